@@ -1,0 +1,82 @@
+# qqtag - tag mail at the qmail-queue step.  GNU make.
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+ETCDIR	?= /etc/qqtag
+
+CC	?= cc
+PKGS	 = libcares libmaxminddb zlib
+OPT	?= -O2 -g
+WARN	 = -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
+	   -Wmissing-prototypes
+HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS	?= $(OPT)
+ALLCFLAGS = -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED $(WARN) $(HARDEN) \
+	   $(CFLAGS) $(CFLAGS_EXTRA) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS	?=
+ALLLDFLAGS = -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS) $(LDFLAGS_EXTRA)
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+FLAGS	 = $(CC) $(ALLCFLAGS) $(ALLLDFLAGS)
+$(shell echo '$(FLAGS)' | cmp -s - .flags 2>/dev/null || echo '$(FLAGS)' > .flags)
+
+# Module objects: everything but main().  Later modules join by existing.
+MODSRC	 = buf.c headers.c envelope.c policy.c \
+	   $(wildcard dnsbl.c geo.c lists.c)
+MODOBJ	 = $(MODSRC:.c=.o)
+HDRS	 = $(wildcard *.h)
+UNITSRC	 = $(wildcard tests/unit_*.c)
+UNITS	 = $(UNITSRC:.c=)
+TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c)
+TOOLS	 = $(TOOLSRC:.c=)
+
+all: qqtag
+
+%.o: %.c $(HDRS) .flags
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+
+qqtag: qqtag.o $(MODOBJ)
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -o $@ qqtag.o $(MODOBJ) $(LIBS)
+
+tests/unit_%: tests/unit_%.c $(MODOBJ) tests/unit.h .flags
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< $(MODOBJ) $(LIBS)
+
+tests/%: tests/%.c $(MODOBJ) .flags
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< $(MODOBJ) $(LIBS)
+
+testbins: all $(UNITS) $(TOOLS)
+
+# make test: install what the tests need (or say what is missing), build,
+# run every unit and end-to-end test.  Last line: "N passed, N failed".
+test:
+	@sh tests/deps.sh test
+	@$(MAKE) --no-print-directory testbins
+	@sh tests/run
+
+# The whole suite again under AddressSanitizer and UBSan.  .flags makes
+# every object follow a change of flags, so a later "make" rebuilds plainly.
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+asan:
+	@sh tests/deps.sh test
+	@$(MAKE) --no-print-directory testbins OPT="$(SANFLAGS)" \
+	    LDFLAGS_EXTRA="-fsanitize=address,undefined"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1 QQTAG_ASAN=1 sh tests/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)
+	install -m 755 qqtag $(DESTDIR)$(BINDIR)/qqtag
+	for m in $(wildcard *.8); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done
+	for m in $(wildcard *.5); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(wildcard *.1); do install -d $(DESTDIR)$(MANDIR)/man1; \
+	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	test -e $(DESTDIR)$(ETCDIR)/policy || \
+	    install -m 644 policy $(DESTDIR)$(ETCDIR)/policy
+
+clean:
+	rm -f qqtag *.o $(UNITS) $(TOOLS)
+	rm -rf tests/log .flags
+
+.PHONY: all test testbins asan install clean

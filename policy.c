@@ -1,0 +1,348 @@
+/*
+ * policy.c - the policy file: one keyword per line, words separated by
+ * blanks, '#' to the end of a line is a comment.
+ *
+ * A policy that does not parse never stops mail: the caller logs the
+ * "file:line: reason" lines collected here and passes the message on
+ * untagged.  Unknown keywords are errors only in strict mode (qqtag -n):
+ * in queue mode they are noted and ignored, so a newer policy rolled out
+ * to a host with an older binary degrades instead of breaking.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+#define MAXWORDS	64
+
+struct ctx {
+	struct policy	*p;
+	unsigned	 line;
+	int		 strict;
+};
+
+static void
+complain(struct ctx *c, const char *what, const char *arg)
+{
+	struct buf *e = &c->p->errs;
+
+	if (buf_room(e) < 200)
+		return;
+	buf_printf(e, "%s:%u: %s", c->p->file, c->line, what);
+	if (arg != NULL) {
+		char	tmp[64];
+		size_t	n = hdr_sanitise(tmp, sizeof(tmp) - 1, arg,
+		    strlen(arg));
+
+		tmp[n] = '\0';
+		buf_printf(e, ": %s", tmp);
+	}
+	buf_appendc(e, '\n');
+}
+
+static int
+set_str(char **dst, const char *s)
+{
+	char	*d;
+
+	if ((d = strdup(s)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = d;
+	return 0;
+}
+
+/* Seconds with an optional fraction, from 0.05 to max; -1 if not. */
+static int
+parse_ms(const char *s, unsigned max, unsigned *ms)
+{
+	char	*end;
+	double	 d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || !isfinite(d) || d < 0.05 ||
+	    d > max)
+		return -1;
+	*ms = (unsigned)(d * 1000 + 0.5);
+	return 0;
+}
+
+/* A field name qqtag may write: RFC 5322 ftext, at most 76 bytes. */
+static int
+valid_name(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > 76)
+		return 0;
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e || *s == ':' || *s == '*')
+			return 0;
+	return 1;
+}
+
+static int
+kw_header(struct ctx *c, int ac, char **av)
+{
+	struct policy_headers *h = &c->p->hdr;
+	char		**dst;
+
+	if (ac != 3)
+		return complain(c, "usage: header flag|status|level|score|"
+		    "warning NAME", NULL), -1;
+	if (strcmp(av[1], "flag") == 0)
+		dst = &h->flag;
+	else if (strcmp(av[1], "status") == 0)
+		dst = &h->status;
+	else if (strcmp(av[1], "level") == 0)
+		dst = &h->level;
+	else if (strcmp(av[1], "score") == 0)
+		dst = &h->score;
+	else if (strcmp(av[1], "warning") == 0)
+		dst = &h->warning;
+	else
+		return complain(c, "unknown header kind", av[1]), -1;
+	if (!valid_name(av[2]) || strncasecmp(av[2], "X-Qqtag", 7) == 0)
+		return complain(c, "bad header name", av[2]), -1;
+	return set_str(dst, av[2]);
+}
+
+static int
+kw_path(struct ctx *c, int ac, char **av)
+{
+	if (ac != 2 || av[1][0] != '/')
+		return complain(c, "needs one absolute path", NULL), -1;
+	if (strcmp(av[0], "queue") == 0)
+		return set_str(&c->p->queue, av[1]);
+	c->p->memfd = 0;
+	return set_str(&c->p->spool, av[1]);
+}
+
+static int
+kw_spool(struct ctx *c, int ac, char **av)
+{
+	if (ac == 2 && strcmp(av[1], "memfd") == 0) {
+		c->p->memfd = 1;
+		return 0;
+	}
+	return kw_path(c, ac, av);
+}
+
+static int
+kw_time(struct ctx *c, int ac, char **av)
+{
+	unsigned	*dst = strcmp(av[0], "timeout") == 0 ?
+			    &c->p->timeout_ms : &c->p->watchdog_ms;
+
+	if (ac != 2 || parse_ms(av[1], 600, dst) == -1)
+		return complain(c, "needs seconds (0.05 to 600)", NULL), -1;
+	return 0;
+}
+
+static int
+kw_threshold(struct ctx *c, int ac, char **av)
+{
+	char	*end;
+	double	 d;
+
+	if (ac != 2)
+		return complain(c, "needs one number", NULL), -1;
+	errno = 0;
+	d = strtod(av[1], &end);
+	if (errno || end == av[1] || *end || !isfinite(d) || fabs(d) > 1000)
+		return complain(c, "bad number", av[1]), -1;
+	c->p->threshold = d;
+	return 0;
+}
+
+static int
+kw_off(struct ctx *c, int ac, char **av)
+{
+	(void)av;
+	if (ac != 1)
+		return complain(c, "takes no argument", NULL), -1;
+	c->p->off = 1;
+	return 0;
+}
+
+static const struct keyword {
+	const char	*name;
+	int		(*fn)(struct ctx *, int, char **);
+} keywords[] = {
+	{ "header",	kw_header },
+	{ "off",	kw_off },
+	{ "queue",	kw_path },
+	{ "spool",	kw_spool },
+	{ "threshold",	kw_threshold },
+	{ "timeout",	kw_time },
+	{ "watchdog",	kw_time },
+};
+
+/* Split a line into words in place; '#' starts a comment. */
+static int
+split(char *s, char **av, int max)
+{
+	int	ac = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '#')
+			return ac;
+		if (ac == max)
+			return -1;
+		av[ac++] = s;
+		while (*s && *s != ' ' && *s != '\t')
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+static int
+do_line(struct ctx *c, char *line, size_t len)
+{
+	char	*av[MAXWORDS];
+	size_t	 i;
+	int	 ac;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
+			return complain(c, "control character", NULL), -1;
+	if ((ac = split(line, av, MAXWORDS)) == -1)
+		return complain(c, "too many words", NULL), -1;
+	if (ac == 0)
+		return 0;
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strcmp(av[0], keywords[i].name) == 0)
+			return keywords[i].fn(c, ac, av);
+	c->p->nunknown++;
+	complain(c, "unknown keyword", av[0]);
+	return c->strict ? -1 : 0;
+}
+
+static int
+read_all(const char *file, struct buf *b)
+{
+	char	 tmp[8192];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -1;
+	for (;;) {
+		n = read(fd, tmp, sizeof(tmp));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || buf_append(b, tmp, (size_t)n) == -1)
+			break;
+	}
+	close(fd);
+	return n == 0 ? 0 : -1;
+}
+
+/* The built-in policy, used alone when no file exists. */
+void
+policy_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->file = POLICY_DEFAULT;
+	p->timeout_ms = 2000;
+	p->threshold = 5.0;
+	buf_init(&p->errs, POLICY_ERRS_MAX);
+}
+
+static int
+finish(struct policy *p)
+{
+	struct policy_headers *h = &p->hdr;
+
+	if ((!h->flag && set_str(&h->flag, "X-Spam-Flag") == -1) ||
+	    (!h->status && set_str(&h->status, "X-Spam-Status") == -1) ||
+	    (!h->level && set_str(&h->level, "X-Spam-Level") == -1) ||
+	    (!h->score && set_str(&h->score, "X-Spam-Score") == -1) ||
+	    (!h->warning && set_str(&h->warning, "X-Spam-Warning") == -1) ||
+	    (!p->queue && set_str(&p->queue, POLICY_QUEUE) == -1) ||
+	    (!p->spool && set_str(&p->spool, POLICY_SPOOL) == -1))
+		return -1;
+	if (p->watchdog_ms == 0)
+		p->watchdog_ms = p->timeout_ms + 10000;
+	p->strip.n = 0;
+	hdr_names_add(&p->strip, h->flag);
+	hdr_names_add(&p->strip, h->status);
+	hdr_names_add(&p->strip, h->level);
+	hdr_names_add(&p->strip, h->score);
+	hdr_names_add(&p->strip, h->warning);
+	hdr_names_add(&p->strip, "X-Qqtag");
+	hdr_names_add(&p->strip, "X-Qqtag-*");
+	return 0;
+}
+
+/*
+ * Read the policy file over the defaults already set.  A missing file is
+ * no error (built-in defaults).  Returns 0, or -1 when the file could not
+ * be read or a line was wrong (p->errs says where); -1 with ENOMEM only
+ * when memory ran out.  strict also rejects unknown keywords.
+ */
+int
+policy_load(struct policy *p, const char *file, int strict)
+{
+	struct ctx	 c = { p, 0, strict };
+	struct buf	 b;
+	char		*s, *nl;
+	size_t		 len;
+	int		 r = 0;
+
+	p->file = file;
+	buf_init(&b, POLICY_FILE_MAX);
+	if (read_all(file, &b) == -1) {
+		int e = errno;
+
+		buf_free(&b);
+		if (e == ENOENT && !strict)
+			return finish(p);
+		complain(&c, e == EOVERFLOW ? "file too big" : strerror(e),
+		    NULL);
+		finish(p);
+		return -1;
+	}
+	p->found = 1;
+	for (s = b.p; s != NULL && s < b.p + b.len; s = nl ? nl + 1 : NULL) {
+		c.line++;
+		nl = memchr(s, '\n', (size_t)(b.p + b.len - s));
+		if (nl)
+			*nl = '\0';
+		len = nl ? (size_t)(nl - s) : (size_t)(b.p + b.len - s);
+		if (len > POLICY_LINE_MAX)
+			complain(&c, "line too long", NULL);
+		if (len > POLICY_LINE_MAX || do_line(&c, s, len) == -1) {
+			p->nerrors++;
+			r = -1;
+		}
+	}
+	buf_free(&b);
+	if (finish(p) == -1)
+		return -1;
+	return r;
+}
+
+/* Release what the policy holds. */
+void
+policy_free(struct policy *p)
+{
+	free(p->hdr.flag);
+	free(p->hdr.status);
+	free(p->hdr.level);
+	free(p->hdr.score);
+	free(p->hdr.warning);
+	free(p->queue);
+	free(p->spool);
+	buf_free(&p->errs);
+}

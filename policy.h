@@ -1,0 +1,41 @@
+/* policy.h - the policy file */
+#ifndef QQTAG_POLICY_H
+#define QQTAG_POLICY_H
+
+#include "buf.h"
+#include "headers.h"
+
+#define POLICY_DEFAULT		"/etc/qqtag/policy"
+#define POLICY_QUEUE		"/var/qmail/bin/qmail-queue"
+#define POLICY_SPOOL		"/var/tmp"
+#define POLICY_FILE_MAX		(1024 * 1024)
+#define POLICY_LINE_MAX		4096
+#define POLICY_ERRS_MAX		4096
+
+/* The names of the headers qqtag writes. */
+struct policy_headers {
+	char	*flag, *status, *level, *score, *warning;
+};
+
+struct policy {
+	const char	*file;
+	int		 found;		/* the file existed */
+	int		 off;		/* pass everything straight through */
+	int		 memfd;		/* spool in RAM (memfd) */
+	char		*queue;
+	char		*spool;
+	unsigned	 timeout_ms;	/* DNS deadline after the message */
+	unsigned	 watchdog_ms;	/* work after the message, in all */
+	double		 threshold;
+	struct policy_headers hdr;
+	struct hdr_names strip;		/* every name qqtag writes */
+	unsigned	 nerrors;	/* lines with errors */
+	unsigned	 nunknown;	/* unknown keywords */
+	struct buf	 errs;		/* "file:line: reason\n"..., capped */
+};
+
+void	policy_defaults(struct policy *);
+int	policy_load(struct policy *, const char *, int);
+void	policy_free(struct policy *);
+
+#endif

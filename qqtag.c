@@ -1,0 +1,505 @@
+/*
+ * qqtag.c - main: environment, client class, event loop, spool, hand-over,
+ * exit codes and the one log line.
+ *
+ * qmail-smtpd runs qqtag as $QMAILQUEUE at DATA.  The message arrives on
+ * fd 0, the envelope on fd 1 (qmail-queue(8)).  The message is filtered
+ * (forged tags removed) into an unlinked spool file starting at offset
+ * SPOOL_HOLE; the header block is written into the hole just in front of
+ * it and the real qmail-queue is exec'd with fd 0 on the block's first
+ * byte and fd 1 on a spooled copy of the envelope, so its exit status is
+ * ours.  This is the only file that maps failures to exit codes and the
+ * only one that execs.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "envelope.h"
+#include "headers.h"
+#include "policy.h"
+
+#define EX_NOMEM	51	/* qmail-queue(8): out of memory */
+#define EX_WATCHDOG	52	/* qmail-queue(8): timeout */
+#define EX_SPOOL	53	/* qmail-queue(8): write error */
+#define EX_READ		54	/* qmail-queue(8): unable to read */
+#define EX_BUG		81	/* qmail-queue(8): internal bug */
+#define EX_EXEC		120	/* qmail-smtpd: unable to exec qq */
+
+#define SPOOL_HOLE	(64 * 1024)	/* room for the header block */
+#define BLOCK_MAX	(60 * 1024)
+#define IOBUF		(64 * 1024)
+#define LOG_MAX		2048
+#define LOOP_VAR	"QQTAG_LOOP"
+
+enum class { CL_UNTRUSTED, CL_LOCAL, CL_RELAY, CL_SKIP, CL_TRUSTED };
+
+static const char *const class_name[] = {
+	"untrusted", "local", "relayclient", "skip", "trusted"
+};
+
+static struct {
+	struct policy	 pol;
+	int		 polerr;	/* the policy did not parse */
+	enum class	 cls;
+	const char	*ip;
+	int		 msgfd, envfd;
+	unsigned long long msgbytes;
+	struct hdr_filter hf;
+	struct env	 env;
+	struct timespec	 t0, teom;
+	char		 out[IOBUF];	/* write-behind for the spool */
+	size_t		 outlen;
+	struct buf	 block;		/* the header block */
+	struct buf	 log;
+} g;
+
+/* fd 2 is the log; nothing useful can be done when writing it fails. */
+static void
+say(const char *p, size_t n)
+{
+	ssize_t	r;
+
+	do
+		r = write(2, p, n);
+	while (r == -1 && errno == EINTR);
+}
+
+/* The log line: one write on fd 2, prefixed "qqtag: ". */
+static void
+log_flush(void)
+{
+	if (g.log.len == 0)
+		return;
+	buf_appendc(&g.log, '\n');
+	say(g.log.p, g.log.len);
+	buf_reset(&g.log);
+}
+
+/* A free-form diagnostic line on fd 2 (policy errors, exec failures). */
+static void
+warn(const char *what, const char *arg)
+{
+	struct buf	l;
+
+	buf_init(&l, LOG_MAX);
+	buf_appends(&l, "qqtag: ");
+	buf_appends(&l, what);
+	if (arg != NULL) {
+		char	tmp[300];
+		size_t	n = hdr_sanitise(tmp, sizeof(tmp), arg, strlen(arg));
+
+		buf_appends(&l, ": ");
+		buf_append(&l, tmp, n);
+	}
+	buf_appendc(&l, '\n');
+	say(l.p, l.len);
+	buf_free(&l);
+}
+
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000L +
+	    (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+/* Log the message's outcome; result is what happens next. */
+static void
+log_message(const char *result)
+{
+	char	ip[64];
+	size_t	n;
+
+	n = hdr_sanitise(ip, sizeof(ip) - 1, g.ip ? g.ip : "-",
+	    strlen(g.ip ? g.ip : "-"));
+	ip[n] = '\0';
+	buf_reset(&g.log);
+	buf_printf(&g.log, "qqtag: pid=%ld ip=%s class=%s bytes=%llu "
+	    "hdrlines=%zu stripped=%zu rcpts=%lu",
+	    (long)getpid(), ip, class_name[g.cls], g.msgbytes, g.hf.nlines,
+	    g.hf.nstripped, g.env.nrcpt);
+	if (g.polerr)
+		buf_appends(&g.log, " policy=error");
+	buf_printf(&g.log, " ms=%ld result=%s", ms_since(&g.t0), result);
+	log_flush();
+}
+
+static void __attribute__((noreturn))
+die(int code, const char *result)
+{
+	log_message(result);
+	_exit(code);
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char m[] = "qqtag: watchdog: giving up, exit 52\n";
+
+	(void)sig;
+	say(m, sizeof(m) - 1);
+	_exit(EX_WATCHDOG);
+}
+
+/* fds 0 and 1 must be there; fd 2 gets /dev/null if it arrived closed. */
+static void
+fds_sane(void)
+{
+	int	fd;
+
+	if (fcntl(2, F_GETFD) == -1) {
+		fd = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (fd != 2)
+			_exit(EX_READ);
+	}
+	if (fcntl(0, F_GETFD) == -1 || fcntl(1, F_GETFD) == -1)
+		_exit(EX_READ);
+}
+
+static void
+classify(void)
+{
+	g.ip = getenv("TCPREMOTEIP");
+	if (g.ip == NULL || *g.ip == '\0')
+		g.ip = getenv("TCP6REMOTEIP");
+	if (g.ip != NULL && *g.ip == '\0')
+		g.ip = NULL;
+	if (getenv("QQTAG_TRUSTED"))
+		g.cls = CL_TRUSTED;
+	else if (getenv("RELAYCLIENT"))
+		g.cls = CL_RELAY;
+	else if (getenv("QQTAG_SKIP"))
+		g.cls = CL_SKIP;
+	else if (g.ip == NULL)
+		g.cls = CL_LOCAL;
+	else
+		g.cls = CL_UNTRUSTED;
+}
+
+/* The real queue: QQTAG_QUEUE, else the policy's, never $QMAILQUEUE. */
+static const char *
+queue_path(void)
+{
+	const char	*q = getenv("QQTAG_QUEUE");
+
+	return q && *q == '/' ? q : g.pol.queue;
+}
+
+/* Refuse to exec ourselves (a QQTAG_QUEUE or policy pointing back here). */
+static int
+is_self(const char *path)
+{
+	struct stat	a, b;
+
+	if (getenv(LOOP_VAR) != NULL)
+		return 1;
+	if (stat(path, &a) == -1 || stat("/proc/self/exe", &b) == -1)
+		return 0;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static void __attribute__((noreturn))
+exec_queue(void)
+{
+	const char	*q = queue_path();
+	char		*argv[2];
+	struct itimerval off;
+
+	if (is_self(q)) {
+		warn("refusing to exec myself as the queue", q);
+		die(EX_EXEC, "loop");
+	}
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	if (setenv(LOOP_VAR, "1", 1) == -1)
+		die(EX_NOMEM, "nomem");
+	argv[0] = (char *)q;
+	argv[1] = NULL;
+	execv(q, argv);
+	warn("cannot exec the queue", q);
+	_exit(EX_EXEC);
+}
+
+static int
+spool_open(void)
+{
+	char	path[PATH_MAX];
+	int	fd;
+
+	if (g.pol.memfd)
+		return memfd_create("qqtag", MFD_CLOEXEC);
+	fd = open(g.pol.spool, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+	if (snprintf(path, sizeof(path), "%s/qqtag.XXXXXX", g.pol.spool) >=
+	    (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+spool_flush(void)
+{
+	size_t	n = g.outlen;
+
+	g.outlen = 0;
+	return write_all(g.msgfd, g.out, n);
+}
+
+/* hdr_emit_fn: kept message bytes go to the spool. */
+static int
+spool_emit(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	if (n > sizeof(g.out) - g.outlen && spool_flush() == -1)
+		return -1;
+	if (n >= sizeof(g.out))
+		return write_all(g.msgfd, p, n);
+	memcpy(g.out + g.outlen, p, n);
+	g.outlen += n;
+	return 0;
+}
+
+/* Read fd 0 to EOF through the filter into the spool. */
+static void
+read_message(void)
+{
+	static char	in[IOBUF];
+	ssize_t		n;
+
+	for (;;) {
+		n = read(0, in, sizeof(in));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			die(EX_READ, "readerror");
+		if (n == 0)
+			break;
+		g.msgbytes += (unsigned long long)n;
+		if (hdr_filter_feed(&g.hf, in, (size_t)n, spool_emit,
+		    NULL) == -1)
+			die(EX_SPOOL, "spoolerror");
+	}
+	if (hdr_filter_end(&g.hf, spool_emit, NULL) == -1 ||
+	    spool_flush() == -1)
+		die(EX_SPOOL, "spoolerror");
+}
+
+/*
+ * Read fd 1 up to the envelope's terminating NUL, as qmail-queue does.
+ * EOF before it: the message is incomplete; qmail-queue would exit 54.
+ */
+static void
+read_envelope(void)
+{
+	char	in[IOBUF];
+	ssize_t	n;
+	size_t	used;
+
+	while (g.env.status == ENV_MORE) {
+		n = read(1, in, sizeof(in));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			die(EX_READ, "readerror");
+		if (n == 0)
+			die(EX_READ, "truncated");
+		used = env_feed(&g.env, in, (size_t)n);
+		if (write_all(g.envfd, in, used) == -1)
+			die(EX_SPOOL, "spoolerror");
+	}
+}
+
+static void
+arm_watchdog(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = g.pol.watchdog_ms / 1000;
+	it.it_value.tv_usec = (g.pol.watchdog_ms % 1000) * 1000;
+	signal(SIGALRM, on_alarm);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static int
+checked(void)
+{
+	return g.cls == CL_UNTRUSTED && !g.polerr;
+}
+
+/* The header block: for now the summary saying whether we checked. */
+static int
+build_block(void)
+{
+	struct hdr_w	w;
+	char		tmp[128];
+
+	if (g.cls == CL_TRUSTED)
+		return 0;
+	hdr_begin(&w, &g.block, "X-Qqtag");
+	if (checked()) {
+		snprintf(tmp, sizeof(tmp), "score=%.1f required=%.1f flag=no "
+		    "checked=yes", 0.0, g.pol.threshold);
+		hdr_text(&w, tmp);
+	} else {
+		hdr_text(&w, "checked=no reason=");
+		hdr_text(&w, g.polerr ? "policy" : class_name[g.cls]);
+	}
+	return hdr_end(&w);
+}
+
+/* Put the block in the hole in front of the message and hand both on. */
+static void __attribute__((noreturn))
+hand_over(const char *result)
+{
+	off_t	start;
+
+	if (build_block() == -1)
+		die(errno == ENOMEM ? EX_NOMEM : EX_BUG, "blockerror");
+	if (g.block.len > SPOOL_HOLE)
+		die(EX_BUG, "blocksize");
+	start = SPOOL_HOLE - (off_t)g.block.len;
+	if (g.block.len > 0 && pwrite(g.msgfd, g.block.p, g.block.len,
+	    start) != (ssize_t)g.block.len)
+		die(EX_SPOOL, "spoolerror");
+	if (lseek(g.msgfd, start, SEEK_SET) == -1 ||
+	    lseek(g.envfd, 0, SEEK_SET) == -1)
+		die(EX_SPOOL, "spoolerror");
+	log_message(result);
+	if (dup2(g.msgfd, 0) == -1 || dup2(g.envfd, 1) == -1)
+		die(EX_BUG, "dup2");
+	close(g.msgfd);
+	close(g.envfd);
+	exec_queue();
+}
+
+static void
+load_policy(void)
+{
+	const char	*file = getenv("QQTAG_POLICY");
+	char		*line, *nl;
+
+	policy_defaults(&g.pol);
+	if (file == NULL || *file == '\0')
+		file = POLICY_DEFAULT;
+	if (policy_load(&g.pol, file, 0) == -1) {
+		if (errno == ENOMEM && g.pol.errs.len == 0)
+			_exit(EX_NOMEM);
+		g.polerr = g.pol.nerrors > 0 || !g.pol.found;
+	}
+	for (line = g.pol.errs.p; line && *line; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		warn(g.polerr ? "policy error (message passed on unchecked)"
+		    : "policy warning", line);
+	}
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	static const char m[] =
+	    "usage: qqtag            (as $QMAILQUEUE, from qmail-smtpd)\n"
+	    "       qqtag -n [FILE]  check a policy file strictly\n";
+
+	say(m, sizeof(m) - 1);
+	_exit(100);
+}
+
+/* qqtag -n [FILE]: strict policy check; reasons on fd 2, status 0 or 1. */
+static int
+check_policy(const char *file)
+{
+	struct policy	p;
+	int		r;
+
+	policy_defaults(&p);
+	if (file == NULL)
+		file = getenv("QQTAG_POLICY");
+	if (file == NULL || *file == '\0')
+		file = POLICY_DEFAULT;
+	r = policy_load(&p, file, 1);
+	say(p.errs.p ? p.errs.p : "", p.errs.len);
+	if (r == 0)
+		printf("%s: ok\n", file);
+	policy_free(&p);
+	return r == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	fds_sane();
+	if (argc >= 2 && strcmp(argv[1], "-n") == 0 && argc <= 3)
+		return check_policy(argv[2]);
+	if (argc > 1)
+		usage();
+	clock_gettime(CLOCK_MONOTONIC, &g.t0);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	buf_init(&g.log, LOG_MAX);
+	buf_init(&g.block, BLOCK_MAX);
+	env_init(&g.env);
+	load_policy();
+	classify();
+	if (g.pol.off && !g.polerr) {
+		log_message("off");
+		exec_queue();
+	}
+	hdr_filter_init(&g.hf, g.cls == CL_TRUSTED ? NULL : &g.pol.strip);
+	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
+	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)
+		die(errno == ENOMEM ? EX_NOMEM : EX_SPOOL, "spoolerror");
+	read_message();
+	clock_gettime(CLOCK_MONOTONIC, &g.teom);
+	arm_watchdog();
+	read_envelope();
+	/* a bad envelope goes on as read: qmail-queue gives its verdict */
+	hand_over(g.env.status == ENV_DONE ? "queue" :
+	    g.env.status == ENV_LONG ? "queue-envelope-long" :
+	    "queue-envelope-bad");
+}
