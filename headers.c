@@ -7,13 +7,15 @@
  * (forged tags, DESIGN.md invariant 6) with its continuation lines, and
  * keeps a capped copy of the header section for the heuristics.
  *
- * Where the header section ends: the first empty line (LF, or CR LF).
- * STYLE.md suggests ending it at the first line that is neither a field
- * nor a continuation, but procmail, maildrop and dovecot (the downstream
- * filters that read our tags) all take everything up to the first empty
- * line as header: a junk line (or an mbox "From " line) in front of a
- * forged X-Spam-Status would otherwise smuggle it past us.  Lines that are
- * not fields are kept as they are.
+ * Where the header section ends: at the first empty line, LF alone (a CR
+ * is data, as everywhere in the queue's LF-only format).  STYLE.md
+ * suggests ending it at the first line that is neither a field nor a
+ * continuation, but procmail and maildrop (downstream filters that read
+ * our tags) take everything up to the first empty line as header: a junk
+ * line, an mbox "From " line or a lone CR in front of a forged
+ * X-Spam-Status would otherwise smuggle it past us.  So forged names are
+ * stripped up to that line, in the union of what the readers call header;
+ * lines that are not fields are kept as they are.
  *
  * The writer is the only place header text is made: values are sanitised
  * (rblsmtpd's rule: printable ASCII, whitespace runs become one space,
@@ -28,7 +30,6 @@
 
 enum {
 	S_START,	/* at the start of a header line */
-	S_CR,		/* line so far is a lone CR */
 	S_NAME,		/* in what may be a field name (held) */
 	S_WSP,		/* name followed by blanks (held), obs-fws */
 	S_KEEP,		/* rest of a kept line */
@@ -143,64 +144,69 @@ decide(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
 	return flush_hold(f, emit, ctx);
 }
 
+/* The line holds no field of ours: pass it on as it is. */
+static int
+keep_line(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+{
+	f->dropping = 0;
+	f->state = S_KEEP;
+	return flush_hold(f, emit, ctx);
+}
+
 /*
  * One byte at the start of a line or inside a held name.  Returns 1 when
- * the byte was consumed into the hold, 0 when the caller must pass it on
- * in the new state, -1 on an emit error.
+ * the byte was consumed, 0 when the caller must pass it on in the new
+ * state, -1 on an emit error.
  */
 static int
 step_held(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit, void *ctx)
 {
-	switch (f->state) {
-	case S_START:
+	if (f->state == S_START) {
 		if (c == ' ' || c == '\t') {
 			f->state = f->dropping ? S_DROP : S_KEEP;
 			return 0;
 		}
-		f->dropping = 0;
-		f->hold[f->holdlen++] = (char)c;
-		if (c == '\r')
-			f->state = S_CR;
-		else if (isnamec(c))
-			f->state = S_NAME;
-		else {
-			f->state = c == '\n' ? S_BODY : S_KEEP;
-			if (c == '\n')
-				f->nlines++;
+		if (c == '\n') {		/* the empty line */
+			f->nlines++;
+			f->hold[0] = '\n';
+			f->holdlen = 1;
 			if (flush_hold(f, emit, ctx) == -1)
 				return -1;
-			if (c == '\n')
-				f->body = 1;
-		}
-		return 1;
-	case S_CR:
-		f->hold[f->holdlen++] = (char)c;
-		f->state = c == '\n' ? S_BODY : S_KEEP;
-		if (c == '\n')
-			f->nlines++;
-		if (flush_hold(f, emit, ctx) == -1)
-			return -1;
-		if (c == '\n')
+			f->state = S_BODY;
 			f->body = 1;
-		return 1;
-	default:
-		break;
+			return 1;
+		}
+		if (!isnamec(c))
+			return keep_line(f, emit, ctx) == -1 ? -1 : 0;
+		f->state = S_NAME;
 	}
-	/* S_NAME or S_WSP */
 	if (c == ':') {
 		f->hold[f->holdlen++] = (char)c;
 		return decide(f, emit, ctx) == -1 ? -1 : 1;
 	}
-	if (f->holdlen < sizeof(f->hold) - 1 &&
-	    ((f->state == S_NAME && isnamec(c)) || c == ' ' || c == '\t')) {
-		if (c == ' ' || c == '\t')
-			f->state = S_WSP;
+	if (c == ' ' || c == '\t') {
+		/* obs-fws before the colon: only our names are worth holding */
+		if (f->state == S_NAME && (f->strip == NULL ||
+		    !hdr_names_match(f->strip, f->hold, f->holdlen)))
+			return keep_line(f, emit, ctx) == -1 ? -1 : 0;
+		if (f->holdlen == sizeof(f->hold) - 1) {
+			/* our name padded past the hold: treat it as forged */
+			f->holdlen = 0;
+			f->dropping = 1;
+			f->nstripped++;
+			f->state = S_DROP;
+			return 0;
+		}
+		f->state = S_WSP;
 		f->hold[f->holdlen++] = (char)c;
 		return 1;
 	}
-	/* Not a field of ours: the line is kept as it is. */
-	f->state = S_KEEP;
-	return flush_hold(f, emit, ctx) == -1 ? -1 : 0;
+	if (f->state == S_NAME && isnamec(c) &&
+	    f->holdlen < sizeof(f->hold) - 1) {
+		f->hold[f->holdlen++] = (char)c;
+		return 1;
+	}
+	return keep_line(f, emit, ctx) == -1 ? -1 : 0;
 }
 
 /*
@@ -303,11 +309,11 @@ add(struct hdr_w *w, const void *s, size_t n, size_t cap)
 	if (len == 0)
 		return;
 	room = sizeof(w->val) - w->vlen;
-	if (w->space && w->vlen > 0 && tmp[0] != ' ' && room > 0) {
+	if (w->space && w->vlen > 0 && room > 0) {
 		w->val[w->vlen++] = ' ';
 		room--;
 	}
-	w->space = 0;
+	w->space = 1;
 	if (len > room) {
 		len = room;
 		w->cut = 1;
@@ -316,7 +322,10 @@ add(struct hdr_w *w, const void *s, size_t n, size_t cap)
 	w->vlen += len;
 }
 
-/* Append program-made text (still sanitised: nothing raw reaches a header). */
+/*
+ * Append program-made text (still sanitised: nothing raw reaches a
+ * header).  Each part is a word group: parts are joined with one space.
+ */
 void
 hdr_text(struct hdr_w *w, const char *s)
 {

@@ -109,7 +109,7 @@ kw_header(struct ctx *c, int ac, char **av)
 		dst = &h->warning;
 	else
 		return complain(c, "unknown header kind", av[1]), -1;
-	if (!valid_name(av[2]) || strncasecmp(av[2], "X-Qqtag", 7) == 0)
+	if (!valid_name(av[2]) || strcasecmp(av[2], "X-Qqtag") == 0)
 		return complain(c, "bad header name", av[2]), -1;
 	return set_str(dst, av[2]);
 }
