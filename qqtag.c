@@ -385,8 +385,9 @@ build_block(void)
 		    "checked=yes", 0.0, g.pol.threshold);
 		hdr_text(&w, tmp);
 	} else {
-		hdr_text(&w, "checked=no reason=");
-		hdr_text(&w, g.polerr ? "policy" : class_name[g.cls]);
+		snprintf(tmp, sizeof(tmp), "checked=no reason=%s",
+		    g.polerr ? "policy" : class_name[g.cls]);
+		hdr_text(&w, tmp);
 	}
 	return hdr_end(&w);
 }
