@@ -1,0 +1,1884 @@
+/*
+ * dnsbl.c: every DNS check of one message on one c-ares channel: DNSBL and
+ * DNSWL lists keyed by the client IP, RHSBL lists keyed by the From: and
+ * envelope sender domains, reverse DNS with forward confirmation, and
+ * sender-domain existence.  The only file that includes <ares.h>.
+ *
+ * All IP-keyed queries leave in dnsbl_start(); domain queries leave when
+ * dnsbl_domain() learns a domain.  The caller drives the channel from its
+ * own poll() loop (dnsbl_pollfds, dnsbl_timeout, dnsbl_process) and calls
+ * dnsbl_stop() at its deadline.  Every check ends listed, clean (NXDOMAIN
+ * or NODATA) or error (timeout, SERVFAIL, REFUSED, a malformed answer, an
+ * answer outside 127/8, 127.0.0.1, 127.255.255.0/24, or a list's documented
+ * error code): errors never score.  The zone of a list never appears in a
+ * result: paid zones carry a secret key.
+ *
+ * Policy grammar (lines handed over by policy.c):
+ *
+ *   dnsbl LABEL ZONE [OPTION|FILTER]...	client IP blocklist
+ *   dnswl LABEL ZONE [OPTION|FILTER]...	client IP allowlist
+ *   rhsbl LABEL ZONE [OPTION|FILTER]...	From: and sender domain list
+ *   dns SERVER[,SERVER]...			resolvers instead of
+ *						/etc/resolv.conf
+ *
+ * LABEL   letters, digits, '_' and '-', at most 40: the name of the list in
+ *         headers and logs (and its test name when a filter has none).
+ * ZONE    the DNS zone queried, e.g. zen.spamhaus.org or
+ *         KEY.zen.dq.spamhaus.net; it never appears in any output.
+ * FILTER  OCTETS[=WEIGHT][:TEST] or OCTETS=error
+ *         OCTETS is four dot-separated octets, each a number 0-255 or a
+ *         bracketed list of numbers and ranges, postscreen style:
+ *         127.0.0.2, 127.0.0.[4..7], 127.0.[0..255].[2;3], 127.0.1.[2;4..6].
+ *         An answer record matching a filter is a listing under TEST
+ *         (default: LABEL) with WEIGHT (default 1 for dnsbl and rhsbl, -1
+ *         for dnswl).  "=error" makes matching codes errors.
+ * OPTION  ipv4 | ipv6       query this list for IPv4 (IPv6) clients only
+ *         notxt             do not fetch the TXT reason of a listing
+ *         profile=NAME      use the built-in profile NAME (zen, dbl,
+ *                           dnswl, spamcop, barracuda) whatever the zone
+ *                           is called (mirrors), or none
+ *         TEST=WEIGHT       change the weight of a test of the list, e.g.
+ *                           SPAMHAUS_PBL=0.5
+ *
+ * Without filters a list whose zone is, or ends in, a known zone uses that
+ * list's built-in profile:
+ *   zen.spamhaus.org sbl. xbl. pbl. sbl-xbl. (also *.dq.spamhaus.net):
+ *     127.0.0.2 SPAMHAUS_SBL=3, .3 SPAMHAUS_CSS=2, .[4..7] SPAMHAUS_XBL=3,
+ *     .9 SPAMHAUS_DROP=4, .[10..11] SPAMHAUS_PBL=2
+ *   dbl.spamhaus.org (dbl.dq.spamhaus.net): 127.0.1.[2..99] SPAMHAUS_DBL=3,
+ *     127.0.1.[100..199] SPAMHAUS_DBL_ABUSED=1.5; 127.0.1.255 is an error
+ *   list.dnswl.org (dwl.dnswl.org): 127.0.X.0 DNSWL_NONE=0, .1
+ *     DNSWL_LOW=-0.7, .2 DNSWL_MED=-2.3, .3 DNSWL_HI=-5; 127.0.0.255 error
+ *   bl.spamcop.net: 127.0.0.2 SPAMCOP=2
+ *   b.barracudacentral.org: 127.0.0.2 BARRACUDA=2
+ * Filters given on the line replace a profile's listings but keep its
+ * error codes.  Any other list: every 127.0.0.0/8 answer is a listing.
+ * For every list an answer outside 127/8, 127.0.0.1 or in 127.255.255.0/24
+ * is an error, and one error code anywhere in an answer makes the whole
+ * answer an error.  Several records matching several filters give one
+ * result per matching filter, each scored once.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ares.h>
+
+#include "dnsbl.h"
+
+#define MAXLISTS	64	/* lists in one policy */
+#define MAXSOCKS	32	/* sockets of one channel we poll */
+#define LABELMAX	40	/* list label / test name */
+#define NAMEMAX		256	/* DNS name in text, NUL included */
+#define ZONEMAX		189	/* 253 less an IPv6 reverse name and dot */
+#define ESCNAMEMAX	1100	/* ares_expand_name output, \DDD escapes */
+#define SERVERSMAX	1024	/* resolver list text */
+#define TRY_MS		500	/* first retransmit; c-ares doubles it */
+#define TRIES		4	/* 500 + 1000 + 2000 + 4000 ms */
+#define WEIGHTMAX	1000.0
+
+#define T_A	1
+#define T_PTR	12
+#define T_MX	15
+#define T_TXT	16
+#define T_AAAA	28
+#define C_IN	1
+
+enum { K_DNSBL, K_DNSWL, K_RHSBL };
+static const char *const kindname[] = { "dnsbl", "dnswl", "rhsbl" };
+static const double kindweight[] = { 1.0, -1.0, 1.0 };
+
+struct filter {
+	unsigned char	 oct[4][32];	/* bitmap of accepted values */
+	double		 weight;
+	int		 error;		/* matching codes are errors */
+	char		 test[LABELMAX + 1];
+};
+
+struct dnsbl_list {
+	char		 label[LABELMAX + 1];
+	char		 zone[NAMEMAX];
+	int		 kind;
+	int		 family;	/* 0 both, 4, 6 */
+	int		 txt;
+	struct filter	*f;
+	size_t		 nf;
+};
+
+struct dnsbl_conf {
+	struct dnsbl_list	*lists[MAXLISTS];
+	size_t			 nlists;
+	char			*servers;
+};
+
+struct profile {
+	const char		*name;
+	const char *const	*zones;
+	const char *const	*filters;
+};
+
+static const char *const zen_z[] = { "zen.spamhaus.org", "sbl.spamhaus.org",
+	"xbl.spamhaus.org", "pbl.spamhaus.org", "sbl-xbl.spamhaus.org",
+	"zen.dq.spamhaus.net", "sbl.dq.spamhaus.net", "xbl.dq.spamhaus.net",
+	"pbl.dq.spamhaus.net", "sbl-xbl.dq.spamhaus.net", NULL };
+static const char *const zen_f[] = { "127.0.0.2=3:SPAMHAUS_SBL",
+	"127.0.0.3=2:SPAMHAUS_CSS", "127.0.0.[4..7]=3:SPAMHAUS_XBL",
+	"127.0.0.9=4:SPAMHAUS_DROP", "127.0.0.[10..11]=2:SPAMHAUS_PBL", NULL };
+static const char *const dbl_z[] = { "dbl.spamhaus.org",
+	"dbl.dq.spamhaus.net", NULL };
+static const char *const dbl_f[] = { "127.0.1.[2..99]=3:SPAMHAUS_DBL",
+	"127.0.1.[100..199]=1.5:SPAMHAUS_DBL_ABUSED", "127.0.1.255=error",
+	NULL };
+static const char *const wl_z[] = { "list.dnswl.org", "dwl.dnswl.org", NULL };
+static const char *const wl_f[] = { "127.0.[0..255].0=0:DNSWL_NONE",
+	"127.0.[0..255].1=-0.7:DNSWL_LOW", "127.0.[0..255].2=-2.3:DNSWL_MED",
+	"127.0.[0..255].3=-5:DNSWL_HI", "127.0.0.255=error", NULL };
+static const char *const sc_z[] = { "bl.spamcop.net", NULL };
+static const char *const sc_f[] = { "127.0.0.2=2:SPAMCOP", NULL };
+static const char *const bc_z[] = { "b.barracudacentral.org", NULL };
+static const char *const bc_f[] = { "127.0.0.2=2:BARRACUDA", NULL };
+
+static const struct profile profiles[] = {
+	{ "zen", zen_z, zen_f },
+	{ "dbl", dbl_z, dbl_f },
+	{ "dnswl", wl_z, wl_f },
+	{ "spamcop", sc_z, sc_f },
+	{ "barracuda", bc_z, bc_f },
+};
+#define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+enum { CK_LIST, CK_RDNS, CK_SENDER };
+enum { ST_RUN, ST_TXT, ST_DONE };
+enum { Q_A, Q_TXT, Q_PTR, Q_FWD, Q_EXIST };
+
+struct check;
+
+struct query {
+	struct check	*ck;
+	int		 what;
+};
+
+struct check {
+	struct check		*next;
+	struct dnsbl_run	*run;
+	int			 type;
+	int			 state;
+	const struct dnsbl_list	*list;
+	char			 subject[NAMEMAX];
+	char			 qname[NAMEMAX];
+	int			 source;
+	struct query		 q[3];
+	struct timespec		 t0;
+	struct dnsbl_class	 cls;
+	char			*txt;
+	size_t			 txtlen;
+	int			 nx;		/* sender: NXDOMAIN answers */
+	int			 nerr;		/* sender: failed answers */
+	const char		*err;		/* sender: first error */
+	struct dnsbl_result	*res;
+	size_t			 nres;
+};
+
+struct sock {
+	int	fd;
+	int	rd;
+	int	wr;
+};
+
+struct dnsbl_run {
+	const struct dnsbl_conf	*conf;
+	ares_channel		 ch;
+	int			 chstate;	/* 0 none, 1 up, -1 failed */
+	int			 stopped;
+	int			 family;	/* 0: no IP checks */
+	unsigned char		 addr[16];
+	char			 ip[INET6_ADDRSTRLEN];
+	struct check		*head;
+	struct check		**tail;
+	struct sock		 socks[MAXSOCKS];
+	int			 nsocks;
+	int			 pending;	/* checks not done */
+	char			*ptrname;	/* PTR or TCPREMOTEHOST */
+	char			*rdnsname;	/* forward-confirmed name */
+};
+
+static void on_answer(void *, int, int, unsigned char *, int);
+
+/* ------------------------------------------------------------------ */
+/* Policy lines                                                         */
+
+static int cferr(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cferr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		(void)vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static int
+is_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int
+is_alnum(int c)
+{
+	return is_lower(c | 0x20) || (c >= '0' && c <= '9');
+}
+
+static int
+lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* A label or test name: [A-Za-z0-9][A-Za-z0-9_-]*, at most LABELMAX. */
+static int
+valid_label(const char *s)
+{
+	size_t i;
+
+	if (!is_alnum((unsigned char)s[0]))
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!is_alnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-')
+			return 0;
+	return i <= LABELMAX;
+}
+
+/* One number 0..255, at most three digits. */
+static int
+parse_num(const char **sp, unsigned *v)
+{
+	const char *s = *sp;
+	unsigned n = 0;
+	int i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (i == 3)
+			return -1;
+		n = n * 10 + (unsigned)(s[i] - '0');
+	}
+	if (i == 0 || n > 255)
+		return -1;
+	*v = n;
+	*sp = s + i;
+	return 0;
+}
+
+static void
+setbits(unsigned char set[32], unsigned lo, unsigned hi)
+{
+	for (; lo <= hi; lo++)
+		set[lo >> 3] |= (unsigned char)(1u << (lo & 7));
+}
+
+/* One octet of a filter: N or [N;N..N;...]. */
+static int
+parse_octet(const char **sp, unsigned char set[32])
+{
+	const char *s = *sp;
+	unsigned lo, hi;
+
+	if (*s != '[') {
+		if (parse_num(&s, &lo) == -1)
+			return -1;
+		setbits(set, lo, lo);
+		*sp = s;
+		return 0;
+	}
+	for (s++;; s++) {
+		if (parse_num(&s, &lo) == -1)
+			return -1;
+		hi = lo;
+		if (s[0] == '.' && s[1] == '.') {
+			s += 2;
+			if (parse_num(&s, &hi) == -1 || hi < lo)
+				return -1;
+		}
+		setbits(set, lo, hi);
+		if (*s == ']')
+			break;
+		if (*s != ';')
+			return -1;
+	}
+	*sp = s + 1;
+	return 0;
+}
+
+static int
+parse_weight(const char *s, const char *end, double *w)
+{
+	char buf[32], *ep;
+	size_t n = (size_t)(end - s);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	*w = strtod(buf, &ep);
+	if (errno != 0 || *ep != '\0' || !isfinite(*w) ||
+	    fabs(*w) > WEIGHTMAX)
+		return -1;
+	return 0;
+}
+
+/* OCTETS[=WEIGHT][:TEST] or OCTETS=error into f; test defaults to label. */
+static int
+parse_filter(const char *word, const char *label, double defw,
+    struct filter *f)
+{
+	const char *s = word, *colon;
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < 4; i++) {
+		if (i > 0 && *s++ != '.')
+			return -1;
+		if (parse_octet(&s, f->oct[i]) == -1)
+			return -1;
+	}
+	f->weight = defw;
+	colon = strchr(s, ':');
+	if (colon == NULL)
+		colon = s + strlen(s);
+	if (*s == '=') {
+		if (strcmp(s + 1, "error") == 0) {
+			f->error = 1;
+			colon = s + strlen(s);
+		} else if (parse_weight(s + 1, colon, &f->weight) == -1)
+			return -1;
+	} else if (s != colon)
+		return -1;
+	if (*colon == ':')
+		label = colon + 1;
+	if (!valid_label(label))
+		return -1;
+	memcpy(f->test, label, strlen(label) + 1);
+	return 0;
+}
+
+static int
+add_filter(struct dnsbl_list *l, const struct filter *f)
+{
+	struct filter *nf;
+
+	if (l->nf >= DNSBL_MAXFILTERS) {
+		errno = E2BIG;
+		return -1;
+	}
+	nf = realloc(l->f, (l->nf + 1) * sizeof(*nf));
+	if (nf == NULL)
+		return -1;
+	l->f = nf;
+	l->f[l->nf++] = *f;
+	return 0;
+}
+
+/* Zone: LDH labels (and '_'), one trailing dot dropped, at most ZONEMAX. */
+static int
+parse_zone(const char *s, char *zone)
+{
+	size_t n = strlen(s), i, lab = 0, dots = 0;
+
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || n > ZONEMAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (lab == 0)
+				return -1;
+			lab = 0;
+			dots++;
+			continue;
+		}
+		if (!is_alnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_')
+			return -1;
+		if (++lab > 63)
+			return -1;
+	}
+	if (lab == 0 || dots == 0)
+		return -1;
+	memcpy(zone, s, n);
+	zone[n] = '\0';
+	return 0;
+}
+
+/* Does zone equal suffix or end in ".suffix" (case-insensitively)? */
+static int
+zone_is(const char *zone, const char *suffix)
+{
+	size_t zl = strlen(zone), sl = strlen(suffix), i;
+
+	if (zl < sl || (zl > sl && zone[zl - sl - 1] != '.'))
+		return 0;
+	for (i = 0; i < sl; i++)
+		if (lower((unsigned char)zone[zl - sl + i]) != suffix[i])
+			return 0;
+	return 1;
+}
+
+static const struct profile *
+profile_by_zone(const char *zone)
+{
+	size_t i, j;
+
+	for (i = 0; i < NPROFILES; i++)
+		for (j = 0; profiles[i].zones[j] != NULL; j++)
+			if (zone_is(zone, profiles[i].zones[j]))
+				return &profiles[i];
+	return NULL;
+}
+
+/* Add the profile's filters: errors only, or all. */
+static int
+add_profile(struct dnsbl_list *l, const struct profile *p, int errors_only)
+{
+	struct filter f;
+	size_t i;
+
+	for (i = 0; p->filters[i] != NULL; i++) {
+		if (parse_filter(p->filters[i], l->label, 0, &f) == -1)
+			return -1;
+		if (errors_only && !f.error)
+			continue;
+		if (add_filter(l, &f) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* TEST=WEIGHT: change the weight of every filter called TEST. */
+static int
+override(struct dnsbl_list *l, const char *word, const char *eq)
+{
+	size_t i, n = (size_t)(eq - word);
+	double w;
+	int found = 0;
+
+	if (parse_weight(eq + 1, eq + strlen(eq), &w) == -1)
+		return -1;
+	for (i = 0; i < l->nf; i++)
+		if (!l->f[i].error && strlen(l->f[i].test) == n &&
+		    memcmp(l->f[i].test, word, n) == 0) {
+			l->f[i].weight = w;
+			found = 1;
+		}
+	return found ? 0 : -1;
+}
+
+static int
+find_profile(const char *name, const struct profile **pp)
+{
+	size_t i;
+
+	if (strcmp(name, "none") == 0) {
+		*pp = NULL;
+		return 0;
+	}
+	for (i = 0; i < NPROFILES; i++)
+		if (strcmp(name, profiles[i].name) == 0) {
+			*pp = &profiles[i];
+			return 0;
+		}
+	return -1;
+}
+
+/* First pass over the options: flags, profile, user filters. */
+static int
+list_options(struct dnsbl_list *l, int argc, char *argv[],
+    const struct profile **pp, char *err, size_t errlen)
+{
+	struct filter f;
+	int i;
+
+	for (i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "ipv4") == 0)
+			l->family = 4;
+		else if (strcmp(argv[i], "ipv6") == 0)
+			l->family = 6;
+		else if (strcmp(argv[i], "notxt") == 0)
+			l->txt = 0;
+		else if (strncmp(argv[i], "profile=", 8) == 0) {
+			if (find_profile(argv[i] + 8, pp) == -1)
+				return cferr(err, errlen, "unknown profile "
+				    "\"%.40s\"", argv[i] + 8);
+		} else if (argv[i][0] >= '0' && argv[i][0] <= '9') {
+			if (parse_filter(argv[i], l->label,
+			    kindweight[l->kind], &f) == -1)
+				return cferr(err, errlen, "bad filter "
+				    "\"%.80s\"", argv[i]);
+			if (add_filter(l, &f) == -1)
+				return cferr(err, errlen, "too many filters");
+		} else if (strchr(argv[i], '=') == NULL)
+			return cferr(err, errlen, "unknown option \"%.40s\"",
+			    argv[i]);
+	}
+	return 0;
+}
+
+/* Filters: the user's, else the profile's, else 127/8; overrides last. */
+static int
+list_filters(struct dnsbl_list *l, int argc, char *argv[],
+    const struct profile *p, char *err, size_t errlen)
+{
+	struct filter f;
+	const char *eq;
+	int i, user = l->nf > 0;
+
+	if (p != NULL && add_profile(l, p, user) == -1)
+		return cferr(err, errlen, "out of memory");
+	if (!user && p == NULL) {
+		if (parse_filter("127.[0..255].[0..255].[0..255]", l->label,
+		    kindweight[l->kind], &f) == -1 || add_filter(l, &f) == -1)
+			return cferr(err, errlen, "out of memory");
+	}
+	for (i = 3; i < argc; i++) {
+		eq = strchr(argv[i], '=');
+		if (eq == NULL || strncmp(argv[i], "profile=", 8) == 0 ||
+		    (argv[i][0] >= '0' && argv[i][0] <= '9'))
+			continue;
+		if (override(l, argv[i], eq) == -1)
+			return cferr(err, errlen, "bad weight or no such test "
+			    "\"%.60s\"", argv[i]);
+	}
+	return 0;
+}
+
+static void
+list_free(struct dnsbl_list *l)
+{
+	if (l != NULL) {
+		free(l->f);
+		free(l);
+	}
+}
+
+static int
+conf_list(struct dnsbl_conf *c, int kind, int argc, char *argv[], char *err,
+    size_t errlen)
+{
+	struct dnsbl_list *l;
+	const struct profile *p;
+	size_t i;
+
+	if (argc < 3)
+		return cferr(err, errlen, "%s: need LABEL and ZONE", argv[0]);
+	if (!valid_label(argv[1]))
+		return cferr(err, errlen, "bad label \"%.40s\"", argv[1]);
+	for (i = 0; i < c->nlists; i++)
+		if (strcmp(c->lists[i]->label, argv[1]) == 0)
+			return cferr(err, errlen, "duplicate label %s",
+			    argv[1]);
+	if (c->nlists >= MAXLISTS)
+		return cferr(err, errlen, "more than %d lists", MAXLISTS);
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return cferr(err, errlen, "out of memory");
+	memcpy(l->label, argv[1], strlen(argv[1]) + 1);
+	l->kind = kind;
+	l->txt = kind != K_DNSWL;
+	if (parse_zone(argv[2], l->zone) == -1) {
+		list_free(l);	/* the zone may hold a key: never echo it */
+		return cferr(err, errlen, "bad zone name for %s", argv[1]);
+	}
+	p = profile_by_zone(l->zone);
+	if (list_options(l, argc, argv, &p, err, errlen) == -1 ||
+	    list_filters(l, argc, argv, p, err, errlen) == -1) {
+		list_free(l);
+		return -1;
+	}
+	c->lists[c->nlists++] = l;
+	return 0;
+}
+
+/* One "host[:port]" or "[v6]:port" or bare IPv6 server. */
+static int
+valid_server(const char *s, size_t n)
+{
+	char buf[64], *ep;
+	const char *port = NULL, *colon;
+	unsigned char a[16];
+	unsigned long v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	colon = strchr(buf, ':');
+	if (buf[0] == '[') {
+		char *rb = strchr(buf, ']');
+		if (rb == NULL || (rb[1] != '\0' && rb[1] != ':'))
+			return 0;
+		*rb = '\0';
+		port = rb[1] == ':' ? rb + 2 : NULL;
+		if (inet_pton(AF_INET6, buf + 1, a) != 1)
+			return 0;
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		buf[colon - buf] = '\0';
+		port = colon + 1;
+		if (inet_pton(AF_INET, buf, a) != 1)
+			return 0;
+	} else if (inet_pton(colon ? AF_INET6 : AF_INET, buf, a) != 1)
+		return 0;
+	if (port == NULL)
+		return 1;
+	errno = 0;
+	v = strtoul(port, &ep, 10);
+	return port[0] >= '0' && port[0] <= '9' && *ep == '\0' &&
+	    errno == 0 && v >= 1 && v <= 65535;
+}
+
+/*
+ * Use the servers in csv (host[:port],...) instead of /etc/resolv.conf.
+ * Returns 0, or -1 with errno EINVAL (bad list) or ENOMEM.
+ */
+int
+dnsbl_conf_servers(struct dnsbl_conf *c, const char *csv)
+{
+	const char *s, *e;
+	char *dup;
+	size_t n = strlen(csv);
+
+	if (n == 0 || n >= SERVERSMAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (s = csv;; s = e + 1) {
+		e = strchr(s, ',');
+		if (e == NULL)
+			e = s + strlen(s);
+		if (!valid_server(s, (size_t)(e - s))) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (*e == '\0')
+			break;
+	}
+	if ((dup = strdup(csv)) == NULL)
+		return -1;
+	free(c->servers);
+	c->servers = dup;
+	return 0;
+}
+
+static int
+conf_dns(struct dnsbl_conf *c, int argc, char *argv[], char *err,
+    size_t errlen)
+{
+	char buf[SERVERSMAX];
+	size_t n = 0, w;
+	int i;
+
+	if (argc < 2)
+		return cferr(err, errlen, "dns: need SERVER[,SERVER]");
+	for (i = 1; i < argc; i++) {
+		w = strlen(argv[i]);
+		if (n + w + 2 > sizeof(buf))
+			return cferr(err, errlen, "dns: too many servers");
+		if (i > 1)
+			buf[n++] = ',';
+		memcpy(buf + n, argv[i], w);
+		n += w;
+	}
+	buf[n] = '\0';
+	if (dnsbl_conf_servers(c, buf) == -1)
+		return errno == ENOMEM ? cferr(err, errlen, "out of memory") :
+		    cferr(err, errlen, "dns: bad server list \"%.80s\"", buf);
+	return 0;
+}
+
+/*
+ * One policy line (dnsbl, dnswl, rhsbl or dns), split into words.  Returns
+ * 0, or -1 with errno and a one-line reason in err that never holds a zone.
+ */
+int
+dnsbl_conf_line(struct dnsbl_conf *c, int argc, char *argv[], char *err,
+    size_t errlen)
+{
+	if (argc < 1)
+		return cferr(err, errlen, "empty line");
+	if (strcmp(argv[0], "dnsbl") == 0)
+		return conf_list(c, K_DNSBL, argc, argv, err, errlen);
+	if (strcmp(argv[0], "dnswl") == 0)
+		return conf_list(c, K_DNSWL, argc, argv, err, errlen);
+	if (strcmp(argv[0], "rhsbl") == 0)
+		return conf_list(c, K_RHSBL, argc, argv, err, errlen);
+	if (strcmp(argv[0], "dns") == 0)
+		return conf_dns(c, argc, argv, err, errlen);
+	return cferr(err, errlen, "not a DNS keyword: %.20s", argv[0]);
+}
+
+/* An empty configuration; NULL with errno ENOMEM. */
+struct dnsbl_conf *
+dnsbl_conf_new(void)
+{
+	struct dnsbl_conf *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+void
+dnsbl_conf_free(struct dnsbl_conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nlists; i++)
+		list_free(c->lists[i]);
+	free(c->servers);
+	free(c);
+	ares_library_cleanup();
+}
+
+size_t
+dnsbl_conf_nlists(const struct dnsbl_conf *c)
+{
+	return c->nlists;
+}
+
+/* The i-th list (for tests and the fuzz target), or NULL. */
+const struct dnsbl_list *
+dnsbl_conf_list(const struct dnsbl_conf *c, size_t i)
+{
+	return i < c->nlists ? c->lists[i] : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pure functions on names, addresses and answers                       */
+
+/*
+ * Parse an IP text (TCPREMOTEIP / TCP6REMOTEIP) into a: returns 4 (a[0..3]),
+ * 6, or 0 when it is no address.  ::ffff:a.b.c.d is IPv4 (RFC 4291 2.5.5.2).
+ */
+int
+dnsbl_ip_parse(const char *s, unsigned char a[16])
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+	char buf[INET6_ADDRSTRLEN + 8];
+	size_t n;
+
+	if (s == NULL || (n = strcspn(s, "%")) == 0 || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, a) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return 0;
+	if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+		memmove(a, a + 12, 4);
+		return 4;
+	}
+	return 6;
+}
+
+/*
+ * 1 if no lookup may be made for this client: unspecified, loopback,
+ * RFC 1918, CGNAT, link-local, multicast, reserved, ULA.
+ */
+int
+dnsbl_ip_skip(int family, const unsigned char *a)
+{
+	static const unsigned char zero[15];
+
+	if (family == 4)
+		return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+		    a[0] >= 224 || (a[0] == 169 && a[1] == 254) ||
+		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168) ||
+		    (a[0] == 100 && (a[1] & 0xc0) == 64);
+	if (family == 6)
+		return (memcmp(a, zero, 15) == 0 && a[15] <= 1) ||
+		    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+		    (a[0] & 0xfe) == 0xfc || a[0] == 0xff;
+	return 1;
+}
+
+/*
+ * The reverse name of an address, without the zone or a trailing dot:
+ * "4.3.2.1" or 32 nibbles "b.a.9.8...." built from the 16 bytes in a loop
+ * (RFC 5782 2.4).  Returns its length, or -1 if buf is too small.
+ */
+int
+dnsbl_revname(int family, const unsigned char *a, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	int i, n;
+
+	if (family == 4) {
+		n = snprintf(buf, size, "%u.%u.%u.%u", a[3], a[2], a[1], a[0]);
+		return n < 0 || (size_t)n >= size ? -1 : n;
+	}
+	if (family != 6 || size < 64)
+		return -1;
+	for (i = 15; i >= 0; i--) {
+		buf[o++] = hex[a[i] & 0x0f];
+		buf[o++] = '.';
+		buf[o++] = hex[a[i] >> 4];
+		buf[o++] = '.';
+	}
+	buf[o - 1] = '\0';
+	return (int)o - 1;
+}
+
+/* Lowercase, drop one trailing dot, check LDH (us: '_' too) and length. */
+static int
+name_norm(const char *in, char *out, size_t size, int us)
+{
+	size_t i, lab = 0, dots = 0, digits = 0;
+	int c;
+
+	for (i = 0; in[i] != '\0' && !(in[i] == '.' && in[i + 1] == '\0');
+	    i++) {
+		if (i >= 253 || i + 1 >= size)
+			return -1;
+		c = lower((unsigned char)in[i]);
+		if (c == '.') {
+			if (lab == 0 || out[i - 1] == '-')
+				return -1;
+			dots++;
+			lab = digits = 0;
+		} else if (is_alnum(c) || (c == '-' && lab > 0) ||
+		    (c == '_' && us)) {
+			digits += c >= '0' && c <= '9';
+			if (++lab > 63)
+				return -1;
+		} else
+			return -1;
+		out[i] = (char)c;
+	}
+	if (lab == 0 || out[i - 1] == '-' || dots == 0 || digits == lab)
+		return -1;
+	out[i] = '\0';
+	return (int)i;
+}
+
+/*
+ * Normalise a mail domain into out: lowercase, no trailing dot, LDH
+ * labels of 1..63, at most 253, two labels at least, a TLD not all digits.
+ * Returns the length, or -1 for a bogus domain (which is never queried).
+ */
+int
+dnsbl_domain_norm(const char *in, char *out, size_t size)
+{
+	if (in == NULL)
+		return -1;
+	return name_norm(in, out, size, 0);
+}
+
+static unsigned
+get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* Skip a compressed name at *off; -1 if malformed. */
+static int
+skip_name(const unsigned char *abuf, int alen, int *off)
+{
+	char *s;
+	long enclen;
+
+	if (*off >= alen || ares_expand_name(abuf + *off, abuf, alen, &s,
+	    &enclen) != ARES_SUCCESS)
+		return -1;
+	ares_free_string(s);
+	*off += (int)enclen;
+	return 0;
+}
+
+/* Copy the PTR target at off into name; 0, or 2 if it does not fit. */
+static int
+ptr_target(const unsigned char *abuf, int alen, int off, char *name,
+    size_t size)
+{
+	char *s;
+	long enclen;
+	size_t n;
+
+	if (ares_expand_name(abuf + off, abuf, alen, &s, &enclen) !=
+	    ARES_SUCCESS)
+		return -1;
+	n = strlen(s);
+	if (n >= size) {
+		ares_free_string(s);
+		return 2;
+	}
+	memcpy(name, s, n + 1);
+	ares_free_string(s);
+	return 0;
+}
+
+/*
+ * The first PTR target of an answer, as ares_expand_name() spells it
+ * (non-printable bytes as \DDD, dots inside labels as \.).  Returns 0 with
+ * the name, 1 for no PTR (NXDOMAIN or NODATA), 2 for a name too long for
+ * name, -1 for a malformed answer or an error rcode.
+ */
+int
+dnsbl_ptr_parse(const unsigned char *abuf, int alen, char *name, size_t size)
+{
+	unsigned qd, an, type, rdlen, i;
+	int off = 12;
+
+	if (alen < 12 || size == 0)
+		return -1;
+	if ((abuf[3] & 0x0f) == 3)
+		return 1;
+	if ((abuf[3] & 0x0f) != 0)
+		return -1;
+	qd = get16(abuf + 4);
+	an = get16(abuf + 6);
+	for (i = 0; i < qd; i++) {
+		if (skip_name(abuf, alen, &off) == -1 || off + 4 > alen)
+			return -1;
+		off += 4;
+	}
+	for (i = 0; i < an; i++) {
+		if (skip_name(abuf, alen, &off) == -1 || off + 10 > alen)
+			return -1;
+		type = get16(abuf + off);
+		rdlen = get16(abuf + off + 8);
+		off += 10;
+		if ((unsigned)(alen - off) < rdlen)
+			return -1;
+		if (type == T_PTR && get16(abuf + off - 8) == C_IN)
+			return ptr_target(abuf, alen, off, name, size);
+		off += (int)rdlen;
+	}
+	return 1;
+}
+
+/*
+ * Does an A (family 4) or AAAA (6) answer hold addr?  1 yes, 0 no (also
+ * NXDOMAIN and NODATA), -1 a malformed answer or an error rcode.
+ */
+int
+dnsbl_addr_match(const unsigned char *abuf, int alen, int family,
+    const unsigned char *addr)
+{
+	struct ares_addrttl a4[DNSBL_MAXA];
+	struct ares_addr6ttl a6[DNSBL_MAXA];
+	int n = DNSBL_MAXA, rc, i;
+
+	if (alen < 12)
+		return -1;
+	if ((abuf[3] & 0x0f) == 3)
+		return 0;
+	if ((abuf[3] & 0x0f) != 0)
+		return -1;
+	if (family == 4)
+		rc = ares_parse_a_reply(abuf, alen, NULL, a4, &n);
+	else
+		rc = ares_parse_aaaa_reply(abuf, alen, NULL, a6, &n);
+	if (rc == ARES_ENODATA)
+		return 0;
+	if (rc != ARES_SUCCESS)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (family == 4 ? memcmp(&a4[i].ipaddr, addr, 4) == 0 :
+		    memcmp(&a6[i].ip6addr, addr, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The TXT strings of an answer into out, raw bytes: strings of a record
+ * joined, records separated by one space, at most size bytes, no NUL
+ * added.  Returns the length (0 for none or a malformed answer).
+ */
+size_t
+dnsbl_txt_parse(const unsigned char *abuf, int alen, char *out, size_t size)
+{
+	struct ares_txt_ext *txt, *t;
+	size_t n = 0, k;
+
+	if (ares_parse_txt_reply_ext(abuf, alen, &txt) != ARES_SUCCESS)
+		return 0;
+	for (t = txt; t != NULL && n < size; t = t->next) {
+		if (t->record_start && t != txt)
+			out[n++] = ' ';
+		k = t->length < size - n ? t->length : size - n;
+		memcpy(out + n, t->txt, k);
+		n += k;
+	}
+	ares_free_data(txt);
+	return n;
+}
+
+static int
+filter_match(const struct filter *f, unsigned long code)
+{
+	int i;
+	unsigned o;
+
+	for (i = 0; i < 4; i++) {
+		o = (unsigned)(code >> (24 - 8 * i)) & 0xff;
+		if (!(f->oct[i][o >> 3] & (1u << (o & 7))))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+code_text(unsigned long code, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%lu.%lu.%lu.%lu", (code >> 24) & 0xff,
+	    (code >> 16) & 0xff, (code >> 8) & 0xff, code & 0xff);
+}
+
+/* Append the codes of mask to buf, comma-separated, whole codes only. */
+static void
+codes_text(const struct dnsbl_class *c, unsigned long mask, char *buf,
+    size_t size)
+{
+	char one[16];
+	size_t n = 0, k;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->naddr; i++) {
+		if (!(mask & (1UL << i)))
+			continue;
+		code_text(c->addr[i], one, sizeof(one));
+		k = strlen(one);
+		if (n + k + (n > 0) + 1 > size)
+			break;
+		if (n > 0)
+			buf[n++] = ',';
+		memcpy(buf + n, one, k + 1);
+		n += k;
+	}
+}
+
+/* An error code for every list (RFC 5782 2.1, 2.3; Spamhaus) or this one? */
+static int
+code_is_error(const struct dnsbl_list *l, unsigned long code)
+{
+	size_t f;
+
+	if ((code >> 24) != 127 || code == 0x7f000001UL ||
+	    (code & 0xffffff00UL) == 0x7fffff00UL)
+		return 1;
+	for (f = 0; f < l->nf; f++)
+		if (l->f[f].error && filter_match(&l->f[f], code))
+			return 1;
+	return 0;
+}
+
+static void
+rcode_text(int rcode, char *buf, size_t size)
+{
+	static const char *const names[] = { "noerror", "formerr", "servfail",
+	    "nxdomain", "notimp", "refused" };
+
+	if (rcode >= 0 && rcode < 6)
+		(void)snprintf(buf, size, "%s", names[rcode]);
+	else
+		(void)snprintf(buf, size, "rcode %d", rcode);
+}
+
+/*
+ * Classify a raw A answer for list l (any bytes: a fuzz target calls it).
+ * NXDOMAIN/NODATA is clean; an error rcode, a malformed packet or any
+ * error code makes an error; else each record is matched against the
+ * filters (fmask) and the verdict is listed if one matched.  Returns the
+ * verdict.
+ */
+int
+dnsbl_classify(const struct dnsbl_list *l, const unsigned char *abuf,
+    int alen, struct dnsbl_class *c)
+{
+	struct ares_addrttl a[DNSBL_MAXA];
+	unsigned long all = 0;
+	int n = DNSBL_MAXA, rc, i;
+	size_t f;
+
+	memset(c, 0, sizeof(*c));
+	c->verdict = DNSBL_ERROR;
+	if (abuf == NULL || alen < 12) {
+		(void)snprintf(c->answer, sizeof(c->answer), "badresp");
+		return c->verdict;
+	}
+	rc = abuf[3] & 0x0f;
+	if (rc != 0 && rc != 3) {
+		rcode_text(rc, c->answer, sizeof(c->answer));
+		return c->verdict;
+	}
+	if (rc == 3 || (rc = ares_parse_a_reply(abuf, alen, NULL, a, &n)) ==
+	    ARES_ENODATA)
+		return c->verdict = DNSBL_CLEAN;
+	if (rc != ARES_SUCCESS) {
+		(void)snprintf(c->answer, sizeof(c->answer), "badresp");
+		return c->verdict;
+	}
+	for (i = 0; i < n; i++) {
+		c->addr[i] = ntohl(a[i].ipaddr.s_addr);
+		if (code_is_error(l, c->addr[i])) {
+			code_text(c->addr[i], c->answer, sizeof(c->answer));
+			return c->verdict;
+		}
+		for (f = 0; f < l->nf; f++)
+			if (!l->f[f].error && filter_match(&l->f[f],
+			    c->addr[i]))
+				c->fmask[f] |= 1UL << i;
+	}
+	c->naddr = n;
+	for (f = 0; f < l->nf; f++)
+		all |= c->fmask[f];
+	codes_text(c, n > 0 ? ((1UL << (n - 1)) << 1) - 1 : 0, c->answer,
+	    sizeof(c->answer));
+	return c->verdict = all ? DNSBL_LISTED : DNSBL_CLEAN;
+}
+
+/* ------------------------------------------------------------------ */
+/* The channel                                                          */
+
+static void
+sock_state(void *data, ares_socket_t fd, int rd, int wr)
+{
+	struct dnsbl_run *r = data;
+	int i;
+
+	for (i = 0; i < r->nsocks; i++)
+		if (r->socks[i].fd == fd)
+			break;
+	if (!rd && !wr) {
+		if (i < r->nsocks)
+			r->socks[i] = r->socks[--r->nsocks];
+		return;
+	}
+	if (i == r->nsocks) {
+		if (r->nsocks >= MAXSOCKS)
+			return;	/* its queries time out */
+		r->nsocks++;
+	}
+	r->socks[i].fd = fd;
+	r->socks[i].rd = rd;
+	r->socks[i].wr = wr;
+}
+
+/* Bring the channel up on first use; 0, or -1 (then checks fail). */
+static int
+channel(struct dnsbl_run *r)
+{
+	struct ares_options o;
+	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS;
+
+	if (r->chstate != 0 || r->stopped)
+		return r->chstate == 1 && !r->stopped ? 0 : -1;
+	memset(&o, 0, sizeof(o));
+	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+	o.timeout = TRY_MS;
+	o.tries = TRIES;
+	o.sock_state_cb = sock_state;
+	o.sock_state_cb_data = r;
+	o.lookups = (char *)"b";
+	r->chstate = -1;
+	if (ares_init_options(&r->ch, &o, mask) != ARES_SUCCESS)
+		return -1;
+	if (r->conf->servers != NULL &&
+	    ares_set_servers_ports_csv(r->ch, r->conf->servers) !=
+	    ARES_SUCCESS) {
+		ares_destroy(r->ch);
+		r->ch = NULL;
+		return -1;
+	}
+	r->chstate = 1;
+	return 0;
+}
+
+static unsigned
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	long long ms;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (long long)(t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+	return ms < 0 ? 0 : (unsigned)ms;
+}
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case ARES_ETIMEOUT:
+	case ARES_EDESTRUCTION:
+	case ARES_ECANCELLED:
+		return "timeout";
+	case ARES_ESERVFAIL:
+		return "servfail";
+	case ARES_EREFUSED:
+	case ARES_ECONNREFUSED:	/* 1.18 ends repeated REFUSED so too */
+		return "refused";
+	case ARES_EFORMERR:
+		return "formerr";
+	case ARES_ENOTIMP:
+		return "notimp";
+	case ARES_EBADRESP:
+		return "badresp";
+	case ARES_ENOMEM:
+		return "nomem";
+	default:
+		return "error";
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks and their results                                             */
+
+static struct check *
+check_new(struct dnsbl_run *r, int type, const struct dnsbl_list *l,
+    const char *subject, int source)
+{
+	struct check *ck;
+	size_t n = strlen(subject);
+
+	if (n >= NAMEMAX || (ck = calloc(1, sizeof(*ck))) == NULL)
+		return NULL;
+	ck->run = r;
+	ck->type = type;
+	ck->list = l;
+	ck->source = source;
+	memcpy(ck->subject, subject, n + 1);
+	(void)clock_gettime(CLOCK_MONOTONIC, &ck->t0);
+	*r->tail = ck;
+	r->tail = &ck->next;
+	r->pending++;
+	return ck;
+}
+
+static struct dnsbl_result *
+result_add(struct check *ck, enum dnsbl_verdict v, const char *test,
+    const char *answer)
+{
+	struct dnsbl_result *res, *x;
+
+	x = realloc(ck->res, (ck->nres + 1) * sizeof(*x));
+	if (x == NULL)
+		return NULL;
+	ck->res = x;
+	res = &x[ck->nres++];
+	memset(res, 0, sizeof(*res));
+	res->verdict = v;
+	res->test = test;
+	res->subject = ck->subject;
+	res->source = ck->source;
+	res->ms = ms_since(&ck->t0);
+	(void)snprintf(res->answer, sizeof(res->answer), "%s",
+	    answer != NULL ? answer : "");
+	if (ck->type == CK_LIST) {
+		res->label = ck->list->label;
+		res->kind = kindname[ck->list->kind];
+		res->has_weight = 1;
+	} else if (ck->type == CK_RDNS) {
+		res->label = "reverse DNS";
+		res->kind = "rdns";
+	} else {
+		res->label = "sender domain";
+		res->kind = "sender";
+	}
+	return res;
+}
+
+static void
+done(struct check *ck)
+{
+	if (ck->state != ST_DONE) {
+		ck->state = ST_DONE;
+		ck->run->pending--;
+	}
+}
+
+/* Finish a check with one result. */
+static void
+finish(struct check *ck, enum dnsbl_verdict v, const char *test,
+    const char *answer)
+{
+	if (ck->state == ST_DONE)
+		return;
+	if (test == NULL)
+		test = ck->list->label;
+	(void)result_add(ck, v, test, answer);
+	done(ck);
+}
+
+/* Finish a listed list check: one result per matching filter. */
+static void
+finish_listed(struct check *ck)
+{
+	const struct dnsbl_list *l = ck->list;
+	struct dnsbl_result *res;
+	char codes[64];
+	size_t f;
+
+	if (ck->state == ST_DONE)
+		return;
+	for (f = 0; f < l->nf; f++) {
+		if (ck->cls.fmask[f] == 0)
+			continue;
+		codes_text(&ck->cls, ck->cls.fmask[f], codes, sizeof(codes));
+		res = result_add(ck, DNSBL_LISTED, l->f[f].test, codes);
+		if (res == NULL)
+			break;
+		res->weight = l->f[f].weight;
+		res->txt = ck->txt;
+		res->txtlen = ck->txtlen;
+	}
+	done(ck);
+}
+
+/* Send one query of a check; a failure finishes the check as an error. */
+static void
+send_q(struct check *ck, int slot, int what, const char *name, int type)
+{
+	if (channel(ck->run) == -1) {
+		finish(ck, DNSBL_ERROR, ck->type == CK_RDNS ? "RDNS" :
+		    ck->type == CK_SENDER ? "SENDER_DOMAIN" : NULL,
+		    "resolver");
+		return;
+	}
+	ck->q[slot].ck = ck;
+	ck->q[slot].what = what;
+	ares_query(ck->run->ch, name, C_IN, type, on_answer, &ck->q[slot]);
+}
+
+/* Name "left.zone." into buf; -1 if too long. */
+static int
+join(char *buf, size_t size, const char *left, const char *zone)
+{
+	int n;
+
+	n = snprintf(buf, size, "%s.%s.", left, zone);
+	return n < 0 || (size_t)n >= size || n > 254 ? -1 : 0;
+}
+
+static void
+list_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+{
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+		finish(ck, DNSBL_CLEAN, NULL, NULL);
+		return;
+	}
+	if (status != ARES_SUCCESS) {
+		finish(ck, DNSBL_ERROR, NULL, status_text(status));
+		return;
+	}
+	switch (dnsbl_classify(ck->list, abuf, alen, &ck->cls)) {
+	case DNSBL_LISTED:
+		if (ck->list->txt) {
+			ck->state = ST_TXT;
+			send_q(ck, 1, Q_TXT, ck->qname, T_TXT);
+		} else
+			finish_listed(ck);
+		break;
+	case DNSBL_CLEAN:
+		finish(ck, DNSBL_CLEAN, NULL, ck->cls.answer);
+		break;
+	default:
+		finish(ck, DNSBL_ERROR, NULL, ck->cls.answer);
+		break;
+	}
+}
+
+static void
+txt_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+{
+	char buf[DNSBL_TXTMAX];
+	size_t n = 0;
+
+	if (status == ARES_SUCCESS)
+		n = dnsbl_txt_parse(abuf, alen, buf, sizeof(buf));
+	if (n > 0 && (ck->txt = malloc(n)) != NULL) {
+		memcpy(ck->txt, buf, n);
+		ck->txtlen = n;
+	}
+	finish_listed(ck);
+}
+
+static void
+fwd_start(struct check *ck, const char *name)
+{
+	char q[NAMEMAX + 1];
+
+	(void)snprintf(q, sizeof(q), "%s.", name);	/* name_norm: <= 253 */
+	send_q(ck, 0, Q_FWD, q, ck->run->family == 4 ? T_A : T_AAAA);
+}
+
+/* A PTR name arrived (or TCPREMOTEHOST): confirm it, or it is bogus. */
+static void
+rdns_name(struct check *ck, const char *name)
+{
+	struct dnsbl_run *r = ck->run;
+	char norm[NAMEMAX];
+
+	free(r->ptrname);
+	r->ptrname = strdup(name);
+	if (name_norm(name, norm, sizeof(norm), 1) == -1) {
+		finish(ck, DNSBL_LISTED, "RDNS_UNCONFIRMED", name);
+		return;
+	}
+	fwd_start(ck, norm);
+}
+
+static void
+ptr_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+{
+	char name[ESCNAMEMAX];
+
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+		finish(ck, DNSBL_LISTED, "RDNS_NONE",
+		    status == ARES_ENOTFOUND ? "nxdomain" : "nodata");
+		return;
+	}
+	if (status != ARES_SUCCESS) {
+		finish(ck, DNSBL_ERROR, "RDNS", status_text(status));
+		return;
+	}
+	switch (dnsbl_ptr_parse(abuf, alen, name, sizeof(name))) {
+	case 0:
+		rdns_name(ck, name);
+		break;
+	case 1:
+		finish(ck, DNSBL_LISTED, "RDNS_NONE", "nodata");
+		break;
+	case 2:
+		finish(ck, DNSBL_LISTED, "RDNS_UNCONFIRMED", "name too long");
+		break;
+	default:
+		finish(ck, DNSBL_ERROR, "RDNS", "badresp");
+		break;
+	}
+}
+
+static void
+fwd_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+{
+	struct dnsbl_run *r = ck->run;
+	const char *name = r->ptrname != NULL ? r->ptrname : "";
+	int m;
+
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+		finish(ck, DNSBL_LISTED, "RDNS_UNCONFIRMED", name);
+		return;
+	}
+	if (status != ARES_SUCCESS) {
+		finish(ck, DNSBL_ERROR, "RDNS", status_text(status));
+		return;
+	}
+	m = dnsbl_addr_match(abuf, alen, r->family, r->addr);
+	if (m == 1) {
+		free(r->rdnsname);
+		r->rdnsname = strdup(name);
+		finish(ck, DNSBL_CLEAN, "RDNS", name);
+	} else if (m == 0)
+		finish(ck, DNSBL_LISTED, "RDNS_UNCONFIRMED", name);
+	else
+		finish(ck, DNSBL_ERROR, "RDNS", "badresp");
+}
+
+/* MX, A, AAAA of the sender domain: one that exists makes it clean. */
+static void
+exist_answer(struct check *ck, int status)
+{
+	if (status == ARES_SUCCESS || status == ARES_ENODATA) {
+		finish(ck, DNSBL_CLEAN, "SENDER_DOMAIN", "exists");
+		return;
+	}
+	if (status == ARES_ENOTFOUND)
+		ck->nx++;
+	else {
+		if (ck->err == NULL)
+			ck->err = status_text(status);
+		ck->nerr++;
+	}
+	if (ck->nx == 3)
+		finish(ck, DNSBL_LISTED, "SENDER_DOMAIN_NX", "nxdomain");
+	else if (ck->nx + ck->nerr == 3)
+		finish(ck, DNSBL_ERROR, "SENDER_DOMAIN", ck->err);
+}
+
+/* The one c-ares callback: dispatch on what the query was for. */
+static void
+on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct query *q = arg;
+	struct check *ck = q->ck;
+
+	(void)timeouts;
+	if (status == ARES_EDESTRUCTION || ck->state == ST_DONE)
+		return;
+	switch (q->what) {
+	case Q_A:
+		list_answer(ck, status, abuf, alen);
+		break;
+	case Q_TXT:
+		txt_answer(ck, status, abuf, alen);
+		break;
+	case Q_PTR:
+		ptr_answer(ck, status, abuf, alen);
+		break;
+	case Q_FWD:
+		fwd_answer(ck, status, abuf, alen);
+		break;
+	default:
+		exist_answer(ck, status);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* One message                                                          */
+
+static int
+list_start(struct dnsbl_run *r, const struct dnsbl_list *l,
+    const char *subject, const char *key, int source)
+{
+	struct check *ck;
+
+	if ((ck = check_new(r, CK_LIST, l, subject, source)) == NULL)
+		return -1;
+	if (join(ck->qname, sizeof(ck->qname), key, l->zone) == -1) {
+		finish(ck, DNSBL_ERROR, NULL, "name too long");
+		return 0;
+	}
+	send_q(ck, 0, Q_A, ck->qname, T_A);
+	return 0;
+}
+
+static int
+rdns_start(struct dnsbl_run *r, const char *rev, const char *remotehost)
+{
+	struct check *ck;
+	char q[NAMEMAX];
+
+	if ((ck = check_new(r, CK_RDNS, NULL, r->ip, 0)) == NULL)
+		return -1;
+	if (remotehost != NULL && remotehost[0] != '\0') {
+		rdns_name(ck, remotehost);
+		return r->ptrname == NULL ? -1 : 0;
+	}
+	(void)join(q, sizeof(q), rev, r->family == 4 ? "in-addr.arpa" :
+	    "ip6.arpa");
+	send_q(ck, 0, Q_PTR, q, T_PTR);
+	return 0;
+}
+
+/*
+ * Start every IP-keyed check of conf for the client ip (text of
+ * TCPREMOTEIP or TCP6REMOTEIP): DNSBL and DNSWL lists, and reverse DNS --
+ * forward confirmation of remotehost (TCPREMOTEHOST) when given, else PTR
+ * then forward confirmation.  A missing, invalid or (without DNSBL_ANYIP)
+ * private address starts nothing.  NULL only when out of memory.
+ */
+struct dnsbl_run *
+dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
+    const char *remotehost, int flags)
+{
+	struct dnsbl_run *r;
+	char rev[72];
+	size_t i;
+	int fail = 0;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->conf = c;
+	r->tail = &r->head;
+	r->family = dnsbl_ip_parse(ip, r->addr);
+	if (r->family == 0 || (!(flags & DNSBL_ANYIP) &&
+	    dnsbl_ip_skip(r->family, r->addr))) {
+		r->family = 0;
+		return r;
+	}
+	(void)inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, r->ip,
+	    sizeof(r->ip));
+	(void)dnsbl_revname(r->family, r->addr, rev, sizeof(rev));
+	for (i = 0; i < c->nlists && !fail; i++)
+		if (c->lists[i]->kind != K_RHSBL && (c->lists[i]->family ==
+		    0 || c->lists[i]->family == r->family))
+			fail = list_start(r, c->lists[i], r->ip, rev, 0);
+	if (fail || rdns_start(r, rev, remotehost) == -1) {
+		dnsbl_free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return r;
+}
+
+/* dnsbl_start_flags() without flags. */
+struct dnsbl_run *
+dnsbl_start(const struct dnsbl_conf *c, const char *ip,
+    const char *remotehost)
+{
+	return dnsbl_start_flags(c, ip, remotehost, 0);
+}
+
+/* Query an RHSBL for dom, dropping leading labels until the name fits. */
+static void
+rhsbl_start(struct dnsbl_run *r, const struct dnsbl_list *l,
+    const char *dom, int which)
+{
+	struct check *ck;
+	const char *key = dom;
+	size_t i;
+
+	for (ck = r->head; ck != NULL; ck = ck->next)
+		if (ck->type == CK_LIST && ck->list == l &&
+		    strcmp(ck->subject, dom) == 0) {
+			ck->source |= which;
+			for (i = 0; i < ck->nres; i++)
+				ck->res[i].source = ck->source;
+			return;
+		}
+	while (strlen(key) + strlen(l->zone) + 2 > 254 &&
+	    strchr(key, '.') != NULL)
+		key = strchr(key, '.') + 1;
+	(void)list_start(r, l, dom, key, which);
+}
+
+static void
+sender_start(struct dnsbl_run *r, const char *dom)
+{
+	static const int types[3] = { T_MX, T_A, T_AAAA };
+	struct check *ck;
+	char q[NAMEMAX + 1];
+	int i;
+
+	for (ck = r->head; ck != NULL; ck = ck->next)
+		if (ck->type == CK_SENDER && strcmp(ck->subject, dom) == 0)
+			return;
+	if ((ck = check_new(r, CK_SENDER, NULL, dom, DNSBL_SENDER)) == NULL)
+		return;
+	(void)snprintf(q, sizeof(q), "%s.", dom);
+	for (i = 0; i < 3 && ck->state != ST_DONE; i++)
+		send_q(ck, i, Q_EXIST, q, types[i]);
+}
+
+/*
+ * A domain became known: which is DNSBL_FROM or DNSBL_SENDER.  Starts the
+ * RHSBL checks (once per domain) and, for the sender, the existence check.
+ * NULL, "" (null sender) or a bogus domain does nothing; so does a stopped
+ * run.  Out of memory loses the check silently.
+ */
+void
+dnsbl_domain(struct dnsbl_run *r, int which, const char *domain)
+{
+	char dom[NAMEMAX];
+	size_t i;
+
+	if (r == NULL || r->stopped || domain == NULL || domain[0] == '\0' ||
+	    dnsbl_domain_norm(domain, dom, sizeof(dom)) == -1)
+		return;
+	which &= DNSBL_FROM | DNSBL_SENDER;
+	for (i = 0; i < r->conf->nlists; i++)
+		if (r->conf->lists[i]->kind == K_RHSBL)
+			rhsbl_start(r, r->conf->lists[i], dom, which);
+	if (which & DNSBL_SENDER)
+		sender_start(r, dom);
+}
+
+/* Fill up to max pollfds with the channel's sockets; returns the count. */
+int
+dnsbl_pollfds(struct dnsbl_run *r, struct pollfd *p, int max)
+{
+	int i, n = 0;
+
+	if (r == NULL || r->ch == NULL || r->pending == 0)
+		return 0;
+	for (i = 0; i < r->nsocks && n < max; i++) {
+		p[n].fd = r->socks[i].fd;
+		p[n].events = (short)((r->socks[i].rd ? POLLIN : 0) |
+		    (r->socks[i].wr ? POLLOUT : 0));
+		p[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Milliseconds until c-ares must run even without I/O (retransmits),
+ * at most cap_ms (when >= 0); -1 when nothing is pending.
+ */
+int
+dnsbl_timeout(struct dnsbl_run *r, int cap_ms)
+{
+	struct timeval max, tv, *tp;
+	long long ms;
+
+	if (r == NULL || r->ch == NULL || r->pending == 0)
+		return -1;
+	if (cap_ms >= 0) {
+		max.tv_sec = cap_ms / 1000;
+		max.tv_usec = (cap_ms % 1000) * 1000;
+	}
+	tp = ares_timeout(r->ch, cap_ms >= 0 ? &max : NULL, &tv);
+	if (tp == NULL)
+		return cap_ms;
+	ms = (long long)tp->tv_sec * 1000 + (tp->tv_usec + 999) / 1000;
+	if (cap_ms >= 0 && ms > cap_ms)
+		ms = cap_ms;
+	return ms > 1000000000 ? 1000000000 : (int)ms;
+}
+
+/* After poll(): process the channel's sockets in p[] and its timeouts. */
+void
+dnsbl_process(struct dnsbl_run *r, const struct pollfd *p, int n)
+{
+	int i, j, rd, wr;
+
+	if (r == NULL || r->ch == NULL)
+		return;
+	for (i = 0; i < n && r->ch != NULL; i++) {
+		if (p[i].revents == 0)
+			continue;
+		for (j = 0; j < r->nsocks; j++)
+			if (r->socks[j].fd == p[i].fd)
+				break;
+		if (j == r->nsocks)
+			continue;
+		rd = p[i].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL);
+		wr = p[i].revents & POLLOUT;
+		ares_process_fd(r->ch, rd ? p[i].fd : ARES_SOCKET_BAD,
+		    wr ? p[i].fd : ARES_SOCKET_BAD);
+	}
+	ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+}
+
+/* Checks not yet finished. */
+int
+dnsbl_pending(const struct dnsbl_run *r)
+{
+	return r == NULL ? 0 : r->pending;
+}
+
+/*
+ * The deadline: every unfinished check becomes an error "timeout" (a
+ * listing still waiting for its TXT stays a listing, without TXT), and
+ * the channel and all its sockets are closed.  Idempotent.
+ */
+void
+dnsbl_stop(struct dnsbl_run *r)
+{
+	struct check *ck;
+
+	if (r == NULL || r->stopped)
+		return;
+	for (ck = r->head; ck != NULL; ck = ck->next) {
+		if (ck->state == ST_TXT)
+			finish_listed(ck);
+		else
+			finish(ck, DNSBL_ERROR, ck->type == CK_RDNS ? "RDNS" :
+			    ck->type == CK_SENDER ? "SENDER_DOMAIN" : NULL,
+			    "timeout");
+	}
+	r->stopped = 1;
+	if (r->ch != NULL) {
+		ares_destroy(r->ch);
+		r->ch = NULL;
+	}
+	r->nsocks = 0;
+}
+
+/* Number of results of finished checks, in the order checks started. */
+size_t
+dnsbl_nresults(const struct dnsbl_run *r)
+{
+	const struct check *ck;
+	size_t n = 0;
+
+	if (r == NULL)
+		return 0;
+	for (ck = r->head; ck != NULL; ck = ck->next)
+		n += ck->nres;
+	return n;
+}
+
+/* The i-th result; valid until dnsbl_free().  NULL past the end. */
+const struct dnsbl_result *
+dnsbl_result(const struct dnsbl_run *r, size_t i)
+{
+	const struct check *ck;
+
+	if (r == NULL)
+		return NULL;
+	for (ck = r->head; ck != NULL; ck = ck->next) {
+		if (i < ck->nres)
+			return &ck->res[i];
+		i -= ck->nres;
+	}
+	return NULL;
+}
+
+/* The forward-confirmed client name, or NULL. */
+const char *
+dnsbl_rdns(const struct dnsbl_run *r)
+{
+	return r == NULL ? NULL : r->rdnsname;
+}
+
+/* The PTR name (or TCPREMOTEHOST), confirmed or not, raw; or NULL. */
+const char *
+dnsbl_ptr(const struct dnsbl_run *r)
+{
+	return r == NULL ? NULL : r->ptrname;
+}
+
+/* Close the channel if still open and free everything. */
+void
+dnsbl_free(struct dnsbl_run *r)
+{
+	struct check *ck, *next;
+
+	if (r == NULL)
+		return;
+	r->stopped = 1;
+	if (r->ch != NULL)
+		ares_destroy(r->ch);
+	for (ck = r->head; ck != NULL; ck = next) {
+		next = ck->next;
+		free(ck->res);
+		free(ck->txt);
+		free(ck);
+	}
+	free(r->ptrname);
+	free(r->rdnsname);
+	free(r);
+}

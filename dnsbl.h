@@ -1,0 +1,105 @@
+/*
+ * dnsbl.h: every DNS check of one message -- DNSBL, DNSWL and RHSBL lists,
+ * reverse DNS with forward confirmation, sender-domain existence -- on one
+ * c-ares channel driven by the caller's poll() loop.  Results are
+ * three-valued (listed, clean, error).  The policy grammar is described at
+ * the top of dnsbl.c.
+ */
+#ifndef DNSBL_H
+#define DNSBL_H
+
+#include <poll.h>
+#include <stddef.h>
+
+struct dnsbl_conf;	/* opaque: lists, resolver servers */
+struct dnsbl_run;	/* opaque: one message's queries, one ares channel */
+struct dnsbl_list;	/* opaque: one list of the policy */
+
+/* dnsbl_domain(): where a domain came from (bits of dnsbl_result.source) */
+#define DNSBL_FROM	1	/* From: header domain */
+#define DNSBL_SENDER	2	/* envelope sender domain */
+
+/* dnsbl_start_flags() */
+#define DNSBL_ANYIP	1	/* query loopback/private IPs too (check mode,
+				   RFC 5782 test points such as 127.0.0.2) */
+
+enum dnsbl_verdict { DNSBL_CLEAN, DNSBL_LISTED, DNSBL_ERROR };
+
+struct dnsbl_result {
+	const char *test;	/* score name: filter test or list label,
+				   RDNS, RDNS_NONE, RDNS_UNCONFIRMED,
+				   SENDER_DOMAIN, SENDER_DOMAIN_NX */
+	const char *label;	/* the list's policy label (never its zone);
+				   "reverse DNS" / "sender domain" otherwise */
+	const char *kind;	/* "dnsbl" "dnswl" "rhsbl" "rdns" "sender" */
+	const char *subject;	/* IP text or domain looked up (raw) */
+	enum dnsbl_verdict verdict;
+	double weight;		/* list results: the matched filter's weight */
+	int has_weight;		/* 0 for rdns/sender: weight by test name */
+	char answer[64];	/* codes "127.0.0.4,127.0.0.10", error text
+				   ("timeout", "servfail", "127.255.255.254"),
+				   or for RDNS_UNCONFIRMED the PTR name */
+	const char *txt;	/* raw TXT of a listing, not NUL-terminated */
+	size_t txtlen;		/* at most DNSBL_TXTMAX */
+	unsigned ms;		/* from the check's start to its last answer */
+	int source;		/* 0: client IP; else DNSBL_FROM|DNSBL_SENDER */
+};
+
+#define DNSBL_TXTMAX	512	/* TXT bytes kept per listing */
+
+/* Configuration (from the policy file). */
+struct dnsbl_conf *dnsbl_conf_new(void);
+void dnsbl_conf_free(struct dnsbl_conf *);
+/*
+ * One policy line whose keyword is dnsbl, dnswl, rhsbl or dns, already split
+ * into words (argv[0] is the keyword).  Returns 0, or -1 with a one-line
+ * reason in err (errno EINVAL, or ENOMEM).
+ */
+int dnsbl_conf_line(struct dnsbl_conf *, int, char *[], char *, size_t);
+/* Resolver override, "127.0.0.1:5353,[::1]:5353"; 0, or -1 EINVAL/ENOMEM. */
+int dnsbl_conf_servers(struct dnsbl_conf *, const char *);
+size_t dnsbl_conf_nlists(const struct dnsbl_conf *);
+const struct dnsbl_list *dnsbl_conf_list(const struct dnsbl_conf *, size_t);
+
+/* One message.  The conf must outlive the run. */
+struct dnsbl_run *dnsbl_start(const struct dnsbl_conf *, const char *,
+    const char *);
+struct dnsbl_run *dnsbl_start_flags(const struct dnsbl_conf *, const char *,
+    const char *, int);
+void dnsbl_domain(struct dnsbl_run *, int, const char *);
+int dnsbl_pollfds(struct dnsbl_run *, struct pollfd *, int);
+int dnsbl_timeout(struct dnsbl_run *, int);
+void dnsbl_process(struct dnsbl_run *, const struct pollfd *, int);
+int dnsbl_pending(const struct dnsbl_run *);
+void dnsbl_stop(struct dnsbl_run *);
+size_t dnsbl_nresults(const struct dnsbl_run *);
+const struct dnsbl_result *dnsbl_result(const struct dnsbl_run *, size_t);
+const char *dnsbl_rdns(const struct dnsbl_run *);
+const char *dnsbl_ptr(const struct dnsbl_run *);
+void dnsbl_free(struct dnsbl_run *);
+
+/*
+ * Pure functions, exported for the unit tests and fuzz targets.
+ */
+#define DNSBL_MAXA	32	/* A records of one answer looked at */
+#define DNSBL_MAXFILTERS 32	/* filters of one list */
+
+struct dnsbl_class {
+	enum dnsbl_verdict verdict;
+	int naddr;			/* A records parsed */
+	unsigned long addr[DNSBL_MAXA];	/* host order */
+	unsigned long fmask[DNSBL_MAXFILTERS]; /* per filter: bit i = addr i */
+	char answer[64];		/* error text or unmatched codes */
+};
+
+int dnsbl_classify(const struct dnsbl_list *, const unsigned char *, int,
+    struct dnsbl_class *);
+int dnsbl_ip_parse(const char *, unsigned char [16]);
+int dnsbl_ip_skip(int, const unsigned char *);
+int dnsbl_revname(int, const unsigned char *, char *, size_t);
+int dnsbl_domain_norm(const char *, char *, size_t);
+int dnsbl_ptr_parse(const unsigned char *, int, char *, size_t);
+int dnsbl_addr_match(const unsigned char *, int, int, const unsigned char *);
+size_t dnsbl_txt_parse(const unsigned char *, int, char *, size_t);
+
+#endif
