@@ -29,8 +29,15 @@ UNITSRC	 = $(wildcard tests/unit_*.c)
 UNITS	 = $(UNITSRC:.c=)
 TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c)
 TOOLS	 = $(TOOLSRC:.c=)
+PROGS	 = qqtag $(if $(wildcard qqtag-filter.c),qqtag-filter)
+# Fuzz targets tests/fuzz/fuzz_NAME.c: libFuzzer builds with clang (make
+# fuzz); plain builds link tests/fuzz/replay.c, which replays the seed
+# corpus tests/fuzz/NAME/ (run by tests/t_fuzzreplay.sh in make test).
+FUZZSRC	 = $(wildcard tests/fuzz/fuzz_*.c)
+REPLAYS	 = $(patsubst tests/fuzz/fuzz_%.c,tests/fuzz/replay_%,$(FUZZSRC))
+FUZZERS	 = $(patsubst tests/fuzz/fuzz_%.c,tests/fuzz/libfuzzer_%,$(FUZZSRC))
 
-all: qqtag
+all: $(PROGS)
 
 %.o: %.c $(HDRS) .flags
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
@@ -38,13 +45,38 @@ all: qqtag
 qqtag: qqtag.o $(MODOBJ)
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -o $@ qqtag.o $(MODOBJ) $(LIBS)
 
+qqtag-filter: qqtag-filter.o buf.o
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -o $@ qqtag-filter.o buf.o
+
+tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(MODOBJ) .flags
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< tests/fuzz/replay.c \
+	    $(MODOBJ) $(LIBS)
+
+# libFuzzer: every module rebuilt with clang's fuzzer instrumentation.
+FUZZCC	 = clang
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c99 \
+	   -D_GNU_SOURCE -DCARES_NO_DEPRECATED -I. \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+tests/fuzz/libfuzzer_%: tests/fuzz/fuzz_%.c $(MODSRC) $(HDRS)
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $< $(MODSRC) $(LIBS)
+
+# make fuzz [FUZZTIME=seconds]: build every target, run each on a copy of
+# its corpus; new finds stay in tests/fuzz/NAME.new/ for review.
+FUZZTIME ?= 60
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f#tests/fuzz/libfuzzer_}; \
+	  mkdir -p tests/fuzz/$$n.new; \
+	  echo "== $$n ($(FUZZTIME) s)"; \
+	  $$f -max_total_time=$(FUZZTIME) -max_len=65536 \
+	    tests/fuzz/$$n.new tests/fuzz/$$n || exit 1; done
+
 tests/unit_%: tests/unit_%.c $(MODOBJ) tests/unit.h .flags
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< $(MODOBJ) $(LIBS)
 
 tests/%: tests/%.c $(MODOBJ) .flags
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< $(MODOBJ) $(LIBS)
 
-testbins: all $(UNITS) $(TOOLS)
+testbins: all $(UNITS) $(TOOLS) $(REPLAYS)
 
 # make test: install what the tests need (or say what is missing), build,
 # run every unit and end-to-end test.  Last line: "N passed, N failed".
@@ -67,7 +99,7 @@ asan:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)
-	install -m 755 qqtag $(DESTDIR)$(BINDIR)/qqtag
+	for p in $(PROGS); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
 	for m in $(wildcard *.8); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done
 	for m in $(wildcard *.5); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
 	for m in $(wildcard *.1); do install -d $(DESTDIR)$(MANDIR)/man1; \
@@ -76,7 +108,7 @@ install: all
 	    install -m 644 policy $(DESTDIR)$(ETCDIR)/policy
 
 clean:
-	rm -f qqtag *.o $(UNITS) $(TOOLS)
+	rm -f qqtag qqtag-filter *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS)
 	rm -rf tests/log .flags
 
-.PHONY: all test testbins asan install clean
+.PHONY: all test testbins asan fuzz install clean

@@ -45,11 +45,12 @@ keep(struct env *e, char c)
 		return;
 	if (buf_appendc(&e->rcpts, c) == -1) {
 		/* drop the partial address; keep whole ones only */
-		while (e->rcpts.len > 0 && e->rcpts.p[e->rcpts.len - 1])
-			e->rcpts.len--;
+		e->rcpts.len = e->rcptlen;
 		e->rcpts_cut = 1;
-	} else if (c == '\0')
+	} else if (c == '\0') {
 		e->nkept++;
+		e->rcptlen = e->rcpts.len;
+	}
 }
 
 /* One byte inside an address; qmail-queue.c allows ADDR - 1 bytes. */
@@ -108,10 +109,10 @@ env_feed(struct env *e, const char *p, size_t n)
 const char *
 env_rcpt_next(const struct env *e, const char *prev)
 {
-	const char	*end = e->rcpts.p + e->rcpts.len;
+	const char	*end = e->rcpts.p + e->rcptlen;
 	const char	*p;
 
-	if (e->rcpts.len == 0)
+	if (e->rcptlen == 0)
 		return NULL;
 	if (prev == NULL)
 		return e->rcpts.p;

@@ -25,6 +25,7 @@ struct env {
 	unsigned long long bytes;	/* envelope bytes consumed */
 	struct buf	 sender;
 	struct buf	 rcpts;		/* NUL-separated, capped */
+	size_t		 rcptlen;	/* bytes of whole addresses in rcpts */
 	int		 rcpts_cut;
 };
 

@@ -286,19 +286,50 @@ finish(struct policy *p)
 }
 
 /*
+ * Parse a policy held in memory (len bytes, any content) over the
+ * defaults already set; file names it in messages.  Returns 0, or -1 when
+ * a line was wrong (p->errs says where); -1 with ENOMEM when memory ran
+ * out.  strict also rejects unknown keywords.  text is changed.
+ */
+int
+policy_parse(struct policy *p, const char *file, char *text, size_t tlen,
+    int strict)
+{
+	struct ctx	 c = { p, 0, strict };
+	char		*s, *nl, *end = text + tlen;
+	size_t		 len;
+	int		 r = 0;
+
+	p->file = file;
+	for (s = text; s != NULL && s < end; s = nl ? nl + 1 : NULL) {
+		c.line++;
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl)
+			*nl = '\0';
+		len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		if (len > POLICY_LINE_MAX)
+			complain(&c, "line too long", NULL);
+		if (len > POLICY_LINE_MAX || do_line(&c, s, len) == -1) {
+			p->nerrors++;
+			r = -1;
+		}
+	}
+	if (finish(p) == -1)
+		return -1;
+	return r;
+}
+
+/*
  * Read the policy file over the defaults already set.  A missing file is
- * no error (built-in defaults).  Returns 0, or -1 when the file could not
- * be read or a line was wrong (p->errs says where); -1 with ENOMEM only
- * when memory ran out.  strict also rejects unknown keywords.
+ * no error in queue mode (built-in defaults).  Returns as policy_parse,
+ * and -1 when the file could not be read.
  */
 int
 policy_load(struct policy *p, const char *file, int strict)
 {
 	struct ctx	 c = { p, 0, strict };
 	struct buf	 b;
-	char		*s, *nl;
-	size_t		 len;
-	int		 r = 0;
+	int		 r;
 
 	p->file = file;
 	buf_init(&b, POLICY_FILE_MAX);
@@ -314,22 +345,8 @@ policy_load(struct policy *p, const char *file, int strict)
 		return -1;
 	}
 	p->found = 1;
-	for (s = b.p; s != NULL && s < b.p + b.len; s = nl ? nl + 1 : NULL) {
-		c.line++;
-		nl = memchr(s, '\n', (size_t)(b.p + b.len - s));
-		if (nl)
-			*nl = '\0';
-		len = nl ? (size_t)(nl - s) : (size_t)(b.p + b.len - s);
-		if (len > POLICY_LINE_MAX)
-			complain(&c, "line too long", NULL);
-		if (len > POLICY_LINE_MAX || do_line(&c, s, len) == -1) {
-			p->nerrors++;
-			r = -1;
-		}
-	}
+	r = policy_parse(p, file, b.p ? b.p : "", b.len, strict);
 	buf_free(&b);
-	if (finish(p) == -1)
-		return -1;
 	return r;
 }
 

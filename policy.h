@@ -36,6 +36,7 @@ struct policy {
 
 void	policy_defaults(struct policy *);
 int	policy_load(struct policy *, const char *, int);
+int	policy_parse(struct policy *, const char *, char *, size_t, int);
 void	policy_free(struct policy *);
 
 #endif

@@ -1,0 +1,96 @@
+/*
+ * fuzz_headers.c - the forged-header filter and the header writer.
+ *
+ * Properties: the output does not depend on how the input is chunked;
+ * the output is the input less whole lines (a subsequence made of input
+ * lines); the writer never lets CR, LF (but as LF TAB folds), NUL or
+ * 8-bit bytes through, whatever it is given.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "headers.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static int
+emit(void *ctx, const char *p, size_t n)
+{
+	return buf_append(ctx, p, n);
+}
+
+static void
+run(const struct hdr_names *h, const char *p, size_t n, size_t chunk,
+    struct buf *out)
+{
+	struct hdr_filter	f;
+	size_t			i, k;
+
+	hdr_filter_init(&f, h);
+	for (i = 0; i < n; i += k) {
+		k = chunk && chunk < n - i ? chunk : n - i;
+		hdr_filter_feed(&f, p + i, k, emit, out);
+	}
+	hdr_filter_end(&f, emit, out);
+	hdr_filter_free(&f);
+}
+
+static void
+check_writer(const uint8_t *d, size_t n)
+{
+	struct buf	o;
+	struct hdr_w	w;
+	size_t		i;
+
+	buf_init(&o, 0);
+	hdr_begin(&w, &o, "X-Spam-Warning");
+	hdr_text(&w, "listed:");
+	hdr_untrusted(&w, d, n);
+	hdr_untrusted(&w, d, n / 2);
+	if (hdr_end(&w) == 0) {
+		for (i = 0; i < o.len; i++) {
+			unsigned char c = (unsigned char)o.p[i];
+
+			if (c == '\n' && i + 1 < o.len && o.p[i + 1] != '\t')
+				abort();
+			if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e))
+				abort();
+		}
+		if (o.len == 0 || o.p[o.len - 1] != '\n')
+			abort();
+	}
+	buf_free(&o);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	struct hdr_names h = { { "X-Spam-Flag", "X-Spam-Status", "X-Qqtag",
+	    "X-Qqtag-*" }, 4 };
+	struct buf	a, b;
+	size_t		chunk, i, j;
+
+	if (n < 1)
+		return 0;
+	chunk = 1 + d[0] % 17;
+	d++;
+	n--;
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	run(&h, (const char *)d, n, 0, &a);
+	run(&h, (const char *)d, n, chunk, &b);
+	if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len) != 0))
+		abort();
+	/* output lines appear in the input, in order */
+	for (i = 0, j = 0; i < a.len; i++, j++) {
+		while (j < n && (char)d[j] != a.p[i])
+			j++;
+		if (j == n)
+			abort();
+	}
+	buf_free(&a);
+	buf_free(&b);
+	check_writer(d, n);
+	return 0;
+}
