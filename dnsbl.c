@@ -1204,7 +1204,15 @@ channel(struct dnsbl_run *r)
 	if (r->chstate != 0 || r->stopped)
 		return r->chstate == 1 && !r->stopped ? 0 : -1;
 	memset(&o, 0, sizeof(o));
-	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+	/*
+	 * NOCHECKRESP: SERVFAIL and REFUSED reach us as such (1.18 would
+	 * retry them on every server and end with ECONNREFUSED).  IGNTC: a
+	 * truncated answer is ours to judge (an error, see on_answer); 1.18
+	 * would retry it over TCP, and a refused TCP connection fails every
+	 * query of that server at once.
+	 */
+	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
+	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_IGNTC;
 	o.timeout = TRY_MS;
 	o.tries = TRIES;
 	o.sock_state_cb = sock_state;
@@ -1247,8 +1255,9 @@ status_text(int status)
 	case ARES_ESERVFAIL:
 		return "servfail";
 	case ARES_EREFUSED:
-	case ARES_ECONNREFUSED:	/* 1.18 ends repeated REFUSED so too */
 		return "refused";
+	case ARES_ECONNREFUSED:	/* no server reachable */
+		return "unreachable";
 	case ARES_EFORMERR:
 		return "formerr";
 	case ARES_ENOTIMP:
@@ -1546,6 +1555,13 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	(void)timeouts;
 	if (status == ARES_EDESTRUCTION || ck->state == ST_DONE)
 		return;
+	if (abuf != NULL && alen >= 12 && (abuf[2] & 0x02) &&
+	    q->what != Q_TXT && q->what != Q_EXIST) {
+		/* TC: records may be missing, an error code among them */
+		finish(ck, DNSBL_ERROR, ck->type == CK_RDNS ? "RDNS" : NULL,
+		    "truncated");
+		return;
+	}
 	switch (q->what) {
 	case Q_A:
 		list_answer(ck, status, abuf, alen);

@@ -195,6 +195,8 @@ def main():
             query, peer = sock.recvfrom(4096)
         except socket.timeout:
             continue
+        except OSError:     # ICMP unreachable from a client gone away
+            continue
         if len(query) < 12:
             continue
         threading.Thread(target=serve_one, daemon=True,
