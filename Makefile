@@ -21,7 +21,7 @@ FLAGS	 = $(CC) $(ALLCFLAGS) $(ALLLDFLAGS)
 $(shell echo '$(FLAGS)' | cmp -s - .flags 2>/dev/null || echo '$(FLAGS)' > .flags)
 
 # Module objects: everything but main().  Later modules join by existing.
-MODSRC	 = buf.c headers.c envelope.c policy.c \
+MODSRC	 = buf.c headers.c envelope.c policy.c report.c \
 	   $(wildcard dnsbl.c geo.c lists.c)
 MODOBJ	 = $(MODSRC:.c=.o)
 HDRS	 = $(wildcard *.h)

@@ -28,6 +28,8 @@
 
 #include "headers.h"
 
+#define SOFT	'\001'	/* fold point without a space; never sanitised in */
+
 enum {
 	S_START,	/* at the start of a header line */
 	S_NAME,		/* in what may be a field name (held) */
@@ -351,34 +353,71 @@ hdr_untrusted(struct hdr_w *w, const void *s, size_t n)
 	add(w, tmp, len, sizeof(w->val));
 }
 
+/* Append program-made text glued to what precedes it (no space). */
+void
+hdr_glue(struct hdr_w *w, const char *s)
+{
+	w->space = 0;
+	add(w, s, strlen(s), sizeof(w->val));
+}
+
 /*
- * Fold the value at spaces so that lines stay within HDR_FOLD columns
- * where a word allows it, and append "Name: value\n" to the output.
- * Returns 0, or -1 (EOVERFLOW/ENOMEM from the output buffer).
+ * Append prefix and the names joined by commas ("tests=A,B,C"), or
+ * prefix and none when there are no names.  The value may be folded
+ * after any comma, as SpamAssassin folds its test list.
+ */
+void
+hdr_list(struct hdr_w *w, const char *prefix, const char *const *names,
+    size_t n, const char *none)
+{
+	size_t	i;
+
+	hdr_text(w, prefix);
+	if (n == 0) {
+		hdr_glue(w, none);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		hdr_glue(w, names[i]);
+		if (i + 1 < n && w->vlen + 2 <= sizeof(w->val)) {
+			w->val[w->vlen++] = ',';
+			w->val[w->vlen++] = SOFT;
+		}
+	}
+}
+
+/*
+ * Fold the value at spaces (and soft breaks) so that lines stay within
+ * HDR_FOLD columns where a word allows it, and append "Name: value\n" to
+ * the output.  Returns 0, or -1 (EOVERFLOW/ENOMEM from the output).
  */
 int
 hdr_end(struct hdr_w *w)
 {
 	struct buf	*o = w->out;
 	size_t		 col, i, j, wl;
+	int		 soft;
 
-	while (w->vlen > 0 && w->val[w->vlen - 1] == ' ')
+	while (w->vlen > 0 && (w->val[w->vlen - 1] == ' ' ||
+	    w->val[w->vlen - 1] == SOFT))
 		w->vlen--;
 	if (buf_appends(o, w->name) == -1 || buf_appendc(o, ':') == -1)
 		return -1;
 	col = strlen(w->name) + 1;
 	for (i = 0; i < w->vlen; i = j) {
-		while (i < w->vlen && w->val[i] == ' ')
+		soft = w->val[i] == SOFT;
+		while (i < w->vlen && (w->val[i] == ' ' || w->val[i] == SOFT))
 			i++;
-		for (j = i; j < w->vlen && w->val[j] != ' '; j++)
+		for (j = i; j < w->vlen && w->val[j] != ' ' &&
+		    w->val[j] != SOFT; j++)
 			;
 		if ((wl = j - i) == 0)
 			break;
-		if (i > 0 && col + 1 + wl > HDR_FOLD) {
+		if (i > 0 && col + (soft ? 0 : 1) + wl > HDR_FOLD) {
 			if (buf_append(o, "\n\t", 2) == -1)
 				return -1;
 			col = 1;
-		} else {
+		} else if (!soft || i == 0) {
 			if (buf_appendc(o, ' ') == -1)
 				return -1;
 			col++;

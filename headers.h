@@ -56,6 +56,9 @@ struct hdr_w {
 void	hdr_begin(struct hdr_w *, struct buf *, const char *);
 void	hdr_text(struct hdr_w *, const char *);
 void	hdr_untrusted(struct hdr_w *, const void *, size_t);
+void	hdr_glue(struct hdr_w *, const char *);
+void	hdr_list(struct hdr_w *, const char *, const char *const *, size_t,
+	    const char *);
 int	hdr_end(struct hdr_w *);
 size_t	hdr_sanitise(char *, size_t, const void *, size_t);
 

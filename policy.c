@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "dnsbl.h"
 #include "policy.h"
 
 #define MAXWORDS	64
@@ -146,19 +147,13 @@ kw_time(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
+static int parse_weight(const char *, double *);
+
 static int
 kw_threshold(struct ctx *c, int ac, char **av)
 {
-	char	*end;
-	double	 d;
-
-	if (ac != 2)
+	if (ac != 2 || parse_weight(av[1], &c->p->threshold) == -1)
 		return complain(c, "needs one number", NULL), -1;
-	errno = 0;
-	d = strtod(av[1], &end);
-	if (errno || end == av[1] || *end || !isfinite(d) || fabs(d) > 1000)
-		return complain(c, "bad number", av[1]), -1;
-	c->p->threshold = d;
 	return 0;
 }
 
@@ -172,17 +167,117 @@ kw_off(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
+/* The tests of the DNS checks that are not lists (lists carry weights). */
+static const struct score_test dns_tests[] = {
+	{ "RDNS_NONE", 1.0, "the client IP has no reverse DNS (PTR)" },
+	{ "RDNS_UNCONFIRMED", 0.8,
+	    "the PTR name does not resolve back to the client IP" },
+	{ "SENDER_DOMAIN_NX", 2.0,
+	    "the envelope sender domain has no MX, A or AAAA (NXDOMAIN)" },
+};
+
+static const struct {
+	const struct score_test	*t;
+	size_t			 n;
+} test_tables[] = {
+	{ dns_tests, sizeof(dns_tests) / sizeof(dns_tests[0]) },
+};
+
+/* The built-in test called name, or NULL. */
+const struct score_test *
+policy_test(const char *name)
+{
+	size_t	i, j;
+
+	for (i = 0; i < sizeof(test_tables) / sizeof(test_tables[0]); i++)
+		for (j = 0; j < test_tables[i].n; j++)
+			if (strcmp(test_tables[i].t[j].name, name) == 0)
+				return &test_tables[i].t[j];
+	return NULL;
+}
+
+/* The weight of a built-in test: the policy's, else its default, else 0. */
+double
+policy_weight(const struct policy *p, const char *name)
+{
+	const struct score_test	*t;
+	size_t			 i;
+
+	for (i = 0; i < p->nweights; i++)
+		if (strcmp(p->weights[i].name, name) == 0)
+			return p->weights[i].weight;
+	return (t = policy_test(name)) ? t->weight : 0;
+}
+
+static int
+parse_weight(const char *s, double *w)
+{
+	char	*end;
+
+	errno = 0;
+	*w = strtod(s, &end);
+	return errno || end == s || *end || !isfinite(*w) ||
+	    fabs(*w) > 1000 ? -1 : 0;
+}
+
+/* weight NAME W: the weight of a built-in test (lists carry their own). */
+static int
+kw_weight(struct ctx *c, int ac, char **av)
+{
+	const struct score_test	*t;
+	struct policy		*p = c->p;
+	double			 w;
+	size_t			 i;
+
+	if (ac != 3 || parse_weight(av[2], &w) == -1)
+		return complain(c, "usage: weight TEST NUMBER", NULL), -1;
+	if ((t = policy_test(av[1])) == NULL)
+		return complain(c, "no such test", av[1]), -1;
+	for (i = 0; i < p->nweights; i++)
+		if (p->weights[i].name == t->name)
+			break;
+	if (i == POLICY_WEIGHTS_MAX)
+		return complain(c, "too many weights", NULL), -1;
+	p->weights[i].name = t->name;
+	p->weights[i].weight = w;
+	p->weights[i].what = t->what;
+	if (i == p->nweights)
+		p->nweights++;
+	return 0;
+}
+
+/* dnsbl, dnswl, rhsbl, dns: the DNS module parses its own lines. */
+static int
+kw_dns(struct ctx *c, int ac, char **av)
+{
+	char	err[200];
+
+	if (c->p->dns == NULL && (c->p->dns = dnsbl_conf_new()) == NULL)
+		return -1;
+	if (dnsbl_conf_line(c->p->dns, ac, av, err, sizeof(err)) == -1) {
+		if (errno == ENOMEM)
+			return -1;
+		return complain(c, err, NULL), -1;
+	}
+	return 0;
+}
+
 static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
 } keywords[] = {
+	{ "dns",	kw_dns },
+	{ "dnsbl",	kw_dns },
+	{ "dnswl",	kw_dns },
 	{ "header",	kw_header },
 	{ "off",	kw_off },
 	{ "queue",	kw_path },
+	{ "rhsbl",	kw_dns },
 	{ "spool",	kw_spool },
 	{ "threshold",	kw_threshold },
 	{ "timeout",	kw_time },
 	{ "watchdog",	kw_time },
+	{ "weight",	kw_weight },
 };
 
 /* Split a line into words in place; '#' starts a comment. */
@@ -361,5 +456,7 @@ policy_free(struct policy *p)
 	free(p->hdr.warning);
 	free(p->queue);
 	free(p->spool);
+	if (p->dns != NULL)
+		dnsbl_conf_free(p->dns);
 	buf_free(&p->errs);
 }

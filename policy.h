@@ -4,6 +4,9 @@
 
 #include "buf.h"
 #include "headers.h"
+#include "score.h"
+
+struct dnsbl_conf;
 
 #define POLICY_DEFAULT		"/etc/qqtag/policy"
 #define POLICY_QUEUE		"/var/qmail/bin/qmail-queue"
@@ -11,6 +14,7 @@
 #define POLICY_FILE_MAX		(1024 * 1024)
 #define POLICY_LINE_MAX		4096
 #define POLICY_ERRS_MAX		4096
+#define POLICY_WEIGHTS_MAX	256
 
 /* The names of the headers qqtag writes. */
 struct policy_headers {
@@ -29,6 +33,9 @@ struct policy {
 	double		 threshold;
 	struct policy_headers hdr;
 	struct hdr_names strip;		/* every name qqtag writes */
+	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
+	size_t		 nweights;	/* "weight NAME W" overrides */
+	struct score_test weights[POLICY_WEIGHTS_MAX];
 	unsigned	 nerrors;	/* lines with errors */
 	unsigned	 nunknown;	/* unknown keywords */
 	struct buf	 errs;		/* "file:line: reason\n"..., capped */
@@ -38,5 +45,7 @@ void	policy_defaults(struct policy *);
 int	policy_load(struct policy *, const char *, int);
 int	policy_parse(struct policy *, const char *, char *, size_t, int);
 void	policy_free(struct policy *);
+double	policy_weight(const struct policy *, const char *);
+const struct score_test *policy_test(const char *);
 
 #endif

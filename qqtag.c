@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,9 +28,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dnsbl.h"
 #include "envelope.h"
 #include "headers.h"
 #include "policy.h"
+#include "report.h"
 
 #define EX_NOMEM	51	/* qmail-queue(8): out of memory */
 #define EX_WATCHDOG	52	/* qmail-queue(8): timeout */
@@ -43,6 +46,7 @@
 #define IOBUF		(64 * 1024)
 #define LOG_MAX		2048
 #define LOOP_VAR	"QQTAG_LOOP"
+#define POLLMAX		33	/* fd 0 and the DNS channel's sockets */
 
 enum class { CL_UNTRUSTED, CL_LOCAL, CL_RELAY, CL_SKIP, CL_TRUSTED };
 
@@ -59,6 +63,9 @@ static struct {
 	unsigned long long msgbytes;
 	struct hdr_filter hf;
 	struct env	 env;
+	struct dnsbl_run *dns;
+	struct report	 rep;
+	double		 threshold;
 	struct timespec	 t0, teom;
 	char		 out[IOBUF];	/* write-behind for the spool */
 	size_t		 outlen;
@@ -119,6 +126,8 @@ ms_since(const struct timespec *t)
 	    (now.tv_nsec - t->tv_nsec) / 1000000L;
 }
 
+static int	checked(void);
+
 /* Log the message's outcome; result is what happens next. */
 static void
 log_message(const char *result)
@@ -136,7 +145,12 @@ log_message(const char *result)
 	    g.hf.nstripped, g.env.nrcpt);
 	if (g.polerr)
 		buf_appends(&g.log, " policy=error");
-	buf_printf(&g.log, " ms=%ld result=%s", ms_since(&g.t0), result);
+	if (checked())
+		report_log(&g.rep, &g.log);
+	buf_printf(&g.log, " ms=%ld", ms_since(&g.t0));
+	if (g.teom.tv_sec || g.teom.tv_nsec)
+		buf_printf(&g.log, " after_eom_ms=%ld", ms_since(&g.teom));
+	buf_printf(&g.log, " result=%s", result);
 	log_flush();
 }
 
@@ -302,6 +316,60 @@ spool_emit(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Serve the DNS channel until fd is readable.  No deadline here: this
+ * is the client's upload, which qmail-smtpd times (DESIGN.md inv. 4).
+ */
+static void
+wait_readable(int fd)
+{
+	struct pollfd	pf[POLLMAX];
+	int		n, r;
+
+	while (g.dns != NULL && dnsbl_pending(g.dns)) {
+		pf[0].fd = fd;
+		pf[0].events = POLLIN;
+		pf[0].revents = 0;
+		n = dnsbl_pollfds(g.dns, pf + 1, POLLMAX - 1);
+		r = poll(pf, (nfds_t)n + 1, dnsbl_timeout(g.dns, -1));
+		if (r == -1 && errno != EINTR)
+			return;
+		dnsbl_process(g.dns, pf + 1, r > 0 ? n : 0);
+		if (r > 0 && pf[0].revents)
+			return;
+	}
+}
+
+/* After the message: wait for the answers up to the policy's deadline. */
+static void
+dns_wait(void)
+{
+	struct pollfd	pf[POLLMAX];
+	long		left;
+	int		n, r;
+
+	if (g.dns == NULL)
+		return;
+	while (dnsbl_pending(g.dns) &&
+	    (left = g.pol.timeout_ms - ms_since(&g.teom)) > 0) {
+		n = dnsbl_pollfds(g.dns, pf, POLLMAX);
+		r = poll(pf, (nfds_t)n, dnsbl_timeout(g.dns, (int)left));
+		if (r == -1 && errno != EINTR)
+			break;
+		dnsbl_process(g.dns, pf, r > 0 ? n : 0);
+	}
+	dnsbl_stop(g.dns);
+}
+
+/* The domain of an address, after its last '@'; NULL if none. */
+static const char *
+domain_of(const char *addr)
+{
+	const char	*at = strrchr(addr, '@');
+
+	return at && at[1] ? at + 1 : NULL;
+}
+
 /* Read fd 0 to EOF through the filter into the spool. */
 static void
 read_message(void)
@@ -310,6 +378,7 @@ read_message(void)
 	ssize_t		n;
 
 	for (;;) {
+		wait_readable(0);
 		n = read(0, in, sizeof(in));
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -370,26 +439,28 @@ checked(void)
 	return g.cls == CL_UNTRUSTED && !g.polerr;
 }
 
-/* The header block: for now the summary saying whether we checked. */
+/* Turn what the checks found into the report. */
+static void
+score(void)
+{
+	size_t	i;
+
+	if (g.dns == NULL)
+		return;
+	for (i = 0; i < dnsbl_nresults(g.dns); i++)
+		report_dns(&g.rep, dnsbl_result(g.dns, i));
+}
+
+/* The header block: the report, or why the message was not checked. */
 static int
 build_block(void)
 {
-	struct hdr_w	w;
-	char		tmp[128];
-
 	if (g.cls == CL_TRUSTED)
 		return 0;
-	hdr_begin(&w, &g.block, "X-Qqtag");
-	if (checked()) {
-		snprintf(tmp, sizeof(tmp), "score=%.1f required=%.1f flag=no "
-		    "checked=yes", 0.0, g.pol.threshold);
-		hdr_text(&w, tmp);
-	} else {
-		snprintf(tmp, sizeof(tmp), "checked=no reason=%s",
+	if (!checked())
+		return report_unchecked(&g.rep, &g.block,
 		    g.polerr ? "policy" : class_name[g.cls]);
-		hdr_text(&w, tmp);
-	}
-	return hdr_end(&w);
+	return report_block(&g.rep, &g.block);
 }
 
 /* Put the block in the hole in front of the message and hand both on. */
@@ -398,6 +469,7 @@ hand_over(const char *result)
 {
 	off_t	start;
 
+	score();
 	if (build_block() == -1)
 		die(errno == ENOMEM ? EX_NOMEM : EX_BUG, "blockerror");
 	if (g.block.len > SPOOL_HOLE)
@@ -414,6 +486,8 @@ hand_over(const char *result)
 		die(EX_BUG, "dup2");
 	close(g.msgfd);
 	close(g.envfd);
+	if (g.dns != NULL)
+		dnsbl_free(g.dns);
 	exec_queue();
 }
 
@@ -440,12 +514,50 @@ load_policy(void)
 	}
 }
 
+/* Per-connection overrides from tcp.smtp: QQTAG_THRESHOLD, QQTAG_DNS. */
+static void
+overrides(void)
+{
+	const char	*t = getenv("QQTAG_THRESHOLD");
+	const char	*d = getenv("QQTAG_DNS");
+	char		*end;
+	double		 v;
+
+	g.threshold = g.pol.threshold;
+	if (t != NULL) {
+		errno = 0;
+		v = strtod(t, &end);
+		if (errno || end == t || *end || !isfinite(v) ||
+		    fabs(v) > 1000)
+			warn("QQTAG_THRESHOLD ignored", t);
+		else
+			g.threshold = v;
+	}
+	if (d != NULL && *d && g.pol.dns != NULL &&
+	    dnsbl_conf_servers(g.pol.dns, d) == -1)
+		warn("QQTAG_DNS ignored", d);
+}
+
+/* Fire every IP-keyed query now: they fly during the client's upload. */
+static void
+start_checks(void)
+{
+	report_init(&g.rep, &g.pol, g.threshold);
+	if (!checked() || g.pol.dns == NULL)
+		return;
+	if ((g.dns = dnsbl_start(g.pol.dns, g.ip, getenv("TCPREMOTEHOST")))
+	    == NULL)
+		warn("DNS checks skipped", "out of memory");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
 	static const char m[] =
 	    "usage: qqtag            (as $QMAILQUEUE, from qmail-smtpd)\n"
-	    "       qqtag -n [FILE]  check a policy file strictly\n";
+	    "       qqtag -n [FILE]  check a policy file strictly\n"
+	    "       qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
+	    "                        run the policy's checks for one client\n";
 
 	say(m, sizeof(m) - 1);
 	_exit(100);
@@ -471,12 +583,93 @@ check_policy(const char *file)
 	return r == 0 ? 0 : 1;
 }
 
+static void
+print_result(const struct dnsbl_result *d, double w)
+{
+	static const char *const verdict[] = { "clean", "LISTED", "error" };
+	char	subj[80], txt[120];
+	size_t	n;
+
+	n = hdr_sanitise(subj, sizeof(subj) - 1, d->subject,
+	    strlen(d->subject));
+	subj[n] = '\0';
+	printf("%-22s %-6s %-7s %-24s %-28.*s %5ums", d->test, d->kind,
+	    verdict[d->verdict], subj, (int)sizeof(d->answer), d->answer,
+	    d->ms);
+	if (d->verdict == DNSBL_LISTED)
+		printf(" %+.1f", w);
+	if (d->txt != NULL) {
+		n = hdr_sanitise(txt, sizeof(txt) - 1, d->txt, d->txtlen);
+		txt[n] = '\0';
+		printf(" \"%s\"", txt);
+	}
+	putchar('\n');
+}
+
+/*
+ * qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]: every DNS check
+ * of the policy for one client, as an admin's rblcheck.  stdout is ours
+ * in this mode only (in queue mode fd 1 is the envelope).
+ */
+static int
+check_client(int argc, char *argv[])
+{
+	const char	*sender = NULL, *from = NULL, *host = NULL;
+	size_t		 i;
+	int		 c;
+
+	g.ip = argv[2];
+	optind = 3;
+	while ((c = getopt(argc, argv, "f:F:r:")) != -1) {
+		if (c == 'f')
+			sender = optarg;
+		else if (c == 'F')
+			from = optarg;
+		else if (c == 'r')
+			host = optarg;
+		else
+			usage();
+	}
+	load_policy();
+	if (g.polerr)
+		return 1;
+	overrides();
+	report_init(&g.rep, &g.pol, g.threshold);
+	if (g.pol.dns == NULL) {
+		printf("no DNS checks in %s\n", g.pol.file);
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &g.teom);
+	if ((g.dns = dnsbl_start_flags(g.pol.dns, g.ip, host,
+	    DNSBL_ANYIP)) == NULL)
+		return 1;
+	if (sender)
+		dnsbl_domain(g.dns, DNSBL_SENDER, domain_of(sender));
+	if (from)
+		dnsbl_domain(g.dns, DNSBL_FROM, from);
+	dns_wait();
+	for (i = 0; i < dnsbl_nresults(g.dns); i++) {
+		const struct dnsbl_result *d = dnsbl_result(g.dns, i);
+
+		report_dns(&g.rep, d);
+		print_result(d, d->has_weight ? d->weight :
+		    policy_weight(&g.pol, d->test));
+	}
+	printf("score %.1f required %.1f flag %s (%ld ms)\n", g.rep.score,
+	    g.threshold, report_flagged(&g.rep) ? "yes" : "no",
+	    ms_since(&g.teom));
+	dnsbl_free(g.dns);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	fds_sane();
 	if (argc >= 2 && strcmp(argv[1], "-n") == 0 && argc <= 3)
 		return check_policy(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "-c") == 0)
+		return check_client(argc, argv);
 	if (argc > 1)
 		usage();
 	clock_gettime(CLOCK_MONOTONIC, &g.t0);
@@ -487,6 +680,7 @@ main(int argc, char *argv[])
 	env_init(&g.env);
 	load_policy();
 	classify();
+	overrides();
 	if (g.pol.off && !g.polerr) {
 		log_message("off");
 		exec_queue();
@@ -495,10 +689,15 @@ main(int argc, char *argv[])
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
 	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)
 		die(errno == ENOMEM ? EX_NOMEM : EX_SPOOL, "spoolerror");
+	start_checks();
 	read_message();
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
 	arm_watchdog();
 	read_envelope();
+	if (g.dns != NULL && g.env.status == ENV_DONE)
+		dnsbl_domain(g.dns, DNSBL_SENDER, domain_of(g.env.sender.p ?
+		    g.env.sender.p : ""));
+	dns_wait();
 	/* a bad envelope goes on as read: qmail-queue gives its verdict */
 	hand_over(g.env.status == ENV_DONE ? "queue" :
 	    g.env.status == ENV_LONG ? "queue-envelope-long" :

@@ -1,0 +1,312 @@
+/*
+ * report.c - what the checks found, as a score, a verdict and the header
+ * block qqtag puts on top of the message:
+ *
+ *   X-Qqtag: score=S required=T flag=yes|no checked=yes tests=A,B
+ *   	lists=L errors=E [key=value...]
+ *   X-Spam-Flag: YES				(flagged only)
+ *   X-Spam-Status: Yes|No, score=S required=T tests=A,B
+ *   X-Spam-Level: ***				(one star a point)
+ *   X-Spam-Score: S
+ *   X-Spam-Warning: one line per finding that counts against the mail
+ *
+ * X-Qqtag has a fixed name for tools that must not depend on the policy
+ * (qqtag-filter); the others are SpamAssassin's, so existing recipes,
+ * webmail and mail clients work unchanged, and their names come from the
+ * policy.  Everything goes through the one writer (headers.c).  Score and
+ * flag are SpamAssassin's: the sum of the weights, flagged at or above
+ * the threshold.  Errors never score.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dnsbl.h"
+#include "headers.h"
+#include "policy.h"
+#include "report.h"
+
+#define STARS_MAX	50
+
+/* Start a report; threshold is the policy's or the connection's. */
+void
+report_init(struct report *r, const struct policy *p, double threshold)
+{
+	memset(r, 0, sizeof(*r));
+	r->pol = p;
+	r->threshold = threshold;
+	buf_init(&r->lists, 1024);
+	buf_init(&r->errors, 1024);
+	buf_init(&r->info, 1024);
+}
+
+/* Release the report. */
+void
+report_free(struct report *r)
+{
+	buf_free(&r->lists);
+	buf_free(&r->errors);
+	buf_free(&r->info);
+}
+
+/* A comma-separated word list, capped by its buffer: overflow drops. */
+static void
+add_word(struct buf *b, const char *w)
+{
+	size_t	n = strlen(w);
+
+	if (buf_room(b) < n + 2)
+		return;
+	if (b->len > 0)
+		buf_appendc(b, ',');
+	buf_append(b, w, n);
+}
+
+/*
+ * A test fired with weight w; text is our warning (NULL: none), detail
+ * untrusted bytes shown after it (the writer sanitises and cuts them).
+ */
+void
+report_add(struct report *r, const char *test, double w, const char *text,
+    const char *detail, size_t detlen)
+{
+	struct finding	*f;
+
+	if (r->n == REPORT_MAX)
+		return;
+	f = &r->f[r->n++];
+	f->test = test;
+	f->weight = w;
+	f->text = text;
+	f->detail = detail;
+	f->detlen = detlen;
+	r->score += w;
+}
+
+/* One DNS result: a listing scores, an error is only reported. */
+void
+report_dns(struct report *r, const struct dnsbl_result *d)
+{
+	double	w;
+	char	e[128];
+
+	if (d->verdict == DNSBL_ERROR) {
+		snprintf(e, sizeof(e), "%s:%.*s", strcmp(d->kind, "rdns") == 0 ||
+		    strcmp(d->kind, "sender") == 0 ? d->test : d->label,
+		    (int)sizeof(d->answer), d->answer);
+		add_word(&r->errors, e);
+		r->nerrors++;
+		return;
+	}
+	if (d->verdict != DNSBL_LISTED)
+		return;
+	w = d->has_weight ? d->weight : policy_weight(r->pol, d->test);
+	report_add(r, d->test, w, NULL, NULL, 0);
+	r->f[r->n - 1].dns = d;
+	if (strcmp(d->kind, "dnsbl") == 0 || strcmp(d->kind, "dnswl") == 0 ||
+	    strcmp(d->kind, "rhsbl") == 0)
+		add_word(&r->lists, d->label);
+}
+
+/* An informational key=value for X-Qqtag (value untrusted, sanitised). */
+void
+report_info(struct report *r, const char *key, const char *v, size_t n)
+{
+	char	tmp[80];
+	size_t	i, len;
+
+	len = hdr_sanitise(tmp, sizeof(tmp) - 1, v, n);
+	for (i = 0; i < len; i++)
+		if (tmp[i] == ' ' || tmp[i] == ',' || tmp[i] == '=')
+			tmp[i] = '_';
+	if (len == 0 || buf_room(&r->info) < strlen(key) + len + 3)
+		return;
+	if (r->info.len > 0)
+		buf_appendc(&r->info, ' ');
+	buf_printf(&r->info, "%s=", key);
+	buf_append(&r->info, tmp, len);
+}
+
+/* Flagged as SpamAssassin does: score at or above the threshold. */
+int
+report_flagged(const struct report *r)
+{
+	return r->score >= r->threshold - 1e-9;
+}
+
+/* "-0.0" is not a score a person wants to read. */
+static double
+tidy(double s)
+{
+	s = round(s * 10) / 10;
+	return s == 0 ? 0 : s;
+}
+
+static void
+tests_list(const struct report *r, struct hdr_w *w, const char *none)
+{
+	const char	*names[REPORT_MAX];
+	size_t		 i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		names[n++] = r->f[i].test;
+	hdr_list(w, "tests=", names, n, none);
+}
+
+static int
+write_qqtag(const struct report *r, struct buf *o)
+{
+	struct hdr_w	w;
+	char		tmp[128];
+
+	hdr_begin(&w, o, "X-Qqtag");
+	snprintf(tmp, sizeof(tmp), "score=%.1f required=%.1f flag=%s "
+	    "checked=yes", tidy(r->score), tidy(r->threshold),
+	    report_flagged(r) ? "yes" : "no");
+	hdr_text(&w, tmp);
+	tests_list(r, &w, "none");
+	hdr_text(&w, "lists=");
+	hdr_glue(&w, r->lists.len ? r->lists.p : "none");
+	hdr_text(&w, "errors=");
+	hdr_glue(&w, r->errors.len ? r->errors.p : "none");
+	if (r->info.len)
+		hdr_text(&w, r->info.p);
+	return hdr_end(&w);
+}
+
+static int
+write_sa(const struct report *r, struct buf *o)
+{
+	const struct policy_headers *h = &r->pol->hdr;
+	struct hdr_w	w;
+	char		tmp[128];
+	int		flag = report_flagged(r), i, stars;
+
+	if (flag) {
+		hdr_begin(&w, o, h->flag);
+		hdr_text(&w, "YES");
+		if (hdr_end(&w) == -1)
+			return -1;
+	}
+	hdr_begin(&w, o, h->status);
+	snprintf(tmp, sizeof(tmp), "%s, score=%.1f required=%.1f",
+	    flag ? "Yes" : "No", tidy(r->score), tidy(r->threshold));
+	hdr_text(&w, tmp);
+	tests_list(r, &w, "none");
+	if (hdr_end(&w) == -1)
+		return -1;
+	stars = r->score < 1 ? 0 : r->score > STARS_MAX ? STARS_MAX :
+	    (int)r->score;
+	for (i = 0; i < stars; i++)
+		tmp[i] = '*';
+	tmp[stars] = '\0';
+	hdr_begin(&w, o, h->level);
+	hdr_text(&w, tmp);
+	if (hdr_end(&w) == -1)
+		return -1;
+	hdr_begin(&w, o, h->score);
+	snprintf(tmp, sizeof(tmp), "%.1f", tidy(r->score));
+	hdr_text(&w, tmp);
+	return hdr_end(&w);
+}
+
+static void
+dns_warning(const struct dnsbl_result *d, struct hdr_w *w)
+{
+	char	tmp[200];
+
+	hdr_untrusted(w, d->subject, strlen(d->subject));
+	if (strcmp(d->test, "RDNS_NONE") == 0) {
+		hdr_text(w, "has no reverse DNS");
+		return;
+	}
+	if (strcmp(d->test, "RDNS_UNCONFIRMED") == 0) {
+		hdr_text(w, "has reverse DNS");
+		hdr_untrusted(w, d->answer, strnlen(d->answer,
+		    sizeof(d->answer)));
+		hdr_text(w, "that does not resolve back to it");
+		return;
+	}
+	if (strcmp(d->test, "SENDER_DOMAIN_NX") == 0) {
+		hdr_text(w, "(sender domain) does not exist");
+		return;
+	}
+	hdr_text(w, "is listed in");
+	hdr_text(w, d->label);
+	if (strcmp(d->test, d->label) != 0) {
+		hdr_text(w, "as");
+		hdr_text(w, d->test);
+	}
+	snprintf(tmp, sizeof(tmp), "(%.*s)%s", (int)sizeof(d->answer),
+	    d->answer, d->txt ? ":" : "");
+	hdr_text(w, tmp);
+	if (d->txt)
+		hdr_untrusted(w, d->txt, d->txtlen);
+}
+
+static int
+write_warnings(const struct report *r, struct buf *o)
+{
+	const struct finding	*f;
+	struct hdr_w		 w;
+	size_t			 i;
+
+	for (i = 0; i < r->n; i++) {
+		f = &r->f[i];
+		if (f->weight <= 0)
+			continue;
+		hdr_begin(&w, o, r->pol->hdr.warning);
+		if (f->dns)
+			dns_warning(f->dns, &w);
+		else {
+			hdr_text(&w, f->text ? f->text : f->test);
+			if (f->detail)
+				hdr_untrusted(&w, f->detail, f->detlen);
+		}
+		if (hdr_end(&w) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The header block of a checked message, appended to o.  Returns 0, or
+ * -1 when o is full (EOVERFLOW) or memory ran out.
+ */
+int
+report_block(const struct report *r, struct buf *o)
+{
+	if (write_qqtag(r, o) == -1 || write_sa(r, o) == -1 ||
+	    write_warnings(r, o) == -1)
+		return -1;
+	return 0;
+}
+
+/* The block of a message that was not checked, and why. */
+int
+report_unchecked(const struct report *r, struct buf *o, const char *why)
+{
+	struct hdr_w	w;
+	char		tmp[128];
+
+	(void)r;
+	hdr_begin(&w, o, "X-Qqtag");
+	snprintf(tmp, sizeof(tmp), "checked=no reason=%s", why);
+	hdr_text(&w, tmp);
+	return hdr_end(&w);
+}
+
+/* The report's part of the log line: score, flag, tests, lists, errors. */
+void
+report_log(const struct report *r, struct buf *l)
+{
+	size_t	i;
+
+	buf_printf(l, " score=%.1f flag=%s tests=", tidy(r->score),
+	    report_flagged(r) ? "yes" : "no");
+	for (i = 0; i < r->n && buf_room(l) > 100; i++)
+		buf_printf(l, "%s%s", i ? "," : "", r->f[i].test);
+	if (r->n == 0)
+		buf_appends(l, "none");
+	buf_printf(l, " errors=%s", r->errors.len ? r->errors.p : "none");
+}
