@@ -158,6 +158,16 @@ static const struct profile profiles[] = {
 };
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
+const struct score_test dnsbl_score_tests[] = {
+	{ "RDNS_NONE", 1.5, "the client IP has no PTR record" },
+	{ "RDNS_UNCONFIRMED", 1.0,
+	    "the client's PTR name does not resolve back to its IP" },
+	{ "SENDER_DOMAIN_NX", 2.5,
+	    "the envelope sender domain has no MX, A or AAAA (NXDOMAIN)" },
+};
+const size_t dnsbl_nscore_tests = sizeof(dnsbl_score_tests) /
+    sizeof(dnsbl_score_tests[0]);
+
 enum { CK_LIST, CK_RDNS, CK_SENDER };
 enum { ST_RUN, ST_TXT, ST_DONE };
 enum { Q_A, Q_TXT, Q_PTR, Q_FWD, Q_EXIST };

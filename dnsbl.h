@@ -11,6 +11,8 @@
 #include <poll.h>
 #include <stddef.h>
 
+#include "score.h"
+
 struct dnsbl_conf;	/* opaque: lists, resolver servers */
 struct dnsbl_run;	/* opaque: one message's queries, one ares channel */
 struct dnsbl_list;	/* opaque: one list of the policy */
@@ -46,6 +48,14 @@ struct dnsbl_result {
 };
 
 #define DNSBL_TXTMAX	512	/* TXT bytes kept per listing */
+
+/*
+ * The tests whose results have no weight of their own (has_weight == 0):
+ * RDNS_NONE, RDNS_UNCONFIRMED, SENDER_DOMAIN_NX with default weights.
+ * List results carry their filter's weight (policy line, profile).
+ */
+extern const struct score_test dnsbl_score_tests[];
+extern const size_t dnsbl_nscore_tests;
 
 /* Configuration (from the policy file). */
 struct dnsbl_conf *dnsbl_conf_new(void);
