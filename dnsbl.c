@@ -65,6 +65,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -211,6 +212,7 @@ struct dnsbl_run {
 	ares_channel		 ch;
 	int			 chstate;	/* 0 none, 1 up, -1 failed */
 	int			 stopped;
+	int			 flags;		/* DNSBL_ANYIP ... */
 	int			 family;	/* 0: no IP checks */
 	unsigned char		 addr[16];
 	char			 ip[INET6_ADDRSTRLEN];
@@ -1203,6 +1205,20 @@ sock_state(void *data, ares_socket_t fd, int rd, int wr)
 	r->socks[i].wr = wr;
 }
 
+/* c-ares 1.18 opens its sockets without close-on-exec. */
+static int
+sock_cloexec(ares_socket_t fd, int type, void *data)
+{
+	int fl;
+
+	(void)type;
+	(void)data;
+	if ((fl = fcntl(fd, F_GETFD)) == -1 ||
+	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
+		return -1;	/* c-ares drops the socket */
+	return 0;
+}
+
 /* Bring the channel up on first use; 0, or -1 (then checks fail). */
 static int
 channel(struct dnsbl_run *r)
@@ -1238,6 +1254,7 @@ channel(struct dnsbl_run *r)
 		r->ch = NULL;
 		return -1;
 	}
+	ares_set_socket_configure_callback(r->ch, sock_cloexec, NULL);
 	r->chstate = 1;
 	return 0;
 }
@@ -1630,10 +1647,11 @@ rdns_start(struct dnsbl_run *r, const char *rev, const char *remotehost)
 
 /*
  * Start every IP-keyed check of conf for the client ip (text of
- * TCPREMOTEIP or TCP6REMOTEIP): DNSBL and DNSWL lists, and reverse DNS --
- * forward confirmation of remotehost (TCPREMOTEHOST) when given, else PTR
- * then forward confirmation.  A missing, invalid or (without DNSBL_ANYIP)
- * private address starts nothing.  NULL only when out of memory.
+ * TCPREMOTEIP or TCP6REMOTEIP): DNSBL and DNSWL lists, and (unless
+ * DNSBL_NORDNS) reverse DNS -- forward confirmation of remotehost
+ * (TCPREMOTEHOST) when given, else PTR then forward confirmation.  A
+ * missing, invalid or (without DNSBL_ANYIP) private address starts nothing.
+ * NULL only when out of memory.
  */
 struct dnsbl_run *
 dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
@@ -1647,6 +1665,7 @@ dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->conf = c;
+	r->flags = flags;
 	r->tail = &r->head;
 	r->family = dnsbl_ip_parse(ip, r->addr);
 	if (r->family == 0 || (!(flags & DNSBL_ANYIP) &&
@@ -1661,7 +1680,8 @@ dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
 		if (c->lists[i]->kind != K_RHSBL && (c->lists[i]->family ==
 		    0 || c->lists[i]->family == r->family))
 			fail = list_start(r, c->lists[i], r->ip, rev, 0);
-	if (fail || rdns_start(r, rev, remotehost) == -1) {
+	if (fail || (!(flags & DNSBL_NORDNS) &&
+	    rdns_start(r, rev, remotehost) == -1)) {
 		dnsbl_free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -1737,7 +1757,7 @@ dnsbl_domain(struct dnsbl_run *r, int which, const char *domain)
 	for (i = 0; i < r->conf->nlists; i++)
 		if (r->conf->lists[i]->kind == K_RHSBL)
 			rhsbl_start(r, r->conf->lists[i], dom, which);
-	if (which & DNSBL_SENDER)
+	if ((which & DNSBL_SENDER) && !(r->flags & DNSBL_NOEXIST))
 		sender_start(r, dom);
 }
 

@@ -24,6 +24,8 @@ struct dnsbl_list;	/* opaque: one list of the policy */
 /* dnsbl_start_flags() */
 #define DNSBL_ANYIP	1	/* query loopback/private IPs too (check mode,
 				   RFC 5782 test points such as 127.0.0.2) */
+#define DNSBL_NORDNS	2	/* no PTR / forward-confirm check */
+#define DNSBL_NOEXIST	4	/* no sender-domain existence check */
 
 enum dnsbl_verdict { DNSBL_CLEAN, DNSBL_LISTED, DNSBL_ERROR };
 
@@ -71,7 +73,32 @@ int dnsbl_conf_servers(struct dnsbl_conf *, const char *);
 size_t dnsbl_conf_nlists(const struct dnsbl_conf *);
 const struct dnsbl_list *dnsbl_conf_list(const struct dnsbl_conf *, size_t);
 
-/* One message.  The conf must outlive the run. */
+/*
+ * One message.  The conf must outlive the run.
+ *
+ * dnsbl_start(conf, ip, remotehost): every IP-keyed query leaves at once
+ *   (DNSBL/DNSWL lists, PTR unless remotehost (TCPREMOTEHOST) is given,
+ *   then forward-confirm).  ip is TCPREMOTEIP or TCP6REMOTEIP text; a NULL,
+ *   invalid, loopback, private, link-local or ULA ip starts nothing.  NULL
+ *   only when out of memory.  dnsbl_start_flags() adds DNSBL_* flags.
+ * dnsbl_domain(run, DNSBL_FROM or DNSBL_SENDER, domain): RHSBL checks of
+ *   the domain (once per domain), and for the sender its existence (MX,
+ *   A, AAAA).  NULL, "", a bogus domain or a stopped run: nothing.
+ * dnsbl_pollfds(run, p, max): the channel's sockets with events, count.
+ * dnsbl_timeout(run, cap): ms until c-ares must run without I/O, at most
+ *   cap (>= 0); -1 when nothing is pending.
+ * dnsbl_process(run, p, n): after poll(), the same array with revents; also
+ *   with n = 0 after a timeout.  Ignores fds that are not the channel's.
+ * dnsbl_pending(run): checks not finished (all answered when 0).
+ * dnsbl_stop(run): the deadline: unfinished checks become errors
+ *   "timeout" (a listing waiting for its TXT stays listed), every socket
+ *   is closed.  Idempotent; call it before exec.
+ * dnsbl_nresults/dnsbl_result: finished results, in the order the checks
+ *   started; valid until dnsbl_free().
+ * dnsbl_rdns(run): the forward-confirmed client name, or NULL.
+ * dnsbl_ptr(run): the PTR name (or TCPREMOTEHOST) confirmed or not, raw
+ *   (c-ares escapes odd bytes as \DDD), or NULL.
+ */
 struct dnsbl_run *dnsbl_start(const struct dnsbl_conf *, const char *,
     const char *);
 struct dnsbl_run *dnsbl_start_flags(const struct dnsbl_conf *, const char *,

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -627,6 +628,7 @@ test_runs(void)
 	r = dnsbl_start(c, "192.0.2.1", NULL);
 	CHECK(dnsbl_pending(r) == 3, "pending %d", dnsbl_pending(r));
 	CHECK(dnsbl_pollfds(r, p, 4) >= 1, "sockets");
+	CHECK((fcntl(p[0].fd, F_GETFD) & FD_CLOEXEC) != 0, "socket cloexec");
 	dnsbl_domain(r, DNSBL_SENDER, "Example.ORG");
 	dnsbl_domain(r, DNSBL_FROM, "example.org.");
 	dnsbl_domain(r, DNSBL_FROM, "bogus..org");
@@ -644,6 +646,15 @@ test_runs(void)
 	CHECK(dnsbl_result(r, 3)->source == (DNSBL_FROM | DNSBL_SENDER),
 	    "source %d", dnsbl_result(r, 3)->source);
 	CHECK(!leaks(r), "secret leaked");
+	dnsbl_free(r);
+
+	r = dnsbl_start_flags(c, "192.0.2.1", NULL, DNSBL_NORDNS |
+	    DNSBL_NOEXIST);
+	dnsbl_domain(r, DNSBL_SENDER, "example.org");
+	CHECK(dnsbl_pending(r) == 3, "flags pending %d", dnsbl_pending(r));
+	dnsbl_free(r);
+	r = dnsbl_start_flags(c, "127.0.0.2", NULL, DNSBL_ANYIP);
+	CHECK(dnsbl_pending(r) == 3, "anyip pending %d", dnsbl_pending(r));
 	dnsbl_free(r);
 
 	r = dnsbl_start(c, "2001:db8::1", "host.example");
