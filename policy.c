@@ -167,20 +167,12 @@ kw_off(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
-/* The tests of the DNS checks that are not lists (lists carry weights). */
-static const struct score_test dns_tests[] = {
-	{ "RDNS_NONE", 1.0, "the client IP has no reverse DNS (PTR)" },
-	{ "RDNS_UNCONFIRMED", 0.8,
-	    "the PTR name does not resolve back to the client IP" },
-	{ "SENDER_DOMAIN_NX", 2.0,
-	    "the envelope sender domain has no MX, A or AAAA (NXDOMAIN)" },
-};
-
+/* Every module's tests with their default weights. */
 static const struct {
 	const struct score_test	*t;
-	size_t			 n;
+	const size_t		*n;
 } test_tables[] = {
-	{ dns_tests, sizeof(dns_tests) / sizeof(dns_tests[0]) },
+	{ dnsbl_score_tests, &dnsbl_nscore_tests },
 };
 
 /* The built-in test called name, or NULL. */
@@ -190,7 +182,7 @@ policy_test(const char *name)
 	size_t	i, j;
 
 	for (i = 0; i < sizeof(test_tables) / sizeof(test_tables[0]); i++)
-		for (j = 0; j < test_tables[i].n; j++)
+		for (j = 0; j < *test_tables[i].n; j++)
 			if (strcmp(test_tables[i].t[j].name, name) == 0)
 				return &test_tables[i].t[j];
 	return NULL;
