@@ -30,6 +30,7 @@ $(head -c 300 "$T/v.err")"
 
 # m NAME TEXT: write message $T/NAME from printf-style TEXT (\n, \t, \r).
 m() {
+	# shellcheck disable=SC2059
 	printf "$2" > "$T/$1"
 }
 
@@ -190,6 +191,7 @@ for name, extra in (("edge", 0), ("edge1", 1)):
         f.write(b"X-Filler: " + b"c" * (65536 - 10 - 1 - len(tag) - 1 + extra)
                 + b"\n" + tag + b"\nbody\n" * 100)
 PY
+# shellcheck disable=SC2046
 set -- $(pos "$T/big")
 assert_eq "10 MB message (file): spam" 0 "$1"
 hl=$(head -n 4 "$T/big" | wc -c)
@@ -198,6 +200,7 @@ if [ -n "$2" ] && [ "$2" -le $((hl + 4096)) ]; then
 else
 	fail "10 MB message (file): read only the header" "offset ${2-?}, header $hl"
 fi
+# shellcheck disable=SC2046
 set -- $(pos "$T/bighdr")
 assert_eq "1 MB header section, X-Qqtag at its end: not spam" 1 "$1"
 if [ -n "$2" ] && [ "$2" -le 65536 ]; then
@@ -205,9 +208,11 @@ if [ -n "$2" ] && [ "$2" -le 65536 ]; then
 else
 	fail "1 MB header section: reading capped" "offset ${2-?}"
 fi
+# shellcheck disable=SC2046
 set -- $(pos "$T/edge")
 assert_eq "tag ending at byte 65536: read" 0 "$1"
 assert_eq "  ... read no more than 64 KiB" 65536 "$2"
+# shellcheck disable=SC2046
 set -- $(pos "$T/edge1")
 assert_eq "tag ending at byte 65537: past the cap, not spam" 1 "$1"
 

@@ -406,4 +406,20 @@ assert_eq "threshold: clean (0.0) spam at -t -1" 0 \
 assert_eq "threshold: relay (checked=no) never spam" 1 \
     "$("$F" -t -100 < "$T/tagged/relay"; echo $?)"
 
+# --- the man page shows these very recipes ---------------------------------
+if command -v man > /dev/null 2>&1; then
+	LC_ALL=C MANWIDTH=200 man -l "$TOP/qqtag-filter.1" 2> "$T/man.err" |
+	    col -b | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' > "$T/man.txt"
+	assert_eq "qqtag-filter.1 renders without warnings" "" "$(cat "$T/man.err")"
+	for r in dot-qmail dot-qmail-spam mailfilter procmailrc sieve; do
+		missing=$(grep -v '^#' "$R/$r" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' |
+		    grep -v '^$' | while IFS= read -r l; do
+			grep -qxF -- "$l" "$T/man.txt" || echo "$l"
+		done)
+		assert_eq "qqtag-filter.1 shows recipes/$r line for line" "" "$missing"
+	done
+else
+	echo "# man is not installed: the man page check is skipped"
+fi
+
 t_done
