@@ -18,7 +18,6 @@ LDFLAGS	?=
 ALLLDFLAGS = -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS) $(LDFLAGS_EXTRA)
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 FLAGS	 = $(CC) $(ALLCFLAGS) $(ALLLDFLAGS)
-$(shell echo '$(FLAGS)' | cmp -s - .flags 2>/dev/null || echo '$(FLAGS)' > .flags)
 
 # Module objects: everything but main().  Later modules join by existing.
 MODSRC	 = buf.c headers.c envelope.c policy.c report.c \
@@ -38,6 +37,11 @@ REPLAYS	 = $(patsubst tests/fuzz/fuzz_%.c,tests/fuzz/replay_%,$(FUZZSRC))
 FUZZERS	 = $(patsubst tests/fuzz/fuzz_%.c,tests/fuzz/libfuzzer_%,$(FUZZSRC))
 
 all: $(PROGS)
+
+# .flags changes (and so rebuilds everything) only when the flags change.
+.flags: FORCE
+	@echo '$(FLAGS)' | cmp -s - $@ 2>/dev/null || echo '$(FLAGS)' > $@
+FORCE:
 
 %.o: %.c $(HDRS) .flags
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
@@ -96,6 +100,25 @@ asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1 QQTAG_ASAN=1 sh tests/run
 
+# The unit tests and the end-to-end tests with qqtag under valgrind.
+VGTESTS ?= t_core t_qqtag_dns
+valgrind:
+	@sh tests/deps.sh test
+	@$(MAKE) --no-print-directory testbins
+	@rm -rf tests/log/vg && mkdir -p tests/log/vg
+	@fail=0; for u in $(UNITS); do \
+	  valgrind -q --error-exitcode=1 --leak-check=full $$u \
+	    > tests/log/vg/$${u#tests/}.log 2>&1 || { fail=1; \
+	    echo "valgrind: $$u"; tail -20 tests/log/vg/$${u#tests/}.log; }; \
+	  done; \
+	for t in $(VGTESTS); do [ -e tests/$$t.sh ] || continue; \
+	  VGLOG=$(CURDIR)/tests/log/vg QQTAG_REAL=$(CURDIR)/qqtag \
+	    QQTAG=$(CURDIR)/tests/vg-qqtag QQTAG_VALGRIND=1 \
+	    sh tests/run $$t || fail=1; done; \
+	for f in tests/log/vg/vg.*; do grep -q '^==' "$$f" || continue; \
+	  fail=1; echo "valgrind errors in $$f:"; head -30 "$$f"; done; \
+	[ $$fail = 0 ] && echo "valgrind: clean" || { echo "valgrind: errors"; exit 1; }
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)
@@ -111,4 +134,4 @@ clean:
 	rm -f qqtag qqtag-filter *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS)
 	rm -rf tests/log .flags
 
-.PHONY: all test testbins asan fuzz install clean
+.PHONY: all test testbins asan valgrind fuzz install clean FORCE

@@ -49,6 +49,13 @@ buf_grow(struct buf *b, size_t need)
 	return 0;
 }
 
+/* Have room for n bytes now, so that appending them later cannot fail. */
+int
+buf_reserve(struct buf *b, size_t n)
+{
+	return buf_grow(b, n);
+}
+
 /*
  * Append n bytes; the buffer stays NUL-terminated for convenience.
  * Fails with EOVERFLOW past the maximum (nothing appended) or ENOMEM.

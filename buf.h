@@ -15,6 +15,7 @@ struct buf {
 
 void	buf_init(struct buf *, size_t);
 int	buf_append(struct buf *, const void *, size_t);
+int	buf_reserve(struct buf *, size_t);
 int	buf_appends(struct buf *, const char *);
 int	buf_appendc(struct buf *, char);
 int	buf_printf(struct buf *, const char *, ...)

@@ -502,7 +502,7 @@ load_policy(void)
 		file = POLICY_DEFAULT;
 	if (policy_load(&g.pol, file, 0) == -1) {
 		if (errno == ENOMEM && g.pol.errs.len == 0)
-			_exit(EX_NOMEM);
+			die(EX_NOMEM, "nomem");
 		g.polerr = g.pol.nerrors > 0 || !g.pol.found;
 	}
 	for (line = g.pol.errs.p; line && *line; line = nl + 1) {
@@ -676,6 +676,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	buf_init(&g.log, LOG_MAX);
+	if (buf_reserve(&g.log, LOG_MAX - 1) == -1)
+		_exit(EX_NOMEM);
 	buf_init(&g.block, BLOCK_MAX);
 	env_init(&g.env);
 	load_policy();
