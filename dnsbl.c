@@ -1650,8 +1650,9 @@ rdns_start(struct dnsbl_run *r, const char *rev, const char *remotehost)
  * TCPREMOTEIP or TCP6REMOTEIP): DNSBL and DNSWL lists, and (unless
  * DNSBL_NORDNS) reverse DNS -- forward confirmation of remotehost
  * (TCPREMOTEHOST) when given, else PTR then forward confirmation.  A
- * missing, invalid or (without DNSBL_ANYIP) private address starts nothing.
- * NULL only when out of memory.
+ * missing, invalid or (without DNSBL_ANYIP) private address starts nothing,
+ * now or later: the run is stopped, so dnsbl_domain() queries nothing
+ * (STYLE.md: no lookups for such clients).  NULL only when out of memory.
  */
 struct dnsbl_run *
 dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
@@ -1670,7 +1671,9 @@ dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
 	r->family = dnsbl_ip_parse(ip, r->addr);
 	if (r->family == 0 || (!(flags & DNSBL_ANYIP) &&
 	    dnsbl_ip_skip(r->family, r->addr))) {
+		/* born stopped: dnsbl_domain() must not query either */
 		r->family = 0;
+		r->stopped = 1;
 		return r;
 	}
 	(void)inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, r->ip,

@@ -79,8 +79,9 @@ const struct dnsbl_list *dnsbl_conf_list(const struct dnsbl_conf *, size_t);
  * dnsbl_start(conf, ip, remotehost): every IP-keyed query leaves at once
  *   (DNSBL/DNSWL lists, PTR unless remotehost (TCPREMOTEHOST) is given,
  *   then forward-confirm).  ip is TCPREMOTEIP or TCP6REMOTEIP text; a NULL,
- *   invalid, loopback, private, link-local or ULA ip starts nothing.  NULL
- *   only when out of memory.  dnsbl_start_flags() adds DNSBL_* flags.
+ *   invalid, loopback, private, link-local or ULA ip starts nothing, and
+ *   its run is born stopped (no domain checks either).  NULL only when out
+ *   of memory.  dnsbl_start_flags() adds DNSBL_* flags.
  * dnsbl_domain(run, DNSBL_FROM or DNSBL_SENDER, domain): RHSBL checks of
  *   the domain (once per domain), and for the sender its existence (MX,
  *   A, AAAA).  NULL, "", a bogus domain or a stopped run: nothing.
