@@ -18,8 +18,9 @@
  * same place qqtag's forged-header filter stops stripping; lines that are
  * not fields (an mbox "From " line put in front by procmail, junk) are
  * skipped.  Unfolding: a continuation line (SP or TAB first) belongs to
- * the field above it; the value is read as words separated by blanks,
- * and a CR is a blank too.  Only the first QF_HEAD_MAX bytes are
+ * the field above it; the value is read as key=value words separated by
+ * blanks (a CR is a blank too), and a word with a byte outside printable
+ * ASCII, or longer than QF_WORD_MAX, is ignored.  Only the first QF_HEAD_MAX bytes are
  * examined, in constant memory: anything past them counts as absent.
  *
  * The parser (qf_*) is callable on its own: the fuzz target and the unit
@@ -66,7 +67,7 @@ struct qf {
 	int		 cut;		/* stopped at QF_HEAD_MAX */
 	char		 word[QF_WORD_MAX + 1];
 	size_t		 wordlen;
-	int		 wordlong;	/* longer than QF_WORD_MAX: ignored */
+	int		 wordbad;	/* too long or not printable: ignored */
 	enum qf_yn	 flag, checked;
 	int		 hasscore;
 	char		 score[QF_WORD_MAX + 1];	/* as written */
@@ -108,9 +109,9 @@ word_end(struct qf *q)
 {
 	const char	*v;
 
-	if (q->wordlen == 0 || q->wordlong) {
+	if (q->wordlen == 0 || q->wordbad) {
 		q->wordlen = 0;
-		q->wordlong = 0;
+		q->wordbad = 0;
 		return;
 	}
 	q->word[q->wordlen] = '\0';
@@ -136,8 +137,9 @@ value_byte(struct qf *q, unsigned char c)
 		word_end(q);
 		return;
 	}
-	if (q->wordlen == QF_WORD_MAX) {
-		q->wordlong = 1;
+	/* values are printable ASCII; qqtag writes nothing else */
+	if (q->wordlen == QF_WORD_MAX || c < 0x21 || c > 0x7e) {
+		q->wordbad = 1;
 		return;
 	}
 	q->word[q->wordlen++] = (char)c;

@@ -142,6 +142,7 @@ open(d + "/binary", "wb").write(bytes(r.randrange(256) for _ in range(200000)))
 open(d + "/nul", "wb").write(b"X-Qqtag: score=9.0\0 flag=yes checked=yes\n\n")
 open(d + "/nulname", "wb").write(b"X-Qq\0tag: score=9.0 flag=yes checked=yes\n\n")
 open(d + "/8bit", "wb").write(b"X-Qqtag: score=9.0 flag=yes\xff checked=yes\n\n")
+open(d + "/nulflag", "wb").write(b"X-Qqtag: score=9.0 flag=yes\0x checked=yes\n\n")
 open(d + "/longword", "wb").write(b"X-Qqtag: checked=yes flag=yes score=9." +
     b"0" * 100 + b"\n\n")
 open(d + "/longline", "wb").write(b"X-Qqtag: checked=yes flag=yes " +
@@ -151,9 +152,11 @@ open(d + "/nonl", "wb").write(b"X-Qqtag: checked=yes flag=yes score=9.0" +
 PY
 v "200 KB of random bytes: not spam" 1 "$T/binary"
 v "  ... with -t -100" 1 "$T/binary" -t -100
-v "NUL inside the value ends a word, field still read" 0 "$T/nul"
+v "NUL in a word spoils that word only: flag still read" 0 "$T/nul"
+v "  ... the score word is ignored" 1 "$T/nul" -t 1
 v "NUL inside the name: another name" 1 "$T/nulname"
 v "8-bit byte glued to flag=yes: not yes" 1 "$T/8bit"
+v "NUL glued to flag=yes: not yes" 1 "$T/nulflag"
 v "overlong score word (100 digits): ignored" 1 "$T/longword" -t 1
 v "field longer than 64 KiB: cut, not spam" 1 "$T/longline" -t 1
 v "field not ended within 64 KiB (no newline): not spam" 1 "$T/nonl"

@@ -203,10 +203,16 @@ test_describe(void)
 	T(n == strlen(line), "length");
 	for (i = 0; i < n; i++)
 		T(line[i] >= 0x20 && line[i] <= 0x7e, "printable at %zu", i);
-	T(strstr(line, "score=?? flag=yes checked=yes") != NULL, "%s", line);
+	T(strstr(line, "score=(absent) flag=yes checked=yes") != NULL,
+	    "unprintable score word ignored: %s", line);
 	n = qf_describe(&q, 0, 0, small, sizeof(small));
 	T(n == sizeof(small) - 1 && strlen(small) == n, "truncated");
 	T(qf_describe(&q, 0, 0, small, 0) == 0, "size 0");
+	m = "X-Qqtag: score=x<y> checked=yes\n\n";
+	feed_all(&q, m, strlen(m), 0);
+	qf_describe(&q, 1, 5, line, sizeof(line));
+	T(strstr(line, "score=x<y> flag=absent checked=yes; threshold 5: "
+	    "not spam, exit 1") != NULL, "%s", line);
 }
 
 int
