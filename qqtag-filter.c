@@ -20,8 +20,9 @@
  * skipped.  Unfolding: a continuation line (SP or TAB first) belongs to
  * the field above it; the value is read as key=value words separated by
  * blanks (a CR is a blank too), and a word with a byte outside printable
- * ASCII, or longer than QF_WORD_MAX, is ignored.  Only the first QF_HEAD_MAX bytes are
- * examined, in constant memory: anything past them counts as absent.
+ * ASCII, or longer than QF_WORD_MAX, is ignored.  Only the first
+ * QF_HEAD_MAX bytes are examined, in constant memory: anything past them
+ * counts as absent.
  *
  * The parser (qf_*) is callable on its own: the fuzz target and the unit
  * test include this file with QQTAG_FILTER_NO_MAIN defined.
