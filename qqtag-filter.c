@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,6 +476,8 @@ main(int argc, char *argv[])
 	double		 threshold = 0;
 	int		 c, uset = 0, verbose = 0, v;
 
+	/* a closed stderr pipe must not kill us: condredirect calls a crash 111 */
+	signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt(argc, argv, "t:v")) != -1) {
 		switch (c) {
 		case 't':

@@ -321,6 +321,17 @@ grep -q 'no X-Qqtag field' "$T/err" && ok "-v says when there is no tag" ||
 LC_ALL=C grep -q '[^ -~]' "$T/err" && fail "-v output printable" "$(od -c "$T/err" | head)" ||
     ok "-v output stays printable ASCII"
 
+"$PYTHON" - "$F" "$T/flagged" << 'PY' > "$T/epipe.out" 2>&1
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run([sys.argv[1], "-v"], stdin=open(sys.argv[2], "rb"),
+                   stderr=w)
+print(p.returncode)
+PY
+assert_eq "-v with stderr a pipe nobody reads (EPIPE): still exit 0" 0 \
+    "$(cat "$T/epipe.out")"
+
 # --- condredirect(1)'s contract --------------------------------------------
 # The stand-in does what qmail 1.03's condredirect does: run the program
 # with the message on fd 0; exit 0 -> forward to the new address and exit

@@ -407,7 +407,7 @@ assert_eq "threshold: relay (checked=no) never spam" 1 \
     "$("$F" -t -100 < "$T/tagged/relay"; echo $?)"
 
 # --- the man page shows these very recipes ---------------------------------
-if command -v man > /dev/null 2>&1; then
+if command -v man > /dev/null 2>&1 && command -v col > /dev/null 2>&1; then
 	LC_ALL=C MANWIDTH=200 man -l "$TOP/qqtag-filter.1" 2> "$T/man.err" |
 	    col -b | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' > "$T/man.txt"
 	assert_eq "qqtag-filter.1 renders without warnings" "" "$(cat "$T/man.err")"
@@ -419,7 +419,7 @@ if command -v man > /dev/null 2>&1; then
 		assert_eq "qqtag-filter.1 shows recipes/$r line for line" "" "$missing"
 	done
 else
-	echo "# man is not installed: the man page check is skipped"
+	echo "# man or col is not installed: the man page check is skipped"
 fi
 
 t_done
