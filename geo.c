@@ -135,6 +135,7 @@ static void	*hook_arg;
 
 struct guard {
 	struct sigaction	 bus, segv;
+	sigset_t		 mask;
 	stack_t			 ss;
 	int			 ssok;
 };
@@ -155,12 +156,22 @@ on_fault(int sig)
 	siglongjmp(win.jb, 1);
 }
 
+/*
+ * Open the window: our handler for SIGBUS and SIGSEGV on our own signal
+ * stack (a stack overflow leaves no room on the stack that overflowed),
+ * and both unblocked (a blocked synchronous fault kills the process).
+ */
 static void
 guard_on(struct guard *g)
 {
 	struct sigaction	 sa;
+	sigset_t		 set;
 	stack_t			 ss;
 
+	sigemptyset(&set);
+	sigaddset(&set, SIGBUS);
+	sigaddset(&set, SIGSEGV);
+	(void)sigprocmask(SIG_UNBLOCK, &set, &g->mask);
 	ss.ss_sp = altstack;
 	ss.ss_size = sizeof(altstack);
 	ss.ss_flags = 0;
@@ -180,6 +191,7 @@ guard_off(struct guard *g)
 	(void)sigaction(SIGSEGV, &g->segv, NULL);
 	if (g->ssok)
 		(void)sigaltstack(&g->ss, NULL);
+	(void)sigprocmask(SIG_SETMASK, &g->mask, NULL);
 }
 
 /* MMDB_open's status as a geo_err (errno as MMDB_open left it). */
@@ -762,9 +774,9 @@ conf_weights(struct geo_conf *c, int db, int ac, char **av, char *err,
 		    av[0], db == DB_COUNTRY ? "CC" : "NUMBER");
 	for (i = 1; i < ac; i += 2) {
 		if (parse_key(db, av[i], &key) == -1)
-			return cferr(err, errlen, EINVAL, "%s: bad %s \"%.40s\"",
-			    av[0], db == DB_COUNTRY ? "country code" :
-			    "AS number", av[i]);
+			return cferr(err, errlen, EINVAL,
+			    "%s: bad %s \"%.40s\"", av[0], db == DB_COUNTRY ?
+			    "country code" : "AS number", av[i]);
 		if (parse_weight(av[i + 1], &w) == -1)
 			return cferr(err, errlen, EINVAL,
 			    "%s: bad weight \"%.40s\"", av[0], av[i + 1]);

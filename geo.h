@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define GEO_ORGMAX	128	/* bytes kept of the AS organisation, NUL incl. */
+#define GEO_ORGMAX	128	/* bytes kept of the AS organisation + NUL */
 
 struct geo_conf;	/* opaque: database paths, country and ASN weights */
 

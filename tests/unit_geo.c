@@ -38,6 +38,21 @@ static const char *const known_errors[] = {
 	"asn-corrupt", "asn-data", "asn-sigbus", "asn-segv", NULL,
 };
 
+const char	*__lsan_default_suppressions(void);
+
+/*
+ * libmaxminddb 1.7.1 leaks about 4.6 KB when MMDB_open meets malformed
+ * metadata (its own bug, also under mmdblookup; tests/fuzz/geo/
+ * libmaxminddb-metadata-leak shows it).  Under make asan the corrupted
+ * files would trip LeakSanitizer on it.  A geo.c that forgot MMDB_close
+ * is still caught: by the mapping checks below.
+ */
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libmaxminddb.so\n";
+}
+
 /* ---- helpers ------------------------------------------------------- */
 
 static void
@@ -214,7 +229,8 @@ t_conf(void)
 		"geoip", "geoip country", "geoip country a b",
 		"geoip city /x.mmdb", "geoip country rel/x.mmdb",
 		"country", "country CN", "country CN 1 RU", "country C1 1",
-		"country CHN 1", "country C 1", "country CN x", "country CN 1e9",
+		"country CHN 1", "country C 1", "country CN x",
+		"country CN 1e9",
 		"country CN nan", "country CN inf", "country CN 1.5x",
 		"country \xc3\xa9X 1", "asn 1", "asn 0 1", "asn AS 1",
 		"asn 4294967296 1", "asn -5 1", "asn +5 1", "asn 12x 1",
@@ -223,7 +239,8 @@ t_conf(void)
 	};
 	static const char *const good[] = {
 		"country CN 1.5 RU 1.5", "country cn 2", "country DE -0.5",
-		"asn 4134 2", "asn AS4837 2 as64500 1000", "asn 4294967295 -1000",
+		"asn 4134 2", "asn AS4837 2 as64500 1000",
+		"asn 4294967295 -1000",
 		"geoip country /var/lib/GeoIP/GeoLite2-Country.mmdb",
 		"geoip asn /var/lib/GeoIP/GeoLite2-ASN.mmdb", NULL,
 	};
@@ -238,13 +255,14 @@ t_conf(void)
 		err[0] = '\0';
 		T(line(c, bad[i], err, sizeof(err)) == -1 && err[0] != '\0' &&
 		    strchr(err, '\n') == NULL,
-		    "bad line accepted or no reason: \"%s\" -> %s", bad[i], err);
+		    "bad line accepted or no reason: \"%s\" -> %s", bad[i],
+		    err);
 	}
 	T(geo_conf_line(c, 0, NULL, err, sizeof(err)) == -1, "argc 0");
 	T(!geo_enabled(c), "bad lines enable nothing");
 	for (i = 0; good[i] != NULL; i++)
-		T(line(c, good[i], err, sizeof(err)) == 0, "good line \"%s\": %s",
-		    good[i], err);
+		T(line(c, good[i], err, sizeof(err)) == 0,
+		    "good line \"%s\": %s", good[i], err);
 	T(geo_enabled(c), "geoip lines enable lookups");
 	geo_conf_free(c);
 	geo_conf_free(NULL);
@@ -666,19 +684,29 @@ hook(const char *p, void *arg)
 	    WEXITSTATUS(st) == 0, "another process truncated it");
 }
 
+/* Truncate src's copy to "to" after it is opened; SIGBUS blocked if child. */
 static void
 sigbus_case(const char *src, const char *ip, off_t to, int child)
 {
 	struct geo_conf		*c;
 	struct geo_result	 r;
 	struct trunc		 t = { to, child, 0, 0 };
+	sigset_t		 set, old, now;
 	int			 fds = nfds();
+
+	/* a caller that blocked SIGBUS must not die of it either */
+	sigemptyset(&set);
+	if (child)
+		sigaddset(&set, SIGBUS);
+	sigprocmask(SIG_BLOCK, &set, &old);
 
 	T(copy(src, p_work) == 0, "copy %s", src);
 	c = conf(p_work, p_asn);
 	geo_test_hook(hook, &t);
 	geo_lookup(c, ip, &r);
 	geo_test_hook(NULL, NULL);
+	sigprocmask(SIG_SETMASK, &old, &now);
+	T(sigismember(&now, SIGBUS) == child, "signal mask restored");
 	T(t.calls == 1, "hook ran once");
 	T(!r.have_country && r.error && strcmp(r.error, "country-sigbus") == 0,
 	    "truncated to %lld while mapped%s: %s", (long long)to,
@@ -739,7 +767,7 @@ t_race(void)
 	unsigned char		*b;
 	size_t			 len, off;
 	pid_t			 pid;
-	int			 i, fd, st, ok = 1, nerr = 0, nok = 0;
+	int			 i, fd, st, ok = 1, nerr = 0, nok = 0, nbus = 0;
 	int			 fds;
 
 	if ((b = slurp(p_big, &len)) == NULL || copy(p_big, p_work) != 0) {
@@ -764,9 +792,12 @@ t_race(void)
 		geo_lookup(c, i % 2 ? "192.0.2.1" : "2001:db8::1", &r);
 		ok &= sane(&r);
 		nerr += r.error != NULL;
+		nbus += r.error != NULL && strstr(r.error, "sigbus") != NULL;
 		nok += r.have_country;
 	}
 	kill(pid, SIGKILL);
+	printf("race: %d lookups, %d read, %d errors, %d of them SIGBUS\n",
+	    i, nok, nerr, nbus);
 	waitpid(pid, &st, 0);
 	T(ok, "race with a writer: sane results (%d read, %d errors)", nok,
 	    nerr);
