@@ -113,6 +113,7 @@ struct dnsbl_list {
 	int		 kind;
 	int		 family;	/* 0 both, 4, 6 */
 	int		 txt;
+	int		 skip;		/* marked broken (list health) */
 	struct filter	*f;
 	size_t		 nf;
 };
@@ -591,41 +592,142 @@ list_free(struct dnsbl_list *l)
 	}
 }
 
+/*
+ * A list from a policy line: argv[1] LABEL, argv[2] ZONE (a zone when
+ * zoned, else not looked at), options and filters from argv[3].  NULL
+ * with a reason in err.
+ */
+static struct dnsbl_list *
+list_parse(int kind, int zoned, int argc, char *argv[], char *err,
+    size_t errlen)
+{
+	struct dnsbl_list *l;
+	const struct profile *p = NULL;
+
+	if (argc < 3) {
+		(void)cferr(err, errlen, "%s: need LABEL and %s", argv[0],
+		    zoned ? "ZONE" : "FILE");
+		return NULL;
+	}
+	if (!valid_label(argv[1])) {
+		(void)cferr(err, errlen, "bad label \"%.40s\"", argv[1]);
+		return NULL;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		(void)cferr(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(l->label, argv[1], strlen(argv[1]) + 1);
+	l->kind = kind;
+	l->txt = kind != K_DNSWL;
+	if (zoned && parse_zone(argv[2], l->zone) == -1) {
+		list_free(l);	/* the zone may hold a key: never echo it */
+		(void)cferr(err, errlen, "bad zone name for %s", argv[1]);
+		return NULL;
+	}
+	if (zoned)
+		p = profile_by_zone(l->zone);
+	if (list_options(l, argc, argv, &p, err, errlen) == -1 ||
+	    list_filters(l, argc, argv, p, err, errlen) == -1) {
+		list_free(l);
+		return NULL;
+	}
+	return l;
+}
+
 static int
 conf_list(struct dnsbl_conf *c, int kind, int argc, char *argv[], char *err,
     size_t errlen)
 {
 	struct dnsbl_list *l;
-	const struct profile *p;
 	size_t i;
 
-	if (argc < 3)
-		return cferr(err, errlen, "%s: need LABEL and ZONE", argv[0]);
-	if (!valid_label(argv[1]))
-		return cferr(err, errlen, "bad label \"%.40s\"", argv[1]);
-	for (i = 0; i < c->nlists; i++)
-		if (strcmp(c->lists[i]->label, argv[1]) == 0)
-			return cferr(err, errlen, "duplicate label %s",
-			    argv[1]);
+	if (argc >= 2)
+		for (i = 0; i < c->nlists; i++)
+			if (strcmp(c->lists[i]->label, argv[1]) == 0)
+				return cferr(err, errlen, "duplicate label "
+				    "%.40s", argv[1]);
 	if (c->nlists >= MAXLISTS)
 		return cferr(err, errlen, "more than %d lists", MAXLISTS);
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		return cferr(err, errlen, "out of memory");
-	memcpy(l->label, argv[1], strlen(argv[1]) + 1);
-	l->kind = kind;
-	l->txt = kind != K_DNSWL;
-	if (parse_zone(argv[2], l->zone) == -1) {
-		list_free(l);	/* the zone may hold a key: never echo it */
-		return cferr(err, errlen, "bad zone name for %s", argv[1]);
-	}
-	p = profile_by_zone(l->zone);
-	if (list_options(l, argc, argv, &p, err, errlen) == -1 ||
-	    list_filters(l, argc, argv, p, err, errlen) == -1) {
-		list_free(l);
+	if ((l = list_parse(kind, 1, argc, argv, err, errlen)) == NULL)
 		return -1;
-	}
 	c->lists[c->nlists++] = l;
 	return 0;
+}
+
+/*
+ * A list of the policy grammar whose answers come from elsewhere (lists.c:
+ * local list files).  kind is "dnsbl", "dnswl" or "rhsbl"; argv is a
+ * policy line: argv[1] LABEL, argv[2] not looked at, options and filters
+ * from argv[3] (a profile only by profile=NAME).  NULL with errno and a
+ * one-line reason in err.
+ */
+struct dnsbl_list *
+dnsbl_list_new(const char *kind, int argc, char *argv[], char *err,
+    size_t errlen)
+{
+	int k;
+
+	for (k = K_DNSBL; k <= K_RHSBL; k++)
+		if (strcmp(kind, kindname[k]) == 0)
+			return list_parse(k, 0, argc, argv, err, errlen);
+	(void)cferr(err, errlen, "unknown list kind");
+	return NULL;
+}
+
+/* Free a list made by dnsbl_list_new(). */
+void
+dnsbl_list_free(struct dnsbl_list *l)
+{
+	list_free(l);
+}
+
+/* The public facts of a list (its zone stays inside). */
+void
+dnsbl_list_info(const struct dnsbl_list *l, struct dnsbl_list_info *i)
+{
+	i->label = l->label;
+	i->kind = kindname[l->kind];
+	i->family = l->family;
+	i->txt = l->txt;
+	i->nfilters = l->nf;
+}
+
+/*
+ * Filter i of a list: 1 a listing filter (its test and weight set), 0 an
+ * error filter, -1 no such filter.
+ */
+int
+dnsbl_list_filter(const struct dnsbl_list *l, size_t i, const char **test,
+    double *weight)
+{
+	if (i >= l->nf)
+		return -1;
+	if (l->f[i].error)
+		return 0;
+	*test = l->f[i].test;
+	*weight = l->f[i].weight;
+	return 1;
+}
+
+/*
+ * Mark the list LABEL broken (skip 1) or usable (skip 0): a broken list is
+ * not queried, its check ends at once as an error "broken" (list health,
+ * lists.c).  0, or -1 with errno ENOENT when no list has that label.
+ */
+int
+dnsbl_conf_skip(struct dnsbl_conf *c, const char *label, int skip)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlists; i++)
+		if (strcmp(c->lists[i]->label, label) == 0) {
+			c->lists[i]->skip = skip != 0;
+			return 0;
+		}
+	errno = ENOENT;
+	return -1;
 }
 
 /* One "host[:port]" or "[v6]:port" or bare IPv6 server. */
@@ -1125,6 +1227,33 @@ rcode_text(int rcode, char *buf, size_t size)
 		(void)snprintf(buf, size, "rcode %d", rcode);
 }
 
+/* The codes c->addr[0..n-1] against the list's filters and error codes. */
+static int
+classify_addrs(const struct dnsbl_list *l, struct dnsbl_class *c, int n)
+{
+	unsigned long all = 0;
+	size_t f;
+	int i;
+
+	c->verdict = DNSBL_ERROR;
+	for (i = 0; i < n; i++) {
+		if (code_is_error(l, c->addr[i])) {
+			code_text(c->addr[i], c->answer, sizeof(c->answer));
+			return c->verdict;
+		}
+		for (f = 0; f < l->nf; f++)
+			if (!l->f[f].error && filter_match(&l->f[f],
+			    c->addr[i]))
+				c->fmask[f] |= 1UL << i;
+	}
+	c->naddr = n;
+	for (f = 0; f < l->nf; f++)
+		all |= c->fmask[f];
+	codes_text(c, n > 0 ? ((1UL << (n - 1)) << 1) - 1 : 0, c->answer,
+	    sizeof(c->answer));
+	return c->verdict = all ? DNSBL_LISTED : DNSBL_CLEAN;
+}
+
 /*
  * Classify a raw A answer for list l (any bytes: a fuzz target calls it).
  * NXDOMAIN/NODATA is clean; an error rcode, a malformed packet or any
@@ -1137,9 +1266,7 @@ dnsbl_classify(const struct dnsbl_list *l, const unsigned char *abuf,
     int alen, struct dnsbl_class *c)
 {
 	struct ares_addrttl a[DNSBL_MAXA];
-	unsigned long all = 0;
 	int n = DNSBL_MAXA, rc, i;
-	size_t f;
 
 	memset(c, 0, sizeof(*c));
 	c->verdict = DNSBL_ERROR;
@@ -1159,23 +1286,32 @@ dnsbl_classify(const struct dnsbl_list *l, const unsigned char *abuf,
 		(void)snprintf(c->answer, sizeof(c->answer), "badresp");
 		return c->verdict;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		c->addr[i] = ntohl(a[i].ipaddr.s_addr);
-		if (code_is_error(l, c->addr[i])) {
-			code_text(c->addr[i], c->answer, sizeof(c->answer));
-			return c->verdict;
-		}
-		for (f = 0; f < l->nf; f++)
-			if (!l->f[f].error && filter_match(&l->f[f],
-			    c->addr[i]))
-				c->fmask[f] |= 1UL << i;
-	}
-	c->naddr = n;
-	for (f = 0; f < l->nf; f++)
-		all |= c->fmask[f];
-	codes_text(c, n > 0 ? ((1UL << (n - 1)) << 1) - 1 : 0, c->answer,
-	    sizeof(c->answer));
-	return c->verdict = all ? DNSBL_LISTED : DNSBL_CLEAN;
+	return classify_addrs(l, c, n);
+}
+
+/*
+ * Classify answer codes (host order) that came from elsewhere (a local
+ * list file, lists.c) exactly as dnsbl_classify() classifies an A answer
+ * holding them: none is clean, any error code makes an error, else listed
+ * when a filter matched (fmask).  At most DNSBL_MAXA codes are looked at.
+ * Returns the verdict.
+ */
+int
+dnsbl_classify_codes(const struct dnsbl_list *l, const unsigned long *codes,
+    int n, struct dnsbl_class *c)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	if (n < 0)
+		n = 0;
+	if (n > DNSBL_MAXA)
+		n = DNSBL_MAXA;
+	for (i = 0; i < n; i++)
+		c->addr[i] = codes[i] & 0xffffffffUL;
+	return classify_addrs(l, c, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1619,6 +1755,10 @@ list_start(struct dnsbl_run *r, const struct dnsbl_list *l,
 
 	if ((ck = check_new(r, CK_LIST, l, subject, source)) == NULL)
 		return -1;
+	if (l->skip && !(r->flags & DNSBL_NOSKIP)) {
+		finish(ck, DNSBL_ERROR, NULL, "broken");
+		return 0;
+	}
 	if (join(ck->qname, sizeof(ck->qname), key, l->zone) == -1) {
 		finish(ck, DNSBL_ERROR, NULL, "name too long");
 		return 0;
@@ -1669,6 +1809,9 @@ dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
 	r->flags = flags;
 	r->tail = &r->head;
 	r->family = dnsbl_ip_parse(ip, r->addr);
+	if ((flags & DNSBL_NOMAP) && r->family == 4 && strchr(ip, ':') &&
+	    inet_pton(AF_INET6, ip, r->addr) == 1)
+		r->family = 6;	/* ::ffff:127.0.0.2, RFC 5782 5 */
 	if (r->family == 0 || (!(flags & DNSBL_ANYIP) &&
 	    dnsbl_ip_skip(r->family, r->addr))) {
 		/* born stopped: dnsbl_domain() must not query either */
@@ -1741,6 +1884,24 @@ sender_start(struct dnsbl_run *r, const char *dom)
 		send_q(ck, i, Q_EXIST, q, types[i]);
 }
 
+/* One LDH label, lowercased (RFC 5782 5 test names "test", "invalid"). */
+static int
+one_label(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0'; i++) {
+		if (i >= 63 || i + 1 >= size || !(is_alnum((unsigned char)
+		    in[i]) || (in[i] == '-' && i > 0)))
+			return -1;
+		out[i] = (char)lower((unsigned char)in[i]);
+	}
+	if (i == 0 || out[i - 1] == '-')
+		return -1;
+	out[i] = '\0';
+	return (int)i;
+}
+
 /*
  * A domain became known: which is DNSBL_FROM or DNSBL_SENDER.  Starts the
  * RHSBL checks (once per domain) and, for the sender, the existence check.
@@ -1753,8 +1914,11 @@ dnsbl_domain(struct dnsbl_run *r, int which, const char *domain)
 	char dom[NAMEMAX];
 	size_t i;
 
-	if (r == NULL || r->stopped || domain == NULL || domain[0] == '\0' ||
-	    dnsbl_domain_norm(domain, dom, sizeof(dom)) == -1)
+	if (r == NULL || r->stopped || domain == NULL || domain[0] == '\0')
+		return;
+	if (dnsbl_domain_norm(domain, dom, sizeof(dom)) == -1 &&
+	    (!(r->flags & DNSBL_ANYNAME) || one_label(domain, dom,
+	    sizeof(dom)) == -1))
 		return;
 	which &= DNSBL_FROM | DNSBL_SENDER;
 	for (i = 0; i < r->conf->nlists; i++)

@@ -26,6 +26,12 @@ struct dnsbl_list;	/* opaque: one list of the policy */
 				   RFC 5782 test points such as 127.0.0.2) */
 #define DNSBL_NORDNS	2	/* no PTR / forward-confirm check */
 #define DNSBL_NOEXIST	4	/* no sender-domain existence check */
+#define DNSBL_NOSKIP	8	/* query lists marked broken too (probe) */
+#define DNSBL_ANYNAME	16	/* dnsbl_domain(): one-label names too
+				   (RFC 5782 5 test points "test",
+				   "invalid") */
+#define DNSBL_NOMAP	32	/* ::ffff:a.b.c.d stays IPv6 (RFC 5782 5
+				   test points of IPv6 lists) */
 
 enum dnsbl_verdict { DNSBL_CLEAN, DNSBL_LISTED, DNSBL_ERROR };
 
@@ -72,6 +78,34 @@ int dnsbl_conf_line(struct dnsbl_conf *, int, char *[], char *, size_t);
 int dnsbl_conf_servers(struct dnsbl_conf *, const char *);
 size_t dnsbl_conf_nlists(const struct dnsbl_conf *);
 const struct dnsbl_list *dnsbl_conf_list(const struct dnsbl_conf *, size_t);
+/*
+ * List health (lists.c): mark the list LABEL broken (1) or usable (0).  A
+ * broken list is not queried; its check ends at once as an error whose
+ * answer is "broken".  0, or -1 with errno ENOENT for an unknown label.
+ */
+int dnsbl_conf_skip(struct dnsbl_conf *, const char *, int);
+
+/*
+ * A list of this grammar whose answers come from elsewhere (lists.c: local
+ * list files): kind "dnsbl", "dnswl" or "rhsbl"; argv a policy line whose
+ * argv[2] is not looked at.  NULL with errno and a reason in err.
+ * dnsbl_list_info(): its label, kind, family, TXT wish, filter count.
+ * dnsbl_list_filter(l, i, &test, &weight): 1 a listing filter, 0 an error
+ * filter, -1 past the end.
+ */
+struct dnsbl_list_info {
+	const char	*label;
+	const char	*kind;		/* "dnsbl" "dnswl" "rhsbl" */
+	int		 family;	/* 0 both, 4, 6 */
+	int		 txt;		/* wants the TXT of a listing */
+	size_t		 nfilters;
+};
+struct dnsbl_list *dnsbl_list_new(const char *, int, char *[], char *,
+    size_t);
+void dnsbl_list_free(struct dnsbl_list *);
+void dnsbl_list_info(const struct dnsbl_list *, struct dnsbl_list_info *);
+int dnsbl_list_filter(const struct dnsbl_list *, size_t, const char **,
+    double *);
 
 /*
  * One message.  The conf must outlive the run.
@@ -132,6 +166,8 @@ struct dnsbl_class {
 
 int dnsbl_classify(const struct dnsbl_list *, const unsigned char *, int,
     struct dnsbl_class *);
+int dnsbl_classify_codes(const struct dnsbl_list *, const unsigned long *,
+    int, struct dnsbl_class *);
 int dnsbl_ip_parse(const char *, unsigned char [16]);
 int dnsbl_ip_skip(int, const unsigned char *);
 int dnsbl_revname(int, const unsigned char *, char *, size_t);
