@@ -312,6 +312,24 @@ for n in $MSGS; do
 	intact "$T/home/md-$n" "$n" && ok "maildrop: $n arrives whole" ||
 	    fail "maildrop: $n arrives whole" "$(cat "$T/md.out")"
 done
+# a mail-only account whose login shell is nologin (as root: run as
+# nobody): maildrop runs commands with $SHELL, which the recipe sets
+if [ "$(id -u)" = 0 ]; then
+	if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    test -x "$F" 2> /dev/null; then
+		_h=$T/home/md-nologin
+		newhome "$_h"
+		recipe mailfilter "$_h/.mailfilter" "$_h"
+		chown -R nobody "$_h"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		    env HOME="$_h" maildrop "$_h/.mailfilter" \
+		    < "$T/tagged/spam" > "$T/md.out" 2>&1
+		assert_eq "maildrop as nobody (shell $(getent passwd nobody |
+		    cut -d: -f7)): spam lands in spam" spam "$(landed "$_h")"
+	else
+		echo "# $F not reachable for nobody: nologin case skipped"
+	fi
+fi
 # qqtag-filter exiting 111: the recipe makes maildrop defer (EX_TEMPFAIL)
 printf '#!/bin/sh\ncat > /dev/null\nexit 111\n' > "$T/bin/f111"
 chmod 755 "$T/bin/f111"
