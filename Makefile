@@ -21,7 +21,7 @@ FLAGS	 = $(CC) $(ALLCFLAGS) $(ALLLDFLAGS)
 
 # Module objects: everything but main().  Later modules join by existing.
 MODSRC	 = buf.c headers.c envelope.c policy.c report.c \
-	   $(wildcard dnsbl.c geo.c lists.c)
+	   $(wildcard dnsbl.c geo.c lists.c heur.c)
 MODOBJ	 = $(MODSRC:.c=.o)
 HDRS	 = $(wildcard *.h)
 UNITSRC	 = $(wildcard tests/unit_*.c)
@@ -73,6 +73,10 @@ fuzz: $(FUZZERS)
 	  echo "== $$n ($(FUZZTIME) s)"; \
 	  $$f -max_total_time=$(FUZZTIME) -max_len=65536 \
 	    tests/fuzz/$$n.new tests/fuzz/$$n || exit 1; done
+
+# these include qqtag-filter.c itself
+tests/unit_filter tests/fuzz/replay_filter tests/fuzz/libfuzzer_filter: \
+    $(wildcard qqtag-filter.c)
 
 tests/unit_%: tests/unit_%.c $(MODOBJ) tests/unit.h .flags
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< $(MODOBJ) $(LIBS)
