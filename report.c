@@ -49,13 +49,28 @@ report_free(struct report *r)
 	buf_free(&r->info);
 }
 
-/* A comma-separated word list, capped by its buffer: overflow drops. */
+/* Is w a word of the comma-separated list in b? */
+static int
+has_word(const struct buf *b, const char *w, size_t n)
+{
+	const char	*p = b->p, *end = b->p + b->len, *c;
+
+	while (p != NULL && p < end) {
+		c = memchr(p, ',', (size_t)(end - p));
+		if ((size_t)((c ? c : end) - p) == n && memcmp(p, w, n) == 0)
+			return 1;
+		p = c ? c + 1 : NULL;
+	}
+	return 0;
+}
+
+/* A comma-separated set of words, capped by its buffer: overflow drops. */
 static void
 add_word(struct buf *b, const char *w)
 {
 	size_t	n = strlen(w);
 
-	if (buf_room(b) < n + 2)
+	if (buf_room(b) < n + 2 || has_word(b, w, n))
 		return;
 	if (b->len > 0)
 		buf_appendc(b, ',');
