@@ -86,6 +86,12 @@ tests/%: tests/%.c $(MODOBJ) .flags
 
 testbins: all $(UNITS) $(TOOLS) $(REPLAYS)
 
+# make demo: qqtag's main job on sample clients against its own rbldnsd.
+demo:
+	@sh tests/deps.sh demo
+	@$(MAKE) --no-print-directory all tests/qq-standin
+	@sh demo/run.sh
+
 # make test: install what the tests need (or say what is missing), build,
 # run every unit and end-to-end test.  Last line: "N passed, N failed".
 test:
@@ -138,4 +144,4 @@ clean:
 	rm -f qqtag qqtag-filter *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS)
 	rm -rf tests/log .flags
 
-.PHONY: all test testbins asan valgrind fuzz install clean FORCE
+.PHONY: all demo test testbins asan valgrind fuzz install clean FORCE
