@@ -7,10 +7,13 @@
 # addresses (127.0.0.2, .3, ...) so that different rules match: qqtag
 # plain, RELAYCLIENT, QQTAG_SKIP, a stricter QQTAG_POLICY, the queue's
 # custom error on fd 6, a size limit that cuts the message, a deny rule,
-# and the default rule without QMAILQUEUE (plain queue, message
-# untouched).  Loopback clients get no DNS lookups from qqtag: this test
-# is about what each rule makes of the message.  Ends with
-# "N passed, N failed".
+# QQTAG_THRESHOLD, QQTAG_TRUSTED, ::1 on a second tcpserver, and the
+# default rule without QMAILQUEUE (plain queue, message untouched).
+# Loopback clients get no DNS lookups from qqtag (the policy's resolver is
+# a dead port, and no error shows): this test is about what each rule
+# makes of the message.  One rule sets TCPREMOTEIP and QQTAG_DNS so that
+# a listed client is looked up on a real rbldnsd through the whole chain.
+# Ends with "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
 for p in tcpserver tcprules; do
@@ -31,6 +34,22 @@ spool $SPOOL
 threshold 2.5
 EOF
 
+# rbldnsd for the one rule that makes qqtag look a client up (below)
+mkdir -p "$T/zones"
+printf ':127.0.0.2:listed for the tcpserver test\n192.0.2.99\n' > "$T/zones/bl"
+printf ':127.0.0.4:also XBL\n192.0.2.99\n' > "$T/zones/bl2"
+printf 'none TXT "no PTR records"\n' > "$T/zones/reverse"
+printf '@ MX 10 mx.example.net.\nmx A 192.0.2.10\n' > "$T/zones/example.net"
+RBL=$(free_port)
+start_rbldnsd "$T/zones" "$RBL" zen.test:ip4set:bl zen.test:ip4set:bl2 \
+    in-addr.arpa:generic:reverse example.net:generic:example.net ||
+	{ fail "rbldnsd starts"; t_done; }
+cat >> "$T/policy" << EOF
+dns 127.0.0.1:1
+timeout 1
+dnsbl ZEN zen.test profile=zen
+EOF
+
 # ---- tcp.smtp ----------------------------------------------------------------------
 Q="QMAILQUEUE=\"$QQTAG\",QQTAG_QUEUE=\"$STANDIN\""
 cat > "$T/tcp.smtp" << EOF
@@ -48,6 +67,13 @@ cat > "$T/tcp.smtp" << EOF
 127.0.0.7:allow,$Q,QQ_OUT="$T/q7",DATABYTES="400"
 # refused by tcpserver
 127.0.0.8:deny
+# a rule sets any variable, TCPREMOTEIP too: it stands for a listed
+# client so that qqtag's DNS checks run, on the resolver QQTAG_DNS names
+127.0.0.10:allow,$Q,TCPREMOTEIP="192.0.2.99",QQTAG_DNS="127.0.0.1:$RBL",QQ_OUT="$T/q10"
+# a per-network threshold
+127.0.0.11:allow,$Q,QQTAG_THRESHOLD="3",QQ_OUT="$T/q11"
+# a trusted relay (a backup MX running qqtag itself): its tags are kept
+127.0.0.12:allow,$Q,QQTAG_TRUSTED="1",QQ_OUT="$T/q12"
 # IPv6 loopback through qqtag
 ::1:allow,$Q,QQ_OUT="$T/q6v6"
 # everyone else: no QMAILQUEUE, the plain queue
@@ -264,8 +290,8 @@ xq q2 "  ... X-Qqtag: checked=yes, the normal threshold" 5.0
 assert_eq "  ... qqtag's block is all tag fields" "" \
     "$(block q2 | grep -Ev '^(	|X-Qqtag: |X-Spam-(Flag|Status|Level|Score|Warning):)')"
 qqlog 127.0.0.2 > "$T/l2"
-grep -q ' class=untrusted .* stripped=2 rcpts=1 .* result=queue$' "$T/l2" &&
-    ok "  ... qqtag's log line on tcpserver's stderr: untrusted, 2 stripped" ||
+grep -q ' class=untrusted .* stripped=2 rcpts=1 .* errors=none .* result=queue$' "$T/l2" &&
+    ok "  ... qqtag's log line on tcpserver's stderr: untrusted, 2 stripped, no lookup" ||
     fail "  ... log line" "$(cat "$T/tcpserver.log")"
 grep -q "^argv0=$STANDIN\$" "$T/q2.info" &&
     ok "  ... qqtag exec'd the queue from QQTAG_QUEUE of the rule" ||
@@ -302,6 +328,45 @@ xq q5 "  ... X-Qqtag: checked=yes with the strict policy's threshold" 2.5
 grep -Eq '^X-Spam-Status: (Yes|No), score=-?[0-9.]+ required=2\.5 ' "$T/q5.msg" &&
     ok "  ... X-Spam-Status says required=2.5 too" ||
     fail "  ... X-Spam-Status" "$(block q5)"
+
+# ---- 127.0.0.10: DNS checks through the whole chain --------------------------------------
+send c10 127.0.0.10 "$T/msg"
+delivered q10 '192\.0\.2\.99' '\(HELO client\.example\) ' \
+    "127.0.0.10 (TCPREMOTEIP, QQTAG_DNS from the rule): 250, message, envelope"
+noforged q10 "  ... no forged tag reached the queue"
+block q10 > "$T/b10"
+grep -q '^X-Spam-Flag: YES$' "$T/b10" &&
+    grep -q '^X-Spam-Warning: 192\.0\.2\.99 is listed in ZEN as SPAMHAUS_SBL (127\.0\.0\.2):' "$T/b10" &&
+    ok "  ... listed on the resolver of QQTAG_DNS: X-Spam-Flag: YES, warning" ||
+    fail "  ... listed" "$(cat "$T/b10")"
+qqlog 192.0.2.99 | grep -q ' flag=yes tests=.*SPAMHAUS_SBL.* errors=none ' &&
+    ok "  ... log line: the listing, no DNS error" ||
+    fail "  ... log line" "$(cat "$T/tcpserver.log")"
+
+# ---- 127.0.0.11: QQTAG_THRESHOLD ------------------------------------------------------------
+send c11 127.0.0.11 "$T/msg"
+delivered q11 127.0.0.11 '\(HELO client\.example\) ' \
+    "127.0.0.11 (QQTAG_THRESHOLD=3): 250, Received line, message, envelope"
+xq q11 "  ... X-Qqtag: checked=yes, required=3.0" 3.0
+
+# ---- 127.0.0.12: QQTAG_TRUSTED ------------------------------------------------------------
+send c12 127.0.0.12 "$T/msg"
+case $RESULT in
+250\ ok\ *) ok "127.0.0.12 (QQTAG_TRUSTED): 250" ;;
+*) fail "127.0.0.12 (QQTAG_TRUSTED): 250" "$(cat "$T/c12.out")" ;;
+esac
+{
+	head -n 2 "$T/q12.msg"
+	cat "$T/msg"
+} > "$T/q12.want"
+assert_file_eq "  ... its tags kept, nothing added: Received line + original" \
+    "$T/q12.want" "$T/q12.msg"
+grep -q '^Received: from unknown (HELO client\.example) (127\.0\.0\.12)$' \
+    "$T/q12.msg" && ok "  ... with the front end's Received line" ||
+    fail "  ... Received line" "$(head -n 2 "$T/q12.msg")"
+qqlog 127.0.0.12 | grep -q ' class=trusted ' &&
+    ok "  ... qqtag ran: log line class=trusted" ||
+    fail "  ... log line" "$(cat "$T/tcpserver.log")"
 
 # ---- 127.0.0.9: the default rule, no QMAILQUEUE --------------------------------------------
 send c9 127.0.0.9 "$T/msg"
