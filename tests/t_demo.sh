@@ -6,9 +6,10 @@
 # what reached the stand-in queue (DEMO_OUT): every message delivered, the
 # original bytes less only forged tag lines, no forged "X-Spam-Flag: NO",
 # envelopes byte for byte, every DNS check answered by the demo's own
-# rbldnsd; the GeoIP lines used exactly when qqtag -n accepts them; and no
-# process or temporary file left behind, also when the demo is stopped
-# half-way by SIGTERM or cannot start.  Ends with "N passed, N failed".
+# rbldnsd, also in a network namespace with nothing but loopback; the
+# GeoIP lines used exactly when qqtag -n accepts them; and no process or
+# temporary file left behind, also when the demo is stopped half-way by
+# SIGTERM or cannot start.  Ends with "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
 DEMO=$TOP/demo
@@ -197,6 +198,27 @@ assert_eq "every log line says result=queue" 7 \
     "$(cat "$T"/out/*.log | grep -c ' result=queue$')"
 assert_eq "DEMO_OUT: no process left" "" "$(leftovers "$T/tmp2")"
 assert_eq "DEMO_OUT: no temporary file left" "" "$(ls -A "$T/tmp2")"
+
+# ---- no network but loopback ------------------------------------------------------
+# In a network namespace of its own (only lo, brought up) the demo must
+# run just the same: it needs nothing beyond 127.0.0.1, and a query that
+# tried to leave would show as a DNS error in a log line.
+if unshare -n sh -c 'ip link set lo up' > /dev/null 2>&1; then
+	mkdir -p "$T/tmp5"
+	(cd "$TOP" && TMPDIR=$T/tmp5 unshare -n sh -c \
+	    'ip link set lo up && exec sh demo/run.sh') > "$T/demo5.out" 2>&1
+	rc=$?
+	if [ "$rc" = 0 ] && [ "$(grep -c ' errors=none ' "$T/demo5.out")" = 6 ] &&
+	    [ "$(tail -n 1 "$T/demo5.out")" = "$(tail -n 1 "$T/demo.out")" ]; then
+		ok "only loopback (unshare -n): same run, every check answered"
+	else
+		fail "only loopback (unshare -n)" "exit $rc
+$(grep -E 'errors=|FAIL|demo:' "$T/demo5.out")"
+	fi
+	assert_eq "only loopback: nothing left" "" "$(ls -A "$T/tmp5")"
+else
+	echo "# unshare -n not permitted here: the loopback-only run is skipped"
+fi
 
 # ---- stopped half-way; no qqtag ---------------------------------------------------
 : > "$T/demo3.out"
