@@ -164,7 +164,7 @@ fill "$D/policy.geo"
 GEONOTE=
 if [ "$GEO" = built ] && "$QQTAG" -n "$D/policy.geo" > "$D/n.out" 2>&1; then
 	cp "$D/policy.geo" "$POLICY"
-	GEONOTE="on: $D/geo/country.mmdb and asn.mmdb"
+	GEONOTE="on: sample country and ASN databases (tests/mkmmdb.pl)"
 else
 	nogeo "$D/policy.geo" "$POLICY"
 	if [ "$GEO" = built ]; then
