@@ -277,12 +277,13 @@ show() {
 	fi
 	echo "qqtag log line (fd 2):"
 	wrap < "$_q.log"
-	printf 'queue   : exit 0, %s bytes queued (%s message + envelope %s)\n' \
-	    "$(wc -c < "$_q.msg" | tr -d ' ')" \
-	    "$(cmp -s "$_q.env" "$D/env.$N" && echo "the original" ||
-	    echo "a CHANGED")" \
-	    "$(cmp -s "$_q.env" "$D/env.$N" && echo "byte for byte" ||
-	    echo "DIFFERS")"
+	if cmp -s "$_q.env" "$D/env.$N"; then
+		_e="the envelope byte for byte"
+	else
+		_e="the envelope DIFFERS"
+		FAILED=$((FAILED + 1))
+	fi
+	echo "queue   : exit 0, $(wc -c < "$_q.msg" | tr -d ' ') bytes queued, $_e"
 }
 
 show "A clean client: forward-confirmed host name, on no list" \

@@ -69,7 +69,7 @@ assert_eq "seven sections" "1 2 3 4 5 6 7" \
     "$(sed -n 's/^\([0-9]\)\. .*/\1/p' "$T/demo.out" | tr '\n' ' ' |
     sed 's/ $//')"
 assert_eq "every message queued with exit 0" 7 \
-    "$(grep -c '^queue   : exit 0, [0-9]* bytes queued (the original message + envelope byte for byte)$' \
+    "$(grep -c '^queue   : exit 0, [0-9]* bytes queued, the envelope byte for byte$' \
     "$T/demo.out")"
 assert_eq "a log line for every message" 7 \
     "$(grep -c '^    qqtag: pid=' "$T/demo.out")"
