@@ -43,6 +43,7 @@ cleanup() {
 	rc=$?
 	set +e
 	trap - EXIT
+	trap '' PIPE HUP INT TERM
 	if [ -n "$RBL_PID" ]; then
 		kill "$RBL_PID" 2> /dev/null
 		i=0
@@ -64,6 +65,8 @@ trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# "sh demo/run.sh | head": a write to the closed pipe must clean up too
+trap 'exit 141' PIPE
 
 OUT=${DEMO_OUT:-$D/out}
 mkdir -p "$D/zones" "$D/spool" "$D/geo" "$OUT" || exit 1

@@ -9,7 +9,7 @@
 # rbldnsd, also in a network namespace with nothing but loopback; the
 # GeoIP lines used exactly when qqtag -n accepts them; and no process or
 # temporary file left behind, also when the demo is stopped half-way by
-# SIGTERM or cannot start.  Ends with "N passed, N failed".
+# SIGTERM or a closed pipe (| head), or cannot start.  Ends with "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
 DEMO=$TOP/demo
@@ -240,6 +240,14 @@ fi
 sleep 0.2
 assert_eq "SIGTERM half-way: no process left" "" "$(leftovers "$T/tmp3")"
 assert_eq "SIGTERM half-way: no temporary file left" "" "$(ls -A "$T/tmp3")"
+
+mkdir -p "$T/tmp6"
+(cd "$TOP" && TMPDIR=$T/tmp6 sh demo/run.sh 2> /dev/null | head -n 3 > /dev/null)
+sleep 0.2
+assert_eq "demo | head -n 3 (SIGPIPE): no process left" "" \
+    "$(leftovers "$T/tmp6")"
+assert_eq "demo | head -n 3 (SIGPIPE): no temporary file left" "" \
+    "$(ls -A "$T/tmp6")"
 
 (cd "$TOP" && TMPDIR=$T/tmp3 QQTAG=/nonexistent/qqtag sh demo/run.sh) \
     > "$T/demo4.out" 2>&1
