@@ -89,7 +89,7 @@ testbins: all $(UNITS) $(TOOLS) $(REPLAYS)
 # make demo: qqtag's main job on sample clients against its own rbldnsd.
 demo:
 	@sh tests/deps.sh demo
-	@$(MAKE) --no-print-directory all tests/qq-standin
+	@$(MAKE) --no-print-directory all
 	@sh demo/run.sh
 
 # make test: install what the tests need (or say what is missing), build,

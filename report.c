@@ -226,7 +226,7 @@ write_sa(const struct report *r, struct buf *o)
 }
 
 static void
-dns_warning(const struct dnsbl_result *d, struct hdr_w *w)
+dns_warning(const struct dnsbl_result *d, struct hdr_w *w, int txt)
 {
 	char	tmp[200];
 
@@ -253,10 +253,23 @@ dns_warning(const struct dnsbl_result *d, struct hdr_w *w)
 		hdr_text(w, d->test);
 	}
 	snprintf(tmp, sizeof(tmp), "(%.*s)%s", (int)sizeof(d->answer),
-	    d->answer, d->txt ? ":" : "");
+	    d->answer, txt && d->txt ? ":" : "");
 	hdr_text(w, tmp);
-	if (d->txt)
+	if (txt && d->txt)
 		hdr_untrusted(w, d->txt, d->txtlen);
+}
+
+/* A list answering several codes has one TXT text: show it once. */
+static int
+txt_shown(const struct report *r, size_t i)
+{
+	size_t	j;
+
+	for (j = 0; j < i; j++)
+		if (r->f[j].dns && r->f[j].weight > 0 && r->f[i].dns->txt &&
+		    r->f[j].dns->txt == r->f[i].dns->txt)
+			return 1;
+	return 0;
 }
 
 static int
@@ -272,7 +285,7 @@ write_warnings(const struct report *r, struct buf *o)
 			continue;
 		hdr_begin(&w, o, r->pol->hdr.warning);
 		if (f->dns)
-			dns_warning(f->dns, &w);
+			dns_warning(f->dns, &w, !txt_shown(r, i));
 		else {
 			hdr_text(&w, f->text ? f->text : f->test);
 			if (f->detail)
