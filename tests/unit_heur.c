@@ -1,0 +1,1110 @@
+/*
+ * unit_heur.c - the heuristics: every test positive and negative on
+ * real-looking headers, every Received-line form for heur_helo() and
+ * heur_hop_ip(), the date, address, msg-id and name parsers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "envelope.h"
+#include "heur.h"
+#include "unit.h"
+
+#define NOW	((time_t)1795743622)	/* Fri, 27 Nov 2026 01:40:22 +0000 */
+#define CLIENT	"198.51.100.7"
+
+/* qmail-smtpd's line for a client that said HELO h (NULL: as HOST). */
+#define QMAIL(host, helo)						\
+	"Received: from " host " " helo "(" CLIENT ")\n"		\
+	"  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n"
+
+/* What Thunderbird sends, as it reaches us. */
+#define GOOD_HDRS							\
+	"Message-ID: <6f1c2a0e-3d4b-4c1e-9a2b-7e5f0d1c2b3a@example.net>\n" \
+	"Date: Fri, 27 Nov 2026 02:39:58 +0100\n"			\
+	"MIME-Version: 1.0\n"						\
+	"User-Agent: Mozilla Thunderbird\n"				\
+	"Content-Language: en-US\n"					\
+	"To: Bob Example <bob@example.org>\n"				\
+	"From: Alice Example <alice@example.net>\n"			\
+	"Subject: Minutes of Thursday's meeting\n"			\
+	"Content-Type: text/plain; charset=UTF-8; format=flowed\n"	\
+	"Content-Transfer-Encoding: 7bit\n"
+
+#define GOOD	QMAIL("mail.example.net", "") GOOD_HDRS "\n"
+
+static struct heur_hit	hits[HEUR_MAX];
+static size_t		nhits;
+static struct heur_msg	msg;
+static struct env	env;
+static const char *const locals[] = { "mx.example.org", "example.org",
+    NULL };
+
+static void
+ctx_default(struct heur_ctx *c)
+{
+	heur_ctx_init(c);
+	c->ip = CLIENT;
+	c->localip = "192.0.2.25";
+	c->rdns = "mail.example.net";
+	c->ptr = "mail.example.net";
+	c->local = locals;
+	c->nlocal = 2;
+	c->env = &env;
+	c->now = NOW;
+}
+
+/* An envelope: sender, then recipients up to NULL. */
+static void
+mkenv(const char *sender, ...)
+{
+	static char	 b[16384];
+	const char	*r;
+	size_t		 n = 0;
+	va_list		 ap;
+
+	env_free(&env);
+	env_init(&env);
+	b[n++] = 'F';
+	memcpy(b + n, sender, strlen(sender) + 1);
+	n += strlen(sender) + 1;
+	va_start(ap, sender);
+	while ((r = va_arg(ap, const char *)) != NULL) {
+		b[n++] = 'T';
+		memcpy(b + n, r, strlen(r) + 1);
+		n += strlen(r) + 1;
+	}
+	va_end(ap);
+	b[n++] = '\0';
+	env_feed(&env, b, n);
+}
+
+static void
+mkenv_n(unsigned long k)
+{
+	static char	b[65536];
+	size_t		n = 0;
+	unsigned long	i;
+
+	env_free(&env);
+	env_init(&env);
+	n += (size_t)snprintf(b + n, sizeof(b) - n, "Falice@example.net");
+	b[n++] = '\0';
+	for (i = 0; i < k; i++) {
+		n += (size_t)snprintf(b + n, sizeof(b) - n,
+		    "Tu%lu@example.org", i);
+		b[n++] = '\0';
+	}
+	b[n++] = '\0';
+	env_feed(&env, b, n);
+}
+
+static void
+runc(const char *hdr, const struct heur_ctx *c)
+{
+	heur_parse(hdr, strlen(hdr), 0, &msg);
+	nhits = heur_run(&msg, c, hits, HEUR_MAX);
+}
+
+static void
+run(const char *hdr)
+{
+	struct heur_ctx	c;
+
+	ctx_default(&c);
+	runc(hdr, &c);
+}
+
+static int
+fired(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nhits; i++)
+		if (strcmp(hits[i].test->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+list(void)
+{
+	static char	b[1024];
+	size_t		i, n = 0;
+
+	b[0] = '\0';
+	for (i = 0; i < nhits && n < sizeof(b) - 100; i++)
+		n += (size_t)snprintf(b + n, sizeof(b) - n, "%s(%s) ",
+		    hits[i].test->name, hits[i].detail);
+	return nhits ? b : "nothing";
+}
+
+/* Fires exactly the tests named (space-separated), nothing else. */
+static int
+exactly(const char *names)
+{
+	char		 w[64];
+	const char	*p = names, *e;
+	size_t		 k = 0;
+
+	while (*p != '\0') {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if ((e = strchr(p, ' ')) == NULL)
+			e = p + strlen(p);
+		snprintf(w, sizeof(w), "%.*s", (int)(e - p), p);
+		if (!fired(w))
+			return 0;
+		k++;
+		p = e;
+	}
+	return k == nhits;
+}
+
+/* heur_parse on a string literal (NULs inside count). */
+#define PARSE(lit) heur_parse(lit, sizeof(lit) - 1, 0, &msg)
+
+#define ONLY(hdr, names) do {						\
+	run(hdr);							\
+	T(exactly(names), "%s: want [%s], got %s", #hdr, names, list()); \
+} while (0)
+
+static void
+t_table(void)
+{
+	size_t	i, j;
+
+	T(heur_ntests <= HEUR_MAX, "HEUR_MAX %d < %zu", HEUR_MAX, heur_ntests);
+	for (i = 0; i < heur_ntests; i++) {
+		const char *n = heur_tests[i].name;
+
+		T(heur_tests[i].weight > 0 && heur_tests[i].weight <= 2,
+		    "%s weight", n);
+		T(strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+		    strlen(n), "%s name", n);
+		T(heur_tests[i].what && strlen(heur_tests[i].what) < 70,
+		    "%s what", n);
+		for (j = 0; j < i; j++)
+			T(strcmp(n, heur_tests[j].name) != 0, "dup %s", n);
+	}
+}
+
+/* The well-formed message fires nothing, whatever we know. */
+static void
+t_clean(void)
+{
+	struct heur_ctx	c;
+
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(GOOD, "");
+	ctx_default(&c);
+	c.rdns = c.ptr = NULL;
+	runc(GOOD, &c);
+	T(nhits == 0, "no rDNS: %s", list());
+	T(strcmp(heur_helo(&msg), "mail.example.net") == 0, "helo %s",
+	    heur_helo(&msg));
+	T(strcmp(heur_from_domain(&msg), "example.net") == 0, "from domain");
+	T(heur_hop_ip(&msg) == NULL, "no hop");
+	T(msg.date_ok && msg.date == NOW - 24, "date %lld",
+	    (long long)msg.date);
+	T(msg.top_date_ok && msg.top_date == NOW, "received date");
+}
+
+/* qmail-smtpd's line in every form (FACTS.md). */
+static void
+t_qmail_line(void)
+{
+	static const struct {
+		const char	*line, *helo, *host, *ip;
+		int		 auth;
+	} f[] = {
+		{ "Received: from mail.example.net (198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "mail.example.net", "mail.example.net", "198.51.100.7", 0 },
+		{ "Received: from mail.example.net (HELO mx1.example.net) "
+		  "(198.51.100.7)\n  by mx.example.org with SMTP; "
+		  "27 Nov 2026 01:40:22 -0000\n",
+		  "mx1.example.net", "mail.example.net", "198.51.100.7", 0 },
+		{ "Received: from unknown (HELO foo) (198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "foo", "unknown", "198.51.100.7", 0 },
+		{ "Received: from unknown (198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "unknown", "unknown", "198.51.100.7", 0 },
+		{ "Received: from unknown (HELO ?198.51.100.7?) (198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "?198.51.100.7?", "unknown", "198.51.100.7", 0 },
+		{ "Received: from unknown (HELO [198.51.100.7]) (198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "[198.51.100.7]", "unknown", "198.51.100.7", 0 },
+		{ "Received: from unknown (HELO laptop) (alice@198.51.100.7)\n"
+		  "  by mx.example.org with ESMTPA; 27 Nov 2026 01:40:22 -0000\n",
+		  "laptop", "unknown", "198.51.100.7", 1 },
+		{ "Received: from unknown (HELO laptop) (198.51.100.7)\n"
+		  "  by mx.example.org with ESMTPSA; 27 Nov 2026 01:40:22 -0000\n",
+		  "laptop", "unknown", "198.51.100.7", 1 },
+		{ "Received: from mail.example.net (HELO Mail.Example.NET?x) "
+		  "(198.51.100.7)\n  by mx.example.org with ESMTPS; "
+		  "27 Nov 2026 01:40:22 -0000\n",
+		  "Mail.Example.NET?x", "mail.example.net", "198.51.100.7", 0 },
+		{ "Received: from mail.example.net (ident@198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "mail.example.net", "mail.example.net", "198.51.100.7", 0 },
+		{ "Received: from unknown (HELO ) (198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "", "unknown", "198.51.100.7", 0 },
+		{ "Received: from v6.example.net (2001:db8::7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "v6.example.net", "v6.example.net", "2001:db8::7", 0 },
+		{ "Received: from v4.example.net (::ffff:198.51.100.7)\n"
+		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
+		  "v4.example.net", "v4.example.net", "198.51.100.7", 0 },
+	};
+	size_t	i;
+	char	b[1024];
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(b, sizeof(b), "%sFrom: a@example.net\n\n", f[i].line);
+		heur_parse(b, strlen(b), 0, &msg);
+		T(heur_helo(&msg) && strcmp(heur_helo(&msg), f[i].helo) == 0,
+		    "form %zu: helo %s", i, heur_helo(&msg));
+		T(strcmp(msg.host, f[i].host) == 0, "form %zu: host %s", i,
+		    msg.host);
+		T(strcmp(msg.rcvd_ip, f[i].ip) == 0, "form %zu: ip %s", i,
+		    msg.rcvd_ip);
+		T(msg.rcvd_auth == f[i].auth, "form %zu: auth", i);
+		T(heur_hop_ip(&msg) == NULL, "form %zu: our line is no hop", i);
+	}
+	/* not qmail-smtpd's: no HELO known */
+	heur_parse(GOOD_HDRS, strlen(GOOD_HDRS), 0, &msg);
+	T(heur_helo(&msg) == NULL, "no Received: no helo");
+	snprintf(b, sizeof(b), "Received: from mail.example.net "
+	    "(mail.example.net [198.51.100.7])\n\tby mx.example.org "
+	    "(Postfix) with ESMTP id 1; Fri, 27 Nov 2026 01:40:22 +0000\n\n");
+	heur_parse(b, strlen(b), 0, &msg);
+	T(heur_helo(&msg) == NULL, "Postfix line first: no qmail helo");
+	T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg), CLIENT) == 0,
+	    "Postfix line first is a hop");
+}
+
+/* The hop's client IP behind our own line, for every MTA's format. */
+static void
+t_hop(void)
+{
+	static const struct {
+		const char	*lines, *ip;
+	} f[] = {
+		/* qmail hop: its queue line, then its smtpd line */
+		{ "Received: (qmail 4242 invoked from network); "
+		  "27 Nov 2026 01:40:20 -0000\n"
+		  "Received: from unknown (HELO 192.0.2.99) (203.0.113.9)\n"
+		  "  by backup.example.org with SMTP; 27 Nov 2026 01:40:20 -0000\n",
+		  "203.0.113.9" },
+		{ "Received: from mail.example.com (HELO ?10.0.0.1?) "
+		  "(user@203.0.113.9)\n  by backup.example.org with ESMTPA; "
+		  "27 Nov 2026 01:40:20 -0000\n", "203.0.113.9" },
+		/* Postfix */
+		{ "Received: from helo.example.com (host.example.com "
+		  "[203.0.113.9])\n\t(using TLSv1.3 with cipher "
+		  "TLS_AES_256_GCM_SHA384 (256/256 bits)\n\t key-exchange "
+		  "X25519 server-signature RSA-PSS (2048 bits))\n\t"
+		  "(No client certificate requested)\n\tby relay.example.org "
+		  "(Postfix) with ESMTPS id 4Nq2xY1Z3z\n\tfor "
+		  "<bob@example.org>; Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n",
+		  "203.0.113.9" },
+		{ "Received: from [10.0.0.1] (unknown [203.0.113.9])\n\tby "
+		  "relay.example.org (Postfix) with ESMTP id 4Nq2xY1Z3z;\n\t"
+		  "Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n", "203.0.113.9" },
+		{ "Received: from 192.0.2.99 (unknown [203.0.113.9])\n\tby "
+		  "relay.example.org (Postfix) with SMTP id 1;\n\t"
+		  "Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n", "203.0.113.9" },
+		{ "Received: from helo (unknown [IPv6:2001:db8:1234::9])\n\tby "
+		  "relay.example.org (Postfix) with ESMTP id 1;\n\t"
+		  "Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n",
+		  "2001:db8:1234::9" },
+		/* Postfix after a content filter: the local line is skipped */
+		{ "Received: from localhost (localhost [127.0.0.1])\n\tby "
+		  "relay.example.org (Postfix) with ESMTP id 2;\n\t"
+		  "Fri, 27 Nov 2026 02:40:21 +0100 (CET)\n"
+		  "X-Virus-Scanned: amavisd-new at example.org\n"
+		  "Received: from relay.example.org ([127.0.0.1])\n\tby "
+		  "localhost (relay.example.org [127.0.0.1]) (amavisd-new, "
+		  "port 10024)\n\twith ESMTP id abc; Fri, 27 Nov 2026 "
+		  "02:40:21 +0100 (CET)\n"
+		  "Received: from out.example.com (out.example.com "
+		  "[203.0.113.9])\n\tby relay.example.org (Postfix) with ESMTP "
+		  "id 1;\n\tFri, 27 Nov 2026 02:40:20 +0100 (CET)\n",
+		  "203.0.113.9" },
+		/* Exim */
+		{ "Received: from host.example.com ([203.0.113.9] "
+		  "helo=helo.example.com)\n\tby relay.example.org with esmtps "
+		  "(TLS1.3) tls TLS_AES_256_GCM_SHA384\n\t(Exim 4.96)\n\t"
+		  "(envelope-from <alice@example.com>)\n\tid 1abcde-000123-XY"
+		  "\n\tfor bob@example.org; Fri, 27 Nov 2026 01:40:20 +0000\n",
+		  "203.0.113.9" },
+		{ "Received: from [203.0.113.9] (helo=[10.1.1.1])\n\tby "
+		  "relay.example.org with esmtp (Exim 4.96)\n\tid 1; "
+		  "Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
+		{ "Received: from [203.0.113.9] (helo=192.0.2.99)\n\tby "
+		  "relay.example.org with esmtp (Exim 4.96)\n\tid 1; "
+		  "Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
+		{ "Received: from host.example.com ([203.0.113.9]:41234 "
+		  "helo=x)\n\tby relay.example.org with esmtp (Exim 4.96)\n\t"
+		  "id 1; Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
+		{ "Received: from helo.example.com (host.example.com) "
+		  "[203.0.113.9]\n\tby relay.example.org with esmtp (Exim 3.36 "
+		  "#1)\n\tid 1; Fri, 27 Nov 2026 01:40:20 +0000\n",
+		  "203.0.113.9" },
+		{ "Received: from root by relay.example.org with local "
+		  "(Exim 4.96)\n\t(envelope-from <root@example.org>)\n\tid 2; "
+		  "Fri, 27 Nov 2026 01:40:21 +0000\n"
+		  "Received: from host.example.com ([203.0.113.9])\n\tby "
+		  "relay.example.org with esmtp (Exim 4.96)\n\tid 1; "
+		  "Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
+		/* Sendmail */
+		{ "Received: from helo.example.com (host.example.com "
+		  "[203.0.113.9])\n\tby relay.example.org (8.17.1/8.17.1) with "
+		  "ESMTP id 3ARBeK1x012345\n\tfor <bob@example.org>; Fri, 27 "
+		  "Nov 2026 01:40:20 GMT\n", "203.0.113.9" },
+		{ "Received: from helo.example.com (host.example.com "
+		  "[203.0.113.9] (may be forged))\n\tby relay.example.org "
+		  "(8.17.1/8.17.1) with ESMTP id 1; Fri, 27 Nov 2026 01:40:20 "
+		  "GMT\n", "203.0.113.9" },
+		{ "Received: from [10.0.0.1] (ident@host.example.com "
+		  "[203.0.113.9])\n\tby relay.example.org (8.17.1/8.17.1) "
+		  "id 1; Fri, 27 Nov 2026 01:40:20 GMT\n", "203.0.113.9" },
+		{ "Received: from helo ([IPv6:2001:db8::9])\n\tby "
+		  "relay.example.org (8.17.1/8.17.1) with ESMTP id 1;\n\tFri, "
+		  "27 Nov 2026 01:40:20 GMT\n", "2001:db8::9" },
+		{ "Received: (from user@localhost)\n\tby relay.example.org "
+		  "(8.17.1/8.17.1/Submit) id 2; Fri, 27 Nov 2026 01:40:21 GMT\n"
+		  "Received: from helo ([203.0.113.9])\n\tby relay.example.org "
+		  "(8.17.1/8.17.1) id 1; Fri, 27 Nov 2026 01:40:20 GMT\n",
+		  "203.0.113.9" },
+		/* Exchange, and an internal hop behind it */
+		{ "Received: from ex2.corp.example (10.0.0.6) by "
+		  "ex1.corp.example (10.0.0.5) with Microsoft SMTP Server id "
+		  "15.2.1258.12; Fri, 27 Nov 2026 01:40:21 +0000\n"
+		  "Received: from out.example.com (203.0.113.9) by "
+		  "ex2.corp.example (10.0.0.6) with Microsoft SMTP Server id "
+		  "15.2.1258.12; Fri, 27 Nov 2026 01:40:20 +0000\n",
+		  "203.0.113.9" },
+		{ "Received: from BN8PR12MB3380.namprd12.prod.example.com "
+		  "(2603:10b6:408:61::31) by DM6PR12MB4497.namprd12.prod."
+		  "example.com with HTTPS; Fri, 27 Nov 2026 01:40:20 +0000\n",
+		  "2603:10b6:408:61::31" },
+		/* nothing but local lines */
+		{ "Received: by relay.example.org (Postfix, from userid 1000)"
+		  "\n\tid 1; Fri, 27 Nov 2026 01:40:20 +0000 (UTC)\n"
+		  "Received: (qmail 1 invoked by uid 89); 27 Nov 2026 "
+		  "01:40:20 -0000\n", NULL },
+		{ "Received: from localhost (HELO x) (127.0.0.1)\n  by "
+		  "relay.example.org with SMTP; 27 Nov 2026 01:40:20 -0000\n",
+		  NULL },
+		{ "Received: from gw.internal (gw.internal [192.168.1.1])\n\t"
+		  "by relay (Postfix) id 1; Fri, 27 Nov 2026 01:40:20 +0000\n",
+		  NULL },
+		{ "Received: from garbage with no ip at all by x; Fri, 27 Nov "
+		  "2026 01:40:20 +0000\n", NULL },
+	};
+	/* the line a forger put below the hop's own is never reached */
+	static const char forged[] =
+	    "Received: from unknown (HELO x) (192.0.2.10)\n"
+	    "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n"
+	    "Received: from evil.example ([203.0.113.66])\n\tby "
+	    "backup.example.org with esmtp; Fri, 27 Nov 2026 01:40:20 "
+	    "+0000\n"
+	    "Received: from trusted.example (trusted.example [198.51.100.1])"
+	    "\n\tby evil.example; Fri, 27 Nov 2026 01:40:19 +0000\n\n";
+	char	b[4096];
+	size_t	i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(b, sizeof(b), "Received: from backup.example.org "
+		    "(192.0.2.10)\n  by mx.example.org with SMTP; "
+		    "27 Nov 2026 01:40:22 -0000\n%sFrom: a@example.net\n\n",
+		    f[i].lines);
+		heur_parse(b, strlen(b), 0, &msg);
+		if (f[i].ip == NULL)
+			T(heur_hop_ip(&msg) == NULL, "hop %zu: %s", i,
+			    heur_hop_ip(&msg));
+		else
+			T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg),
+			    f[i].ip) == 0, "hop %zu: want %s got %s", i,
+			    f[i].ip, heur_hop_ip(&msg));
+		T(strcmp(heur_helo(&msg), "backup.example.org") == 0,
+		    "hop %zu: helo", i);
+	}
+	heur_parse(forged, strlen(forged), 0, &msg);
+	T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg), "203.0.113.66") == 0,
+	    "forged: %s", heur_hop_ip(&msg));
+}
+
+static void
+t_received_ip(void)
+{
+	char	ip[64];
+	const char *v;
+
+	v = "from x (HELO 203.0.113.1) (198.51.100.2)";
+	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
+	    strcmp(ip, "198.51.100.2") == 0, "qmail HELO ip not taken: %s",
+	    ip);
+	v = "from x (HELO ) (198.51.100.2) by y";
+	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
+	    strcmp(ip, "198.51.100.2") == 0, "empty HELO: %s", ip);
+	v = "by x with SMTP; date";
+	T(!heur_received_ip(v, strlen(v), ip, sizeof(ip)), "no from");
+	v = "from [203.0.113.1";
+	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) == 0, "open bracket");
+	v = "from x (y [999.1.1.1]) by z";
+	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) == 0, "bad ip");
+	/* found by fuzz_heur: a stray ']' stopped the scan for good */
+	v = "from 3.9]) by x";
+	T(!heur_received_ip(v, strlen(v), ip, sizeof(ip)), "stray bracket");
+	T(heur_received_ip("from a\0b ] [198.51.100.5]", 25, ip, sizeof(ip)) &&
+	    strcmp(ip, "198.51.100.5") == 0, "NUL and ]: %s", ip);
+	v = "from x ([::ffff:198.51.100.3]) by z";
+	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
+	    strcmp(ip, "198.51.100.3") == 0, "mapped: %s", ip);
+	v = "from x (y [198.51.100.4]); by [203.0.113.1]";
+	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
+	    strcmp(ip, "198.51.100.4") == 0, "stops at ';': %s", ip);
+}
+
+static void
+t_helo(void)
+{
+	struct heur_ctx	c;
+
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	/* address literals and bare IPs */
+	ONLY(QMAIL("unknown", "(HELO 198.51.100.7) ") GOOD_HDRS "\n",
+	    "RCVD_NUMERIC_HELO");
+	ONLY(QMAIL("unknown", "(HELO 203.0.113.5) ") GOOD_HDRS "\n",
+	    "RCVD_NUMERIC_HELO HELO_IP_MISMATCH");
+	ONLY(QMAIL("unknown", "(HELO [198.51.100.7]) ") GOOD_HDRS "\n", "");
+	ONLY(QMAIL("unknown", "(HELO ?198.51.100.7?) ") GOOD_HDRS "\n", "");
+	ONLY(QMAIL("unknown", "(HELO [203.0.113.5]) ") GOOD_HDRS "\n",
+	    "HELO_IP_MISMATCH");
+	ONLY(QMAIL("unknown", "(HELO ?203.0.113.5?) ") GOOD_HDRS "\n",
+	    "HELO_IP_MISMATCH");
+	ONLY(QMAIL("unknown", "(HELO [IPv6:2001:db8::5]) ") GOOD_HDRS "\n",
+	    "HELO_IP_MISMATCH");
+	ONLY(QMAIL("unknown", "(HELO [192.0.2.25]) ") GOOD_HDRS "\n",
+	    "HELO_CLAIMS_LOCAL");
+	/* not fully qualified */
+	ONLY(QMAIL("unknown", "(HELO localhost) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO localhost.localdomain) ") GOOD_HDRS
+	    "\n", "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO WIN-7QK2PLM3R4) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO host.123) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO mail.example.net?) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO ) ") GOOD_HDRS "\n", "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "") GOOD_HDRS "\n", "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO mail.example.net) ") GOOD_HDRS "\n", "");
+	ONLY(QMAIL("unknown", "(HELO mail.example.net.) ") GOOD_HDRS "\n", "");
+	ONLY(QMAIL("unknown", "(HELO mail_1.example.net) ") GOOD_HDRS "\n",
+	    "");
+	/* claims to be us */
+	ONLY(QMAIL("unknown", "(HELO mx.example.org) ") GOOD_HDRS "\n",
+	    "HELO_CLAIMS_LOCAL");
+	ONLY(QMAIL("unknown", "(HELO MX.Example.ORG.) ") GOOD_HDRS "\n",
+	    "HELO_CLAIMS_LOCAL");
+	ONLY(QMAIL("unknown", "(HELO mx2.example.org) ") GOOD_HDRS "\n",
+	    "HELO_RDNS_MISMATCH");
+	/* against the rDNS: registered domains compared loosely */
+	ONLY(QMAIL("mail.example.net", "(HELO mx.example.net) ") GOOD_HDRS
+	    "\n", "");
+	ONLY(QMAIL("mail.example.net", "(HELO smtp.other.example) ")
+	    GOOD_HDRS "\n", "HELO_RDNS_MISMATCH");
+	ctx_default(&c);
+	c.rdns = "out.example.co.uk";
+	runc(QMAIL("out.example.co.uk", "(HELO mx.example.co.uk) ")
+	    GOOD_HDRS "\n", &c);
+	T(nhits == 0, "co.uk same: %s", list());
+	runc(QMAIL("out.example.co.uk", "(HELO mx.other.co.uk) ")
+	    GOOD_HDRS "\n", &c);
+	T(exactly("HELO_RDNS_MISMATCH"), "co.uk other: %s", list());
+	c.rdns = NULL;		/* unknown rDNS: no comparison */
+	runc(QMAIL("unknown", "(HELO smtp.other.example) ") GOOD_HDRS "\n",
+	    &c);
+	T(nhits == 0, "no rDNS, no mismatch: %s", list());
+	/* HELO with the client's IP in it */
+	c.rdns = "198-51-100-7.dyn.example.net";
+	c.ptr = c.rdns;
+	runc(QMAIL("198-51-100-7.dyn.example.net", "") GOOD_HDRS "\n", &c);
+	T(exactly("HELO_DYNAMIC_IPADDR RDNS_DYNAMIC"), "dynamic helo: %s",
+	    list());
+	/* an authenticated client's HELO is its laptop's business */
+	ctx_default(&c);
+	runc("Received: from unknown (HELO [192.168.1.5]) (alice@"
+	    CLIENT ")\n  by mx.example.org with ESMTPA; 27 Nov 2026 "
+	    "01:40:22 -0000\n" GOOD_HDRS "\n", &c);
+	T(nhits == 0, "ESMTPA: %s", list());
+	/* no client IP known: the IP comparisons cannot fire */
+	c.ip = NULL;
+	runc(QMAIL("unknown", "(HELO [203.0.113.5]) ") GOOD_HDRS "\n", &c);
+	T(nhits == 0, "no client ip: %s", list());
+	/* groups can be switched off */
+	ctx_default(&c);
+	c.tests = HEUR_T_HEADERS;
+	runc(QMAIL("unknown", "(HELO localhost) ") GOOD_HDRS "\n", &c);
+	T(nhits == 0, "HELO group off: %s", list());
+}
+
+static void
+t_dynamic(void)
+{
+	static const struct {
+		const char	*name, *ip;
+		int		 want;
+	} f[] = {
+		{ "203-0-113-7.example.net", "203.0.113.7", 1 },
+		{ "host-7-113-0-203.example.net", "203.0.113.7", 1 },
+		{ "dhcp.203.0.113.7.isp.example", "203.0.113.7", 1 },
+		{ "c-203-0-113-7.hsd1.ca.comcast.example", "203.0.113.7", 1 },
+		{ "ip203000113007.example.net", "203.0.113.7", 1 },
+		{ "007113000203.example.net", "203.0.113.7", 1 },
+		{ "CB007107.Example.NET.", "203.0.113.7", 1 },
+		{ "d203-0-113-7.example.co.uk", "203.0.113.7", 1 },
+		{ "203_000_113_007.example.net", "203.0.113.7", 1 },
+		{ "ec2-203-0-113-7.compute-1.amazonaws.example", "203.0.113.7",
+		  1 },
+		{ "ppp-94-66-12-34.example.net", "203.0.113.7", 2 },
+		{ "adsl-5-6.example.net", "203.0.113.7", 2 },
+		{ "pool-71-191-12-34.washdc.fios.example.net", NULL, 2 },
+		{ "host123.example.net", "203.0.113.7", 2 },
+		{ "ip-5-6.example.net", "203.0.113.7", 2 },
+		{ "dynamic-adsl-78-12-34-56.clienti.example.it", NULL, 2 },
+		{ "cpe-74-73-125-20.nyc.res.rr.example", NULL, 2 },
+		{ "mail.example.net", "203.0.113.7", 0 },
+		{ "host.example.net", "203.0.113.7", 0 },
+		{ "dynamic.example.net", "203.0.113.7", 0 },
+		{ "mail-203-0-113-7.example.net", "203.0.113.7", 0 },
+		{ "203-0-113-7.static.example.net", "203.0.113.7", 0 },
+		{ "static-203-0-113-7.dsl.example.net", "203.0.113.7", 0 },
+		{ "mx1.example.net", "203.0.113.7", 0 },
+		{ "smtp-out-7.example.com", "203.0.113.7", 0 },
+		{ "66-220-155-179.mail-mail.facebook.example", "66.220.155.179",
+		  0 },
+		{ "a8-30.smtp-out.amazonses.example", "203.0.113.7", 0 },
+		{ "mail-wr1-f54.google.example", "203.0.113.7", 0 },
+		{ "o1.ptr2674.example.com", "203.0.113.7", 0 },
+		{ "203-0-113-8.example.net", "203.0.113.7", 0 },
+		{ "203-0-113.example.net", "203.0.113.7", 0 },
+		{ "example.net", "203.0.113.7", 0 },
+		{ "203-0-113-7.net", "203.0.113.7", 0 },
+		{ "dsl-1.example.net", "2001:db8::1", 2 },
+		{ "", "203.0.113.7", 0 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		T(heur_dynamic(f[i].name, f[i].ip, 1) == f[i].want,
+		    "dynamic %s: %d", f[i].name,
+		    heur_dynamic(f[i].name, f[i].ip, 1));
+	T(heur_dynamic("ppp-94-66-12-34.example.net", NULL, 0) == 0,
+	    "words off");
+	T(heur_dynamic(NULL, NULL, 1) == 0, "NULL");
+}
+
+static void
+t_rdns(void)
+{
+	struct heur_ctx	c;
+
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ctx_default(&c);
+	c.rdns = c.ptr = "dsl-198-51-100-7.pool.example.net";
+	runc(QMAIL("dsl-198-51-100-7.pool.example.net", "") GOOD_HDRS "\n",
+	    &c);
+	T(fired("RDNS_DYNAMIC"), "rdns dynamic: %s", list());
+	c.rdns = NULL;
+	c.ptr = "pool-1-2-3-4.isp.example";
+	runc(GOOD, &c);
+	T(exactly("RDNS_DYNAMIC"), "unconfirmed PTR: %s", list());
+	c.ptr = NULL;
+	runc(GOOD, &c);
+	T(nhits == 0, "no rDNS: %s", list());
+	c.rdns = c.ptr = "smtp7.mail.example.net";
+	runc(QMAIL("smtp7.mail.example.net", "") GOOD_HDRS "\n", &c);
+	T(nhits == 0, "mail server: %s", list());
+}
+
+static void
+t_regdom(void)
+{
+	static const char *const f[][2] = {
+		{ "mail.example.com", "example.com" },
+		{ "example.com", "example.com" },
+		{ "com", "com" },
+		{ "a.b.example.co.uk", "example.co.uk" },
+		{ "example.co.uk", "example.co.uk" },
+		{ "co.uk", "co.uk" },
+		{ "mail.abc.de", "abc.de" },
+		{ "x.example.com.au", "example.com.au" },
+		{ "mx.example.co", "example.co" },
+		{ "", "" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		T(strcmp(heur_regdom(f[i][0]), f[i][1]) == 0, "regdom %s: %s",
+		    f[i][0], heur_regdom(f[i][0]));
+}
+
+static void
+t_envelope(void)
+{
+	struct heur_ctx	c;
+
+	mkenv("alice@example.net", "bob%other.example@example.org", NULL);
+	ONLY(GOOD, "RCPT_RELAY_PROBE");
+	mkenv("alice@example.net", "bob@example.org",
+	    "other.example!bob@example.org", NULL);
+	ONLY(GOOD, "RCPT_RELAY_PROBE");
+	mkenv("alice@example.net", "bob@other.example@example.org", NULL);
+	ONLY(GOOD, "RCPT_RELAY_PROBE");
+	mkenv("alice@example.net", "bob+list@example.org", "postmaster",
+	    NULL);
+	ONLY(GOOD, "");
+	mkenv_n(51);
+	ONLY(GOOD, "RCPT_MANY");
+	mkenv_n(50);
+	ONLY(GOOD, "");
+	ctx_default(&c);
+	c.maxrcpt = 0;
+	mkenv_n(500);
+	runc(GOOD, &c);
+	T(nhits == 0, "maxrcpt 0 is off: %s", list());
+	mkenv("", "bob@example.org", NULL);
+	ONLY(GOOD, "");
+	mkenv("#@[]", "bob@example.org", NULL);
+	ONLY(GOOD, "");
+	mkenv("alice", "bob@example.org", NULL);
+	ONLY(GOOD, "SENDER_NO_DOMAIN");
+	mkenv("alice@localhost", "bob@example.org", NULL);
+	ONLY(GOOD, "SENDER_NOT_FQDN");
+	mkenv("alice@example", "bob@example.org", NULL);
+	ONLY(GOOD, "SENDER_NOT_FQDN");
+	mkenv("alice@", "bob@example.org", NULL);
+	ONLY(GOOD, "SENDER_NOT_FQDN");
+	mkenv("alice@[192.0.2.1]", "bob@example.org", NULL);
+	ONLY(GOOD, "");
+	mkenv("bounces+123-abc=example.org@mail.example.net",
+	    "bob@example.org", NULL);
+	ONLY(GOOD, "");
+	ctx_default(&c);
+	c.env = NULL;
+	runc(GOOD, &c);
+	T(nhits == 0, "no envelope: %s", list());
+}
+
+static void
+t_from(void)
+{
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(QMAIL("mail.example.net", "") "Date: Fri, 27 Nov 2026 01:40:00 "
+	    "+0000\nMessage-ID: <1@example.net>\nTo: bob@example.org\n\n",
+	    "MISSING_FROM");
+	ONLY(QMAIL("mail.example.net", "") GOOD_HDRS
+	    "From: Mallory <mallory@example.net>\n\n", "FROM_MULTIPLE");
+	/* parseable forms */
+	static const struct {
+		const char	*from, *addr, *domain, *display;
+	} ok[] = {
+		{ "alice@example.net", "alice@example.net", "example.net", "" },
+		{ "Alice <alice@example.net>", "alice@example.net",
+		  "example.net", "Alice" },
+		{ "\"Smith, John\" <john@Example.NET>", "john@Example.NET",
+		  "example.net", "Smith, John" },
+		{ "alice@example.net (Alice Example)", "alice@example.net",
+		  "example.net", "Alice Example" },
+		{ "=?UTF-8?B?SsO2cmcgTcO8bGxlcg==?= <joerg@example.de>",
+		  "joerg@example.de", "example.de", "J\xc3\xb6rg M\xc3\xbcller" },
+		{ "=?iso-8859-1?q?J=F6rg?= =?iso-8859-1?q?_M=FCller?= "
+		  "<joerg@example.de>", "joerg@example.de", "example.de",
+		  "J\xf6rg M\xfcller" },
+		{ "<@relay.example:alice@example.net>", "alice@example.net",
+		  "example.net", "" },
+		{ "\"a b\"@example.net", "\"a b\"@example.net", "example.net",
+		  "" },
+		{ "a@b.example, c@d.example", "a@b.example", "b.example", "" },
+		{ "Friends: a@b.example, Carol <c@d.example>;",
+		  "a@b.example", "b.example", "" },
+		{ "alice @ example.net", "alice@example.net", "example.net",
+		  "" },
+		{ "Alice (the boss) <alice(x)@example.net>",
+		  "alice@example.net", "example.net", "Alice" },
+		{ "john@x.example <john@x.example>", "john@x.example",
+		  "x.example", "john@x.example" },
+		{ "<alice@[192.0.2.1]>", "alice@[192.0.2.1]", "[192.0.2.1]",
+		  "" },
+		{ "\"J\\\"R\\\" Smith\" <jr@example.net>", "jr@example.net",
+		  "example.net", "J\"R\" Smith" },
+	};
+	static const char *const bad[] = {
+		"Alice", "<>", "alice@", "@example.net",
+		"undisclosed-recipients:;", "John Smith john@example.net",
+		"<alice@example.net", "\"unterminated <a@b.example>",
+		"a@b@c.example", "alice@exa mple.net", "alice@.example.net",
+		"alice@example..net", "a@b.example, junk", "", "(comment)",
+		"al(ice@example.net", "<alice@example.net> <bob@example.net>",
+	};
+	char	b[2048];
+	size_t	i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(b, sizeof(b), "%sFrom: %s\n\n", QMAIL("x.example", ""),
+		    ok[i].from);
+		heur_parse(b, strlen(b), 0, &msg);
+		T(msg.from_ok && strcmp(msg.from_addr, ok[i].addr) == 0 &&
+		    strcmp(msg.from_domain, ok[i].domain) == 0 &&
+		    strcmp(msg.from_display, ok[i].display) == 0,
+		    "From: %s -> ok %d [%s] [%s] [%s]", ok[i].from,
+		    msg.from_ok, msg.from_addr, msg.from_domain,
+		    msg.from_display);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(b, sizeof(b), "%sFrom: %s\n\n", QMAIL("x.example", ""),
+		    bad[i]);
+		heur_parse(b, strlen(b), 0, &msg);
+		T(!msg.from_ok, "From: %s parsed as [%s]", bad[i],
+		    msg.from_addr);
+		T(heur_from_domain(&msg) == NULL, "From: %s: no domain",
+		    bad[i]);
+	}
+	ONLY(QMAIL("mail.example.net", "") "Date: Fri, 27 Nov 2026 01:40:00 "
+	    "+0000\nMessage-ID: <1@example.net>\nTo: bob@example.org\n"
+	    "From: Alice\n\n", "FROM_UNPARSEABLE");
+	PARSE("From: <alice@[192.0.2.1]>\n\n");
+	T(heur_from_domain(&msg) == NULL, "literal: no RHSBL domain");
+	PARSE("From: alice@localhost\n\n");
+	T(heur_from_domain(&msg) == NULL, "no dot: no RHSBL domain");
+	/* obs-fws before the colon, any case */
+	PARSE("fROM   : a@b.example\n\n");
+	T(msg.nfrom == 1 && msg.from_ok, "fROM   :");
+}
+
+#define SPOOF(from) QMAIL("mail.example.net", "")			\
+	"Date: Fri, 27 Nov 2026 01:40:00 +0000\n"			\
+	"Message-ID: <1@mail.example.net>\nTo: bob@example.org\n"	\
+	"From: " from "\n\n"
+
+static void
+t_spoof(void)
+{
+	mkenv("x@evil.example", "bob@example.org", NULL);
+	ONLY(SPOOF("\"paypal.com\" <x@evil.example>"), "FROM_DISPLAY_SPOOF");
+	ONLY(SPOOF("\"support@bank.example\" <a@b.example>"),
+	    "FROM_DISPLAY_SPOOF");
+	ONLY(SPOOF("PayPal.com Service <x@evil.example>"),
+	    "FROM_DISPLAY_SPOOF");
+	ONLY(SPOOF("=?utf-8?q?service=40paypal=2Ecom?= <x@evil.example>"),
+	    "FROM_DISPLAY_SPOOF");
+	ONLY(SPOOF("\"Bank <alerts@bank.example>\" <x@evil.example>"),
+	    "FROM_DISPLAY_SPOOF");
+	ONLY(SPOOF("x@evil.example (security@bank.example)"),
+	    "FROM_DISPLAY_SPOOF");
+	ONLY(SPOOF("\"John Smith\" <john@x.example>"), "");
+	ONLY(SPOOF("\"john@x.example\" <john@x.example>"), "");
+	ONLY(SPOOF("\"info@mail.example.com\" <bounce@example.com>"), "");
+	ONLY(SPOOF("\"Amazon.co.uk\" <auto-confirm@amazon.co.uk>"), "");
+	ONLY(SPOOF("\"Booking.com\" <noreply@mailer.booking.com>"), "");
+	ONLY(SPOOF("\"Dr. J. Smith\" <j@x.example>"), "");
+	ONLY(SPOOF("\"Smith, J.R.\" <j@x.example>"), "");
+	ONLY(SPOOF("\"Node.js Foundation\" <x@nodejs.example>"), "");
+	ONLY(SPOOF("John X. Doe <bbb@ddd.example>"), "");
+	ONLY(SPOOF("bbb@ddd.example (John X. Doe)"), "");
+	ONLY(SPOOF("\"Version 2.0 release\" <x@y.example>"), "");
+	ONLY(SPOOF("\"St.Louis office\" <x@y.example>"), "");
+	ONLY(SPOOF("<x@[192.0.2.1]>"), "");
+}
+
+#define DATED(d) QMAIL("mail.example.net", "")				\
+	"Message-ID: <1@mail.example.net>\nTo: bob@example.org\n"	\
+	"From: alice@example.net\nDate: " d "\n\n"
+
+static void
+t_date(void)
+{
+	static const struct {
+		const char	*s;
+		long long	 t;
+	} ok[] = {
+		{ "Fri, 27 Nov 2026 01:40:22 +0000", 1795743622 },
+		{ "27 Nov 2026 01:40:22 +0000", 1795743622 },
+		{ "Fri, 27 Nov 26 01:40:22 GMT", 1795743622 },
+		{ "Fri, 27 Nov 126 01:40:22 UT", 1795743622 },
+		{ "fri, 27 nov 2026 01:40:22 z", 1795743622 },
+		{ "Fri,27 Nov 2026 01:40:22 +0000", 1795743622 },
+		{ "Fri 27 Nov 2026 01:40:22 +0000", 1795743622 },
+		{ "Fri, 27 Nov 2026 02:40:22 +0100 (CET)", 1795743622 },
+		{ "Fri, 27 Nov 2026 02:40:22 +0100 CET", 1795743622 },
+		{ "Thu, 26 Nov 2026 20:40:22 EST", 1795743622 },
+		{ "Thu, 26 Nov 2026 17:40:22 PST", 1795743622 },
+		{ "(x) Fri (y), 27 (z) Nov 2026 01:40:22 (a) +0000 (b)",
+		  1795743622 },
+		{ "Fri, 27 Nov 2026 01:40 +0000", 1795743600 },
+		{ "Fri, 27 Nov 2026 1:40:22 +0000", 1795743622 },
+		{ "Fri, 27 Nov 2026 01:40:22 A", 1795743622 },
+		{ "Fri,  4 May 2001 14:05:44 -0400 (EDT)", 988999544 },
+		{ "Sat, 29 Feb 2020 12:00:00 -0130", 1582983000 },
+		{ "Thu, 01 Jan 1970 00:00:00 +0000", 0 },
+		{ "Thu, 01 Jan 1970 01:00:00 +0100", 0 },
+		{ "Fri, 27 Nov 2026 01:40:60 +0000", 1795743660 },
+	};
+	static const char *const bad[] = {
+		"Mon Jul  1 10:52:37 2003", "31 Feb 2020 10:00 +0000",
+		"29 Feb 2021 10:00 +0000", "29 Feb 1900 10:00 +0000",
+		"Fri, 27 Nov 2026 25:00:00 +0000", "Fri, 27 Nov 2026 01:40:00",
+		"yesterday", "", "Fri, 27 Foo 2026 01:40:00 +0000",
+		"Fri, 27 Nov 2026 01:40:00 +0000 junk junk",
+		"Fri, 27 Nov 2026 01:40:00 J", "27 Nov 1899 01:40 +0000",
+		"Fri, 32 Nov 2026 01:40:00 +0000",
+		"Fri, 27 Nov 2026 01:61:00 +0000",
+		"Fri, 27 Nov 2026 01:40:00 +2400",
+		"Fri, 27 Nov 2026 01:40:00 +01", "Fri, 27 Nov 20261 01:40 +0000",
+		"Fri, 27 Nov 2026 01:40:00 GMT CET",
+		"Fri, 27 Nov 2026 01:40:00:00 +0000", "Fri, 27 Nov 2026 +0000",
+		"Fri, 27 Nov 2026 01:40:00 -0000 (unterminated",
+		"Fri, 27 Nov 2026 01:40:00 +0000 toolongname",
+		"Frid, 27 Nov 2026 01:40:00 +0000", "1795743622",
+		"Fri, 27 Nov 2026 0x1:40:00 +0000",
+		"Fri, 27 Nov 2026 01:40:00 +0000, Fri, 27 Nov 2026 01:40:00 +0000",
+	};
+	time_t	t;
+	size_t	i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		T(heur_date(ok[i].s, strlen(ok[i].s), &t) &&
+		    (long long)t == ok[i].t, "date %s: %lld", ok[i].s,
+		    (long long)t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		T(!heur_date(bad[i], strlen(bad[i]), &t), "bad date %s", bad[i]);
+
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(QMAIL("mail.example.net", "") "From: alice@example.net\n"
+	    "Message-ID: <1@example.net>\nTo: bob@example.org\n\n",
+	    "MISSING_DATE");
+	ONLY(DATED("Mon Jul  1 10:52:37 2003"), "INVALID_DATE");
+	ONLY(DATED("Sun, 29 Nov 2026 01:40:22 +0000"), "DATE_IN_FUTURE");
+	ONLY(DATED("Sat, 28 Nov 2026 01:00:00 +0000"), "");
+	ONLY(DATED("Mon, 16 Nov 2026 01:40:00 +0000"), "DATE_IN_PAST");
+	ONLY(DATED("Wed, 18 Nov 2026 01:40:00 +0000"), "");
+	ONLY(DATED("Thu, 01 Jan 1970 00:00:00 +0000"), "DATE_IN_PAST");
+	ONLY(DATED("Fri, 31 Dec 2037 23:59:59 +0000"), "DATE_IN_FUTURE");
+	{
+		struct heur_ctx	c;
+
+		ctx_default(&c);
+		c.now = 0;
+		runc(DATED("Thu, 01 Jan 1970 00:00:00 +0000"), &c);
+		T(nhits == 0, "now unknown: %s", list());
+		ctx_default(&c);
+		c.date_past = -1;
+		c.date_future = -1;
+		runc(DATED("Thu, 01 Jan 1970 00:00:00 +0000"), &c);
+		T(nhits == 0, "window off: %s", list());
+		runc(DATED("Fri, 31 Dec 2037 23:59:59 +0000"), &c);
+		T(nhits == 0, "window off: %s", list());
+	}
+}
+
+#define MIDED(m) QMAIL("mail.example.net", "")				\
+	"From: alice@example.net\nTo: bob@example.org\n"		\
+	"Date: Fri, 27 Nov 2026 01:40:00 +0000\n" m "\n"
+
+static void
+t_msgid(void)
+{
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(MIDED(""), "MISSING_MID");
+	ONLY(MIDED("Message-ID: <abc@def>\n"), "");
+	ONLY(MIDED("Message-Id:   <abc.123$x%y@mail.example.net> (c)\n"), "");
+	ONLY(MIDED("Message-ID: (c) <v0421010eb70653b14e06@[208.192.102.193]>"
+	    "\n"), "");
+	ONLY(MIDED("Message-ID: <\"a b\"@example.net>\n"), "");
+	ONLY(MIDED("Message-ID:\n <CAKx3+zQ=abc_def-1@mail.gmail.example>\n"),
+	    "");
+	ONLY(MIDED("Message-ID: abc@def\n"), "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <abc>\n"), "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <@def>\n"), "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <abc@>\n"), "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <a b@c>\n"), "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <abc@def> junk\n"), "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <abc@def><ghi@jkl>\n"), "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <abc@def>\nMessage-ID: <ghi@jkl>\n"),
+	    "INVALID_MSGID");
+	ONLY(MIDED("Message-ID: <caf\xc3\xa9@def>\n"),
+	    "INVALID_MSGID HEADER_8BIT");
+	ONLY(MIDED("Message-ID: \n"), "INVALID_MSGID");
+}
+
+static void
+t_8bit_to(void)
+{
+	struct heur_ctx	c;
+
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(QMAIL("mail.example.net", "") GOOD_HDRS "Subject: caf\xc3\xa9\n\n",
+	    "HEADER_8BIT");
+	ONLY(QMAIL("mail.example.net", "") GOOD_HDRS
+	    "Subject: =?UTF-8?Q?caf=C3=A9?=\n\n", "");
+	/* To missing or undisclosed, with many envelope recipients */
+#define UND(to) QMAIL("mail.example.net", "")				\
+	"From: Alice <alice@example.net>\n"				\
+	"Date: Fri, 27 Nov 2026 01:40:00 +0000\n"			\
+	"Message-ID: <1@mail.example.net>\n" to "\n"
+	mkenv_n(6);
+	ONLY(UND("To: undisclosed-recipients:;\n"), "TO_UNDISCLOSED_MANY");
+	ONLY(UND(""), "TO_UNDISCLOSED_MANY");
+	ONLY(UND("To: undisclosed recipients\n"), "TO_UNDISCLOSED_MANY");
+	ONLY(UND("To: a@example.org\n"), "");
+	ONLY(UND("To: undisclosed-recipients:;\nCc: team@example.org\n"), "");
+	ONLY(UND("To: Team: a@example.org, b@example.org;\n"), "");
+	mkenv_n(5);
+	ONLY(UND("To: undisclosed-recipients:;\n"), "");
+	ONLY(UND(""), "");
+	ctx_default(&c);
+	c.env = NULL;
+	runc(UND(""), &c);
+	T(nhits == 0, "no envelope: %s", list());
+#undef UND
+}
+
+/* A cut copy: what is missing may lie past the cut. */
+static void
+t_cut(void)
+{
+	static const char h[] = QMAIL("mail.example.net", "")
+	    "Subject: x\nX-Junk: yyyyyyyy";
+	struct heur_ctx	c;
+
+	mkenv_n(10);
+	ctx_default(&c);
+	heur_parse(h, strlen(h), 1, &msg);
+	nhits = heur_run(&msg, &c, hits, HEUR_MAX);
+	T(nhits == 0, "cut: %s", list());
+	heur_parse(h, strlen(h), 0, &msg);
+	nhits = heur_run(&msg, &c, hits, HEUR_MAX);
+	T(exactly("MISSING_FROM MISSING_DATE MISSING_MID TO_UNDISCLOSED_MANY"),
+	    "not cut: %s", list());
+	/* room for fewer hits than fire */
+	T(heur_run(&msg, &c, hits, 2) == 2, "max respected");
+	T(heur_run(&msg, &c, hits, 0) == 0, "max 0");
+}
+
+/* Hostile bytes: parse never fails, never reads past its input. */
+static void
+t_hostile(void)
+{
+	static const char *const f[] = {
+		"", "\n", ":", "Received:", "Received: from", "From:",
+		"From: \"", "From: (((((", "From: <", "From: =?", "Date:",
+		"Received: from x (HELO", "Received: from x (HELO y) (",
+		"Received: from x (1.2.3.4) by", "\n\nFrom: a@b.example",
+		" continuation\nFrom: a@b.example\n",
+		"From: =?utf-8?b?=?= <a@b.example>\n",
+		"From: =?utf-8?q?=?= <a@b.example>\n",
+		"From: =?utf-8?x?abc?= <a@b.example>\n",
+		"From: \"a\\", "Message-ID: <\"",
+	};
+	struct heur_ctx	c;
+	size_t		i;
+
+	mkenv_n(3);
+	ctx_default(&c);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		heur_parse(f[i], strlen(f[i]), 0, &msg);
+		nhits = heur_run(&msg, &c, hits, HEUR_MAX);
+		T(nhits <= heur_ntests, "hostile %zu", i);
+	}
+	PARSE("From: a@b.example\nX: \0\0\n\n");
+	T(msg.from_ok && !msg.eightbit, "NUL in the section");
+}
+
+/* Real-looking messages from common senders: nothing fires. */
+static void
+t_real(void)
+{
+	struct heur_ctx	c;
+
+	mkenv("bounces+1234-ab12-bob=example.org@em1234.example.com",
+	    "bob@example.org", NULL);
+	ctx_default(&c);
+	c.ip = "209.85.220.41";
+	c.rdns = c.ptr = "mail-sor-f41.google.com";
+	runc("Received: from mail-sor-f41.google.com (HELO "
+	    "mail-sor-f41.google.com) (209.85.220.41)\n  by mx.example.org "
+	    "with SMTP; 27 Nov 2026 01:40:22 -0000\n"
+	    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+	    "        d=gmail.com; s=20230601; t=1795743600; x=1796348400;\n"
+	    "        h=to:subject:message-id:date:from:mime-version;\n"
+	    "        bh=abc=; b=def=\n"
+	    "MIME-Version: 1.0\n"
+	    "From: =?UTF-8?Q?Ren=C3=A9e_O=27Brien?= <renee.obrien@gmail.com>\n"
+	    "Date: Thu, 26 Nov 2026 17:39:58 -0800\n"
+	    "Message-ID: <CAJ3k_8nY0V+q7xZr=Jq1-5m@mail.gmail.com>\n"
+	    "Subject: Re: Lunch?\n"
+	    "To: \"Bob (work)\" <bob@example.org>, carol@example.org\n"
+	    "Content-Type: multipart/alternative; boundary=\"000000\"\n\n",
+	    &c);
+	T(nhits == 0, "gmail: %s", list());
+	c.ip = "40.107.21.100";
+	c.rdns = c.ptr =
+	    "mail-vi1eur05on2100.outbound.protection.outlook.com";
+	runc("Received: from mail-vi1eur05on2100.outbound.protection.outlook."
+	    "com (HELO EUR05-VI1-obe.outbound.protection.outlook.com) "
+	    "(40.107.21.100)\n  by mx.example.org with SMTP; 27 Nov 2026 "
+	    "01:40:22 -0000\n"
+	    "From: \"Smith, John\" <John.Smith@contoso.example>\n"
+	    "To: Bob Example <bob@example.org>\n"
+	    "Subject: Quarterly report\n"
+	    "Thread-Topic: Quarterly report\n"
+	    "Date: Fri, 27 Nov 2026 01:39:40 +0000\n"
+	    "Message-ID:\n"
+	    " <AM0PR04MB6434C1F0E2D3A4B5C6D7E8F9A0B1C@AM0PR04MB6434.eurprd04.prod."
+	    "outlook.com>\n"
+	    "Accept-Language: en-US\n"
+	    "Content-Language: en-US\n"
+	    "X-MS-Has-Attach: \n"
+	    "Content-Type: text/plain; charset=\"us-ascii\"\n"
+	    "MIME-Version: 1.0\n\n", &c);
+	T(nhits == 0, "outlook: %s", list());
+}
+
+int
+main(void)
+{
+	env_init(&env);
+	t_table();
+	t_clean();
+	t_qmail_line();
+	t_hop();
+	t_received_ip();
+	t_helo();
+	t_dynamic();
+	t_rdns();
+	t_regdom();
+	t_envelope();
+	t_from();
+	t_spoof();
+	t_date();
+	t_msgid();
+	t_8bit_to();
+	t_cut();
+	t_hostile();
+	t_real();
+	env_free(&env);
+	return t_done();
+}
