@@ -410,12 +410,12 @@ assert_eq "  ... X-Spam-Status" \
 assert_eq "  ... X-Spam-Level: one star a point" "*********" \
     "$(field l40 X-Spam-Level)"
 assert_eq "  ... X-Spam-Score" 9.0 "$(field l40 X-Spam-Score)"
-has l40 "  ... warning: SBL code, label, sanitised TXT" hdr \
-    '^X-Spam-Warning: 192\.0\.2\.40 is listed in ZENKEY as SPAMHAUS_SBL \(127\.0\.0\.2\): SBL test listing 192\.0\.2\.40'
-has l40 "  ... warning: XBL code" hdr \
-    '^X-Spam-Warning: 192\.0\.2\.40 is listed in ZENKEY as SPAMHAUS_XBL \(127\.0\.0\.4\): .*XBL test listing 192\.0\.2\.40'
-has l40 "  ... warning: PBL code" hdr \
-    '^X-Spam-Warning: 192\.0\.2\.40 is listed in ZENKEY as SPAMHAUS_PBL \(127\.0\.0\.10\): .*PBL test listing 192\.0\.2\.40'
+has l40 "  ... warning: SBL code, label, the list's TXT texts once" hdr \
+    '^X-Spam-Warning: 192\.0\.2\.40 is listed in ZENKEY as SPAMHAUS_SBL \(127\.0\.0\.2\): SBL test listing 192\.0\.2\.40 .*XBL test listing 192\.0\.2\.40 .*PBL test listing 192\.0\.2\.40'
+has l40 "  ... warning: XBL code (TXT not repeated)" hdr \
+    '^X-Spam-Warning: 192\.0\.2\.40 is listed in ZENKEY as SPAMHAUS_XBL \(127\.0\.0\.4\)$'
+has l40 "  ... warning: PBL code (TXT not repeated)" hdr \
+    '^X-Spam-Warning: 192\.0\.2\.40 is listed in ZENKEY as SPAMHAUS_PBL \(127\.0\.0\.10\)$'
 has l40 "  ... warning: plain list" hdr \
     '^X-Spam-Warning: 192\.0\.2\.40 is listed in BL \(127\.0\.0\.3\): BL says 192\.0\.2\.40 is bad$'
 hasnt l40 "  ... no warning for an error" hdr \
