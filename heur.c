@@ -480,7 +480,8 @@ exempt(const char *s, size_t n)
 
 	while (next_word(&w, &r, &len))
 		for (l = not_dynamic; *l != NULL; l++)
-			if (len >= strlen(*l) && strncmp(r, *l, strlen(*l)) == 0)
+			if (len >= strlen(*l) &&
+			    strncmp(r, *l, strlen(*l)) == 0)
 				return 1;
 	return 0;
 }
@@ -557,7 +558,8 @@ embedded(const char *s, size_t n, const unsigned char *q)
 		r[nr].val = 0;
 		for (k = i; k < n && isdig((unsigned char)s[k]); k++)
 			if (k - i < 4)
-				r[nr].val = r[nr].val * 10 + (unsigned)(s[k] - '0');
+				r[nr].val = r[nr].val * 10 +
+				    (unsigned)(s[k] - '0');
 		r[nr].len = k - i;
 		nr++;
 		i = k;
@@ -679,7 +681,8 @@ parse_qmail(struct heur_msg *m, const char *v)
 /* One IP candidate of a from-clause; keep the one that wins. */
 struct cand {
 	struct ip	ip;
-	int		have, inner;	/* found; found inside parentheses */
+	int		have;		/* one was found */
+	int		inner;		/* inside parentheses */
 };
 
 static void
@@ -758,7 +761,8 @@ heur_received_ip(const char *v, size_t n, char *out, size_t cap)
 			skip = 0;
 		} else if (!iswsp((unsigned char)v[i])) {
 			k = token(v + i, n - i);
-			if (depth == 0 && k == 2 && strncasecmp(v + i, "by", 2) == 0)
+			if (depth == 0 && k == 2 &&
+			    strncasecmp(v + i, "by", 2) == 0)
 				break;
 			if (!skip)
 				candidate(&c, v + i, k, depth);
@@ -1259,7 +1263,7 @@ display_spoof(const struct heur_msg *m, char *which, size_t cap)
 
 /* ---- dates (RFC 5322 §3.3, §4.3) ----------------------------------- */
 
-#define HEUR_DATE_LEN	200	/* a Date value longer than this is junk */
+#define HEUR_DATE_LEN	200	/* a longer Date value is junk */
 #define HEUR_DATE_TOKS	8
 
 static const char *const day_names[] = {
@@ -1685,7 +1689,8 @@ run_helo(const struct heur_msg *m, const struct heur_ctx *c, struct run *r)
 	if (helo_ip(m->helo, &hip, &literal)) {
 		if (!literal)
 			fire(r, T_RCVD_NUMERIC_HELO, "HELO ", m->helo);
-		if (local && ip_eq(&hip, &lip) && !(client && ip_eq(&cip, &lip)))
+		if (local && ip_eq(&hip, &lip) &&
+		    !(client && ip_eq(&cip, &lip)))
 			fire(r, T_HELO_CLAIMS_LOCAL, "HELO ", m->helo);
 		else if (client && !ip_eq(&hip, &cip))
 			fire(r, T_HELO_IP_MISMATCH, "HELO ", m->helo);
@@ -1709,8 +1714,9 @@ run_helo(const struct heur_msg *m, const struct heur_ctx *c, struct run *r)
 static void
 run_rdns(const struct heur_msg *m, const struct heur_ctx *c, struct run *r)
 {
-	const char	*name = c->rdns != NULL && c->rdns[0] ? c->rdns : c->ptr;
+	const char	*name;
 
+	name = c->rdns != NULL && c->rdns[0] != '\0' ? c->rdns : c->ptr;
 	if (m->rcvd_auth || name == NULL || name[0] == '\0')
 		return;
 	if (heur_dynamic(name, c->ip, 1))

@@ -10,78 +10,81 @@
 
 struct env;
 
-#define HEUR_NAME	256	/* a DNS name, RFC 1035 §2.3.4, and its NUL */
+#define HEUR_NAME	256	/* a DNS name and its NUL (RFC 1035) */
 #define HEUR_IP		48	/* INET6_ADDRSTRLEN and slack */
 #define HEUR_ADDR	320	/* local part 64, '@', domain 255 */
 #define HEUR_DISPLAY	256	/* display name kept, RFC 2047 decoded */
 #define HEUR_FIELD	8192	/* one unfolded field looked at */
-#define HEUR_RCVD_MAX	16	/* Received fields searched for the hop */
+#define HEUR_RCVD_MAX	16	/* Received fields searched for a hop */
 #define HEUR_DETAIL	160	/* detail of one hit */
 #define HEUR_MAX	32	/* room that always holds every test */
 
 /*
- * Facts from the header section, filled by heur_parse().  Callers read
- * them through the functions below; the fields are for the unit tests.
+ * Facts from the header section, filled by heur_parse().  Callers use
+ * the functions below; the fields are for the unit tests and drivers.
  */
 struct heur_msg {
-	int	 rcvd_ok;		/* first field is qmail-smtpd's line */
+	/* qmail-smtpd's own Received line, the first field */
+	int	 rcvd_ok;		/* it is there and parsed */
 	int	 rcvd_helo;		/* it had "(HELO h)" */
-	int	 rcvd_auth;		/* "with ESMTPA"/"ESMTPSA" */
+	int	 rcvd_auth;		/* "with ESMTPA" or "ESMTPSA" */
 	int	 helo_long;		/* HELO longer than kept */
 	char	 host[HEUR_NAME];	/* HOST as written ("unknown") */
 	char	 helo[HEUR_NAME];	/* HELO (HOST when not written) */
-	char	 rcvd_ip[HEUR_IP];	/* client IP of that line, canonical */
-	char	 hop_ip[HEUR_IP];	/* trusted hop's client IP, or "" */
-	int	 top_date_ok;		/* topmost Received line's date */
+	char	 rcvd_ip[HEUR_IP];	/* its client IP, canonical */
+	/* the first Received line below it with an outside IP */
+	char	 hop_ip[HEUR_IP];	/* canonical, or "" */
+	int	 top_date_ok;		/* topmost Received's date */
 	time_t	 top_date;
 	unsigned nfrom;			/* From fields */
-	int	 from_ok;		/* first From: mailboxes, no junk */
-	char	 from_addr[HEUR_ADDR];	/* first mailbox */
-	char	 from_domain[HEUR_NAME];/* its domain, lowercased */
+	int	 from_ok;		/* first one: mailboxes, no junk */
+	char	 from_addr[HEUR_ADDR];	/* its first mailbox */
+	char	 from_domain[HEUR_NAME];/* lowercased */
 	char	 from_display[HEUR_DISPLAY];
-	unsigned ndate;
-	int	 date_ok;		/* first Date parses (RFC 5322 §3.3) */
+	unsigned ndate;			/* Date fields */
+	int	 date_ok;		/* the first one parses */
 	time_t	 date;
-	unsigned nmid;
-	int	 mid_ok;		/* one Message-ID, "<left@right>" */
+	unsigned nmid;			/* Message-ID fields */
+	int	 mid_ok;		/* just one, "<left@right>" */
 	unsigned nto;			/* To fields */
 	unsigned nvisible;		/* mailboxes in To and Cc */
-	int	 eightbit;		/* a raw byte >= 0x80 in the section */
-	int	 cut;			/* copy cut: absence is not known */
+	int	 eightbit;		/* a raw byte >= 0x80 */
+	int	 cut;			/* copy cut: absence unknown */
 };
 
 /* Which groups heur_run() fires (heur_ctx.tests). */
-#define HEUR_T_HELO	0x1	/* needs ip (and rdns for the match) */
-#define HEUR_T_RDNS	0x2	/* needs ip and rdns or ptr */
-#define HEUR_T_ENVELOPE	0x4	/* needs env */
-#define HEUR_T_HEADERS	0x8	/* date range needs now */
+#define HEUR_T_HELO	0x1	/* qmail-smtpd's HELO; uses ip, rdns */
+#define HEUR_T_RDNS	0x2	/* uses ip and rdns or ptr */
+#define HEUR_T_ENVELOPE	0x4	/* uses env */
+#define HEUR_T_HEADERS	0x8	/* the date window uses now */
 #define HEUR_T_ALL	0xf
 
 struct heur_ctx {
 	unsigned	 tests;		/* HEUR_T_* bits */
 	const char	*ip;		/* client IP text, or NULL */
-	const char	*localip;	/* our IP (TCPLOCALIP), or NULL */
-	const char	*rdns;		/* forward-confirmed rDNS, or NULL */
-	const char	*ptr;		/* PTR name even unconfirmed, or NULL */
-	const char *const *local;	/* our host names (HELO claims us) */
+	const char	*localip;	/* ours (TCPLOCALIP), or NULL */
+	const char	*rdns;		/* forward-confirmed, or NULL */
+	const char	*ptr;		/* PTR, maybe unconfirmed */
+	const char *const *local;	/* our names: HELO claiming them */
 	size_t		 nlocal;
 	const struct env *env;		/* the envelope, or NULL */
-	unsigned long	 maxrcpt;	/* RCPT_MANY above this; 0 off */
-	unsigned long	 undisclosed;	/* TO_UNDISCLOSED_MANY above this */
-	time_t		 now;		/* 0: no date-range tests */
+	unsigned long	 maxrcpt;	/* RCPT_MANY above it; 0 off */
+	unsigned long	 undisclosed;	/* TO_UNDISCLOSED_MANY */
+	time_t		 now;		/* 0: no date window */
 	long		 date_past;	/* seconds tolerated; < 0 off */
 	long		 date_future;
 };
 
 #define HEUR_MAXRCPT		50
 #define HEUR_UNDISCLOSED	5
-#define HEUR_DATE_PAST		(10L * 86400)	/* past any queue lifetime */
+/* DATE_IN_PAST beyond 10 days: longer than qmail's queuelifetime (7 days). */
+#define HEUR_DATE_PAST		(10L * 86400)
 #define HEUR_DATE_FUTURE	86400L
 
 /* One test that fired. */
 struct heur_hit {
 	const struct score_test *test;	/* points into heur_tests[] */
-	char	 detail[HEUR_DETAIL];	/* raw, untrusted: sanitise it */
+	char	 detail[HEUR_DETAIL];	/* raw, untrusted: sanitise */
 };
 
 extern const struct score_test	heur_tests[];

@@ -124,7 +124,8 @@ write("roundcube", [
     ("From", "info@kleinbetrieb.example.de"),
     ("To", "Kunde <kunde@example.org>"),
     ("Subject", "Ihre Bestellung"),
-    ("Message-ID", "<a1b2c3d4e5f60718293a4b5c6d7e8f90@kleinbetrieb.example.de>"),
+    ("Message-ID",
+     "<a1b2c3d4e5f60718293a4b5c6d7e8f90@kleinbetrieb.example.de>"),
     ("X-Sender", "info@kleinbetrieb.example.de"),
     ("User-Agent", "Roundcube Webmail/1.6.5")])
 write("evolution", [
@@ -220,11 +221,15 @@ awk -F'\t' -v out="$T/summary" '
 END {
 	for (c in n) {
 		m = n[c] - fr[c]
-		printf "# %-12s %3d files: %3d fragments, %3d messages, %3d with header score > 0 (%.0f%%), %d of them beyond missing Date/Message-ID; max %.1f\n", \
-		    c, n[c], fr[c], m, pos[c], m ? 100 * pos[c] / m : 0, hard[c], max[c] > out
+		printf "# %-12s %3d files: %3d fragments, %3d messages, " \
+		    "%3d with header score > 0 (%.0f%%), %d of them " \
+		    "beyond missing Date/Message-ID; max %.1f\n", c, n[c], \
+		    fr[c], m, pos[c], m ? 100 * pos[c] / m : 0, hard[c], \
+		    max[c] > out
 	}
-	printf "# all: %d messages, %d with header score > 0 (%.1f%%), %d at the threshold 5\n", \
-	    N, P, N ? 100 * P / N : 0, flagged > out
+	printf "# all: %d messages, %d with header score > 0 (%.1f%%), " \
+	    "%d at the threshold 5\n", N, P, N ? 100 * P / N : 0, \
+	    flagged > out
 	for (x in by) printf "#   %-22s fired on %d messages\n", x, by[x] > out
 }' "$T/corpus.tsv"
 sort "$T/summary"

@@ -12,7 +12,8 @@
 #include "heur.h"
 #include "unit.h"
 
-#define NOW	((time_t)1795743622)	/* Fri, 27 Nov 2026 01:40:22 +0000 */
+/* Fri, 27 Nov 2026 01:40:22 +0000 */
+#define NOW	((time_t)1795743622)
 #define CLIENT	"198.51.100.7"
 
 /* qmail-smtpd's line for a client that said HELO h (NULL: as HOST). */
@@ -235,17 +236,21 @@ t_qmail_line(void)
 		{ "Received: from unknown (198.51.100.7)\n"
 		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
 		  "unknown", "unknown", "198.51.100.7", 0 },
-		{ "Received: from unknown (HELO ?198.51.100.7?) (198.51.100.7)\n"
+		{ "Received: from unknown (HELO ?198.51.100.7?) "
+		  "(198.51.100.7)\n"
 		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
 		  "?198.51.100.7?", "unknown", "198.51.100.7", 0 },
-		{ "Received: from unknown (HELO [198.51.100.7]) (198.51.100.7)\n"
+		{ "Received: from unknown (HELO [198.51.100.7]) "
+		  "(198.51.100.7)\n"
 		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
 		  "[198.51.100.7]", "unknown", "198.51.100.7", 0 },
 		{ "Received: from unknown (HELO laptop) (alice@198.51.100.7)\n"
-		  "  by mx.example.org with ESMTPA; 27 Nov 2026 01:40:22 -0000\n",
+		  "  by mx.example.org with ESMTPA; "
+		  "27 Nov 2026 01:40:22 -0000\n",
 		  "laptop", "unknown", "198.51.100.7", 1 },
 		{ "Received: from unknown (HELO laptop) (198.51.100.7)\n"
-		  "  by mx.example.org with ESMTPSA; 27 Nov 2026 01:40:22 -0000\n",
+		  "  by mx.example.org with ESMTPSA; "
+		  "27 Nov 2026 01:40:22 -0000\n",
 		  "laptop", "unknown", "198.51.100.7", 1 },
 		{ "Received: from mail.example.net (HELO Mail.Example.NET?x) "
 		  "(198.51.100.7)\n  by mx.example.org with ESMTPS; "
@@ -302,7 +307,8 @@ t_hop(void)
 		{ "Received: (qmail 4242 invoked from network); "
 		  "27 Nov 2026 01:40:20 -0000\n"
 		  "Received: from unknown (HELO 192.0.2.99) (203.0.113.9)\n"
-		  "  by backup.example.org with SMTP; 27 Nov 2026 01:40:20 -0000\n",
+		  "  by backup.example.org with SMTP; "
+		  "27 Nov 2026 01:40:20 -0000\n",
 		  "203.0.113.9" },
 		{ "Received: from mail.example.com (HELO ?10.0.0.1?) "
 		  "(user@203.0.113.9)\n  by backup.example.org with ESMTPA; "
@@ -444,11 +450,66 @@ t_hop(void)
 	    "forged: %s", heur_hop_ip(&msg));
 }
 
+/* Received lines of mail shipped in Debian (test_email, enmime, SA). */
+static const char *const real_rcvd[][2] = {
+	{ "from fepD.post.tele.dk (195.41.46.149) by mail.groupcare.dk (LSMTP "
+	  "for Windows NT v1.1b) with SMTP id <0.0014F8A2@mail.groupcare.dk>; "
+	  "Mon, 30 Apr 2001 12:17:50 +0200", "195.41.46.149" },
+	{ "from xcar [192.168.0.2] by jeeves.wooster.local (SMTPD32-7.07 EVAL) "
+	  "id AFF92F0214; Sun, 12 May 2002 08:55:37 +0100", "192.168.0.2" },
+	{ "from [204.245.199.98] (helo=zinfandel.lacita.com) by "
+	  "www.linux.org.uk with esmtp (Exim 3.13 #1) id 14lYR6-0008Iv-00 for "
+	  "linuxuser-admin@www.linux.org.uk; Fri, 06 Apr 2001 18:18:40 +0100",
+	  "204.245.199.98" },
+	{ "from localhost (localhost) by zinfandel.lacita.com (8.7.3/8.6.10-"
+	  "MT4.00) with internal id JAB03225; Fri, 6 Apr 2001 09:23:06 -0800 "
+	  "(GMT-0800)", NULL },
+	{ "from sims-ms-daemon by cougar.noc.ucla.edu (Sun Internet Mail "
+	  "Server sims.3.5.2000.03.23.18.03.p10) id <0GK500B01D0B8Y@cougar."
+	  "noc.ucla.edu> for scr-admin@socal-raves.org; Sun, 23 Sep 2001 "
+	  "20:14:35 -0700 (PDT)", NULL },
+	{ "from HVD-Exch16-01. internal.contoso.dom (192.168.1.50) by "
+	  "HVD-Exch16-01. internal.contoso.dom (192.168.1.50) with Microsoft "
+	  "SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_"
+	  "SHA384_P384) id 15.1.1261.35; Thu, 9 Nov 2017 16:23:15 +0100",
+	  "192.168.1.50" },
+	{ "by 10.76.55.35 with SMTP id o3csp106612oap; Fri, 10 Jul 2015 "
+	  "13:12:34 -0700 (PDT)", NULL },
+	{ "from mail135-10.atl141.mandrillapp.com (mail135-10.atl141."
+	  "mandrillapp.com. [198.2.135.10]) by mx.google.com with ESMTPS id "
+	  "k184si6630505ywf.180.2015.07.10.13.12.34 for <deepak@redsift.io> "
+	  "(version=TLSv1 cipher=ECDHE-RSA-RC4-SHA bits=128/128); Fri, 10 Jul "
+	  "2015 13:12:34 -0700 (PDT)", "198.2.135.10" },
+	{ "from [67.214.212.122] by mandrillapp.com id 163e4a0faf244a2da6b0121"
+	  "cc7af1fe9; Fri, 10 Jul 2015 20:12:33 +0000", "67.214.212.122" },
+	{ "(from daemon@localhost) by europe.std.com (8.9.3/8.9.3) id RAA09630 "
+	  "for tbtf-outgoing; Fri, 20 Apr 2001 17:31:18 -0400 (EDT)", NULL },
+	{ "from [208.192.102.193] (ppp0c199.std.com [208.192.102.199]) by "
+	  "world.std.com (8.9.3/8.9.3) with ESMTP id RAA14226 for <tbtf@world."
+	  "std.com>; Fri, 20 Apr 2001 17:12:04 -0400 (EDT)",
+	  "208.192.102.199" },
+	{ "from example.org (example.org [64.5.53.58]) by example.net (node="
+	  "mxbap2) with ESMTP (Nemesis) id UNIQUE for someone@example.com; "
+	  "Mon, 08 Feb 2010 14:05:16 +0100", "64.5.53.58" },
+};
+
 static void
 t_received_ip(void)
 {
 	char	ip[64];
 	const char *v;
+	size_t	i;
+
+	for (i = 0; i < sizeof(real_rcvd) / sizeof(real_rcvd[0]); i++) {
+		v = real_rcvd[i][0];
+		if (real_rcvd[i][1] == NULL)
+			T(!heur_received_ip(v, strlen(v), ip, sizeof(ip)),
+			    "real %zu: %s", i, ip);
+		else
+			T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
+			    strcmp(ip, real_rcvd[i][1]) == 0, "real %zu: %s",
+			    i, ip);
+	}
 
 	v = "from x (HELO 203.0.113.1) (198.51.100.2)";
 	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
@@ -730,7 +791,8 @@ t_from(void)
 		{ "alice@example.net (Alice Example)", "alice@example.net",
 		  "example.net", "Alice Example" },
 		{ "=?UTF-8?B?SsO2cmcgTcO8bGxlcg==?= <joerg@example.de>",
-		  "joerg@example.de", "example.de", "J\xc3\xb6rg M\xc3\xbcller" },
+		  "joerg@example.de", "example.de",
+		  "J\xc3\xb6rg M\xc3\xbcller" },
 		{ "=?iso-8859-1?q?J=F6rg?= =?iso-8859-1?q?_M=FCller?= "
 		  "<joerg@example.de>", "joerg@example.de", "example.de",
 		  "J\xf6rg M\xfcller" },
@@ -873,14 +935,16 @@ t_date(void)
 		"Fri, 32 Nov 2026 01:40:00 +0000",
 		"Fri, 27 Nov 2026 01:61:00 +0000",
 		"Fri, 27 Nov 2026 01:40:00 +2400",
-		"Fri, 27 Nov 2026 01:40:00 +01", "Fri, 27 Nov 20261 01:40 +0000",
+		"Fri, 27 Nov 2026 01:40:00 +01",
+		"Fri, 27 Nov 20261 01:40 +0000",
 		"Fri, 27 Nov 2026 01:40:00 GMT CET",
 		"Fri, 27 Nov 2026 01:40:00:00 +0000", "Fri, 27 Nov 2026 +0000",
 		"Fri, 27 Nov 2026 01:40:00 -0000 (unterminated",
 		"Fri, 27 Nov 2026 01:40:00 +0000 toolongname",
 		"Frid, 27 Nov 2026 01:40:00 +0000", "1795743622",
 		"Fri, 27 Nov 2026 0x1:40:00 +0000",
-		"Fri, 27 Nov 2026 01:40:00 +0000, Fri, 27 Nov 2026 01:40:00 +0000",
+		"Fri, 27 Nov 2026 01:40:00 +0000, "
+		    "Fri, 27 Nov 2026 01:40:00 +0000",
 	};
 	time_t	t;
 	size_t	i;
@@ -890,7 +954,8 @@ t_date(void)
 		    (long long)t == ok[i].t, "date %s: %lld", ok[i].s,
 		    (long long)t);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		T(!heur_date(bad[i], strlen(bad[i]), &t), "bad date %s", bad[i]);
+		T(!heur_date(bad[i], strlen(bad[i]), &t), "bad date %s",
+		    bad[i]);
 
 	mkenv("alice@example.net", "bob@example.org", NULL);
 	ONLY(QMAIL("mail.example.net", "") "From: alice@example.net\n"
@@ -1073,7 +1138,8 @@ t_real(void)
 	    "Thread-Topic: Quarterly report\n"
 	    "Date: Fri, 27 Nov 2026 01:39:40 +0000\n"
 	    "Message-ID:\n"
-	    " <AM0PR04MB6434C1F0E2D3A4B5C6D7E8F9A0B1C@AM0PR04MB6434.eurprd04.prod."
+	    " <AM0PR04MB6434C1F0E2D3A4B5C6D7E8F9A0B1C@"
+	    "AM0PR04MB6434.eurprd04.prod."
 	    "outlook.com>\n"
 	    "Accept-Language: en-US\n"
 	    "Content-Language: en-US\n"
