@@ -511,10 +511,12 @@ geo_lookup(const struct geo_conf *c, const char *ip, struct geo_result *r)
 	    (w = find_weight(c, DB_COUNTRY, cc_key(r->cc))) != NULL) {
 		r->weight += w->weight;
 		r->tests[0] = w->name;
+		r->tweight[0] = w->weight;
 	}
 	if (r->have_asn && (w = find_weight(c, DB_ASN, r->asn)) != NULL) {
 		r->weight += w->weight;
 		r->tests[1] = w->name;
+		r->tweight[1] = w->weight;
 	}
 }
 

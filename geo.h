@@ -35,6 +35,7 @@ struct geo_result {
 	const char *tests[2];	/* test names that fired: [0] GEO_CC_xx,
 				   [1] GEO_ASN_n; NULL if none.  They point
 				   into the geo_conf */
+	double	 tweight[2];	/* the weight of each of tests[] */
 };
 
 /* Configuration (from the policy file). */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dnsbl.h"
+#include "geo.h"
 #include "policy.h"
 
 #define MAXWORDS	64
@@ -254,13 +255,32 @@ kw_dns(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
+/* geoip, country, asn: the GeoIP module parses its own lines. */
+static int
+kw_geo(struct ctx *c, int ac, char **av)
+{
+	char	err[200];
+
+	if (c->p->geo == NULL && (c->p->geo = geo_conf_new()) == NULL)
+		return -1;
+	if (geo_conf_line(c->p->geo, ac, av, err, sizeof(err)) == -1) {
+		if (errno == ENOMEM)
+			return -1;
+		return complain(c, err, NULL), -1;
+	}
+	return 0;
+}
+
 static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
 } keywords[] = {
+	{ "asn",	kw_geo },
+	{ "country",	kw_geo },
 	{ "dns",	kw_dns },
 	{ "dnsbl",	kw_dns },
 	{ "dnswl",	kw_dns },
+	{ "geoip",	kw_geo },
 	{ "header",	kw_header },
 	{ "off",	kw_off },
 	{ "queue",	kw_path },
@@ -372,6 +392,21 @@ finish(struct policy *p)
 	return 0;
 }
 
+/* qqtag -n: the files the policy names must be there and usable. */
+static int
+check_files(struct policy *p)
+{
+	char	err[300];
+
+	if (p->geo != NULL && geo_conf_check(p->geo, err, sizeof(err)) == -1) {
+		if (buf_room(&p->errs) > 400)
+			buf_printf(&p->errs, "%s: %.300s\n", p->file, err);
+		p->nerrors++;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Parse a policy held in memory (len bytes, any content) over the
  * defaults already set; file names it in messages.  Returns 0, or -1 when
@@ -403,6 +438,8 @@ policy_parse(struct policy *p, const char *file, char *text, size_t tlen,
 	}
 	if (finish(p) == -1)
 		return -1;
+	if (strict && check_files(p) == -1)
+		r = -1;
 	return r;
 }
 
@@ -450,5 +487,7 @@ policy_free(struct policy *p)
 	free(p->spool);
 	if (p->dns != NULL)
 		dnsbl_conf_free(p->dns);
+	if (p->geo != NULL)
+		geo_conf_free(p->geo);
 	buf_free(&p->errs);
 }

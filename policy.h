@@ -7,6 +7,7 @@
 #include "score.h"
 
 struct dnsbl_conf;
+struct geo_conf;
 
 #define POLICY_DEFAULT		"/etc/qqtag/policy"
 #define POLICY_QUEUE		"/var/qmail/bin/qmail-queue"
@@ -34,6 +35,7 @@ struct policy {
 	struct policy_headers hdr;
 	struct hdr_names strip;		/* every name qqtag writes */
 	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
+	struct geo_conf	*geo;		/* GeoIP/ASN databases and weights */
 	size_t		 nweights;	/* "weight NAME W" overrides */
 	struct score_test weights[POLICY_WEIGHTS_MAX];
 	unsigned	 nerrors;	/* lines with errors */

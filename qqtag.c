@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "dnsbl.h"
 #include "envelope.h"
+#include "geo.h"
 #include "headers.h"
 #include "policy.h"
 #include "report.h"
@@ -66,6 +67,7 @@ static struct {
 	struct hdr_filter hf;
 	struct env	 env;
 	struct dnsbl_run *dns;
+	struct geo_result geo;
 	struct report	 rep;
 	double		 threshold;
 	struct timespec	 t0, teom;
@@ -579,12 +581,43 @@ overrides(void)
 		warn("QQTAG_DNS ignored", d);
 }
 
-/* Fire every IP-keyed query now: they fly during the client's upload. */
+/* Where the client is, and what the policy thinks of it (geo.c). */
+static void
+geo_check(void)
+{
+	struct geo_result	*r = &g.geo;
+	unsigned char		 a[16];
+	int			 i, fam;
+
+	fam = dnsbl_ip_parse(g.ip, a);
+	if (g.pol.geo == NULL || fam == 0 || dnsbl_ip_skip(fam, a))
+		return;
+	geo_lookup(g.pol.geo, g.ip, r);
+	if (r->error != NULL)
+		report_error(&g.rep, r->error);
+	for (i = 0; i < 2; i++)
+		if (r->tests[i] != NULL)
+			report_add(&g.rep, r->tests[i], r->tweight[i],
+			    i == 0 ? "the client's country is weighted:" :
+			    "the client's network (AS) is weighted:",
+			    i == 0 ? r->cc : r->org, i == 0 ? 2 : r->orglen);
+	report_geo(&g.rep, r->have_country ? r->cc : NULL,
+	    r->have_asn ? r->asn : 0, r->have_asn ? r->org : NULL,
+	    r->orglen);
+}
+
+/*
+ * Fire every IP-keyed query now: they fly during the client's upload.
+ * The GeoIP lookup (local, fast) is done now too.
+ */
 static void
 start_checks(void)
 {
 	report_init(&g.rep, &g.pol, g.threshold);
-	if (!checked() || g.pol.dns == NULL)
+	if (!checked())
+		return;
+	geo_check();
+	if (g.pol.dns == NULL)
 		return;
 	if ((g.dns = dnsbl_start(g.pol.dns, g.ip, getenv("TCPREMOTEHOST")))
 	    == NULL)

@@ -123,6 +123,57 @@ report_dns(struct report *r, const struct dnsbl_result *d)
 		add_word(&r->lists, d->label);
 }
 
+/* A check that failed without a DNS result (a GeoIP database, ...). */
+void
+report_error(struct report *r, const char *key)
+{
+	add_word(&r->errors, key);
+	r->nerrors++;
+}
+
+/*
+ * Where the client is: country code (two letters, or NULL), AS number (0:
+ * unknown) and the AS organisation (untrusted bytes, or NULL).  Shown in
+ * X-Qqtag (country=, asn=) and in X-Qqtag-Geo for per-user filters.
+ */
+void
+report_geo(struct report *r, const char *cc, unsigned long asn,
+    const char *org, size_t orglen)
+{
+	char	num[24];
+
+	r->cc = cc;
+	r->asn = asn;
+	r->org = org;
+	r->orglen = orglen;
+	if (cc != NULL)
+		report_info(r, "country", cc, strlen(cc));
+	if (asn != 0) {
+		snprintf(num, sizeof(num), "%lu", asn);
+		report_info(r, "asn", num, strlen(num));
+	}
+}
+
+/* X-Qqtag-Geo: DE AS64500 Example Org */
+static int
+write_geo(const struct report *r, struct buf *o)
+{
+	struct hdr_w	w;
+	char		num[24];
+
+	if (r->cc == NULL && r->asn == 0)
+		return 0;
+	hdr_begin(&w, o, "X-Qqtag-Geo");
+	hdr_text(&w, r->cc ? r->cc : "--");
+	if (r->asn != 0) {
+		snprintf(num, sizeof(num), "AS%lu", r->asn);
+		hdr_text(&w, num);
+		if (r->org != NULL)
+			hdr_untrusted(&w, r->org, r->orglen);
+	}
+	return hdr_end(&w);
+}
+
 /* An informational key=value for X-Qqtag (value untrusted, sanitised). */
 void
 report_info(struct report *r, const char *key, const char *v, size_t n)
@@ -305,7 +356,7 @@ int
 report_block(const struct report *r, struct buf *o)
 {
 	if (write_qqtag(r, o) == -1 || write_sa(r, o) == -1 ||
-	    write_warnings(r, o) == -1)
+	    write_geo(r, o) == -1 || write_warnings(r, o) == -1)
 		return -1;
 	return 0;
 }
@@ -337,4 +388,6 @@ report_log(const struct report *r, struct buf *l)
 	if (r->n == 0)
 		buf_appends(l, "none");
 	buf_printf(l, " errors=%s", r->errors.len ? r->errors.p : "none");
+	if (r->cc != NULL || r->asn != 0)
+		buf_printf(l, " geo=%s/AS%lu", r->cc ? r->cc : "--", r->asn);
 }

@@ -31,6 +31,10 @@ struct report {
 	struct buf	 lists;		/* labels of lists that listed */
 	struct buf	 errors;	/* LABEL:code of checks that failed */
 	struct buf	 info;		/* extra "key=value" for X-Qqtag */
+	const char	*cc;		/* GeoIP country, or NULL */
+	unsigned long	 asn;		/* AS number, or 0 */
+	const char	*org;		/* AS organisation (untrusted), or NULL */
+	size_t		 orglen;
 };
 
 void	report_init(struct report *, const struct policy *, double);
@@ -38,6 +42,9 @@ void	report_add(struct report *, const char *, double, const char *,
 	    const char *, size_t);
 void	report_dns(struct report *, const struct dnsbl_result *);
 void	report_info(struct report *, const char *, const char *, size_t);
+void	report_error(struct report *, const char *);
+void	report_geo(struct report *, const char *, unsigned long,
+	    const char *, size_t);
 int	report_flagged(const struct report *);
 int	report_block(const struct report *, struct buf *);
 int	report_unchecked(const struct report *, struct buf *, const char *);
