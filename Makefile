@@ -108,6 +108,7 @@ asan:
 	@$(MAKE) --no-print-directory testbins OPT="$(SANFLAGS)" \
 	    LDFLAGS_EXTRA="-fsanitize=address,undefined"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1 QQTAG_ASAN=1 sh tests/run
 
 # The unit tests and the end-to-end tests with qqtag under valgrind.
