@@ -1663,12 +1663,13 @@ helo_ip(const char *helo, struct ip *ip, int *literal)
 	return ip_parse(s, n, ip) == 0;
 }
 
+/* Is HELO one of our names?  nlocal 0: the list ends at a NULL. */
 static int
 claims_local(const char *helo, const struct heur_ctx *c)
 {
 	size_t	i;
 
-	for (i = 0; c->local != NULL && i < c->nlocal &&
+	for (i = 0; c->local != NULL && (c->nlocal == 0 || i < c->nlocal) &&
 	    c->local[i] != NULL; i++)
 		if (name_eq(helo, c->local[i]))
 			return 1;
@@ -1723,7 +1724,12 @@ run_rdns(const struct heur_msg *m, const struct heur_ctx *c, struct run *r)
 		fire(r, T_RDNS_DYNAMIC, "rDNS ", name);
 }
 
-/* A recipient whose local part routes on: '%', '!' or a second '@'. */
+/*
+ * A recipient whose local part routes on: '%', '!' or a second '@'
+ * (source routing, RFC 5321 §3.6.1 and appendix C).  qmail-smtpd takes
+ * the quotes off a quoted local part, so "a@b"@c arrives as a@b@c and
+ * counts too.
+ */
 static const char *
 relay_probe(const struct env *e)
 {

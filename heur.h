@@ -65,8 +65,8 @@ struct heur_ctx {
 	const char	*localip;	/* ours (TCPLOCALIP), or NULL */
 	const char	*rdns;		/* forward-confirmed, or NULL */
 	const char	*ptr;		/* PTR, maybe unconfirmed */
-	const char *const *local;	/* our names: HELO claiming them */
-	size_t		 nlocal;
+	const char *const *local;	/* our names, for HELO_CLAIMS_LOCAL */
+	size_t		 nlocal;	/* 0: local ends at a NULL */
 	const struct env *env;		/* the envelope, or NULL */
 	unsigned long	 maxrcpt;	/* RCPT_MANY above it; 0 off */
 	unsigned long	 undisclosed;	/* TO_UNDISCLOSED_MANY */

@@ -582,6 +582,13 @@ t_helo(void)
 	    "HELO_CLAIMS_LOCAL");
 	ONLY(QMAIL("unknown", "(HELO mx2.example.org) ") GOOD_HDRS "\n",
 	    "HELO_RDNS_MISMATCH");
+	ctx_default(&c);
+	c.nlocal = 0;		/* the list ends at its NULL */
+	runc(QMAIL("unknown", "(HELO example.org) ") GOOD_HDRS "\n", &c);
+	T(exactly("HELO_CLAIMS_LOCAL"), "NULL-ended local names: %s", list());
+	c.nlocal = 1;		/* only the first name */
+	runc(QMAIL("unknown", "(HELO example.org) ") GOOD_HDRS "\n", &c);
+	T(exactly("HELO_RDNS_MISMATCH"), "nlocal 1: %s", list());
 	/* against the rDNS: registered domains compared loosely */
 	ONLY(QMAIL("mail.example.net", "(HELO mx.example.net) ") GOOD_HDRS
 	    "\n", "");
