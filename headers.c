@@ -428,3 +428,24 @@ hdr_end(struct hdr_w *w)
 	}
 	return buf_appendc(o, '\n');
 }
+
+/*
+ * Does the header section hdr (len bytes, maybe cut) hold a field called
+ * name?  Field names are matched without regard to case, at line starts.
+ */
+int
+hdr_has_field(const char *hdr, size_t len, const char *name)
+{
+	size_t	n = strlen(name), i = 0;
+
+	while (hdr != NULL && i < len) {
+		if (len - i > n && strncasecmp(hdr + i, name, n) == 0 &&
+		    (hdr[i + n] == ':' || hdr[i + n] == ' ' ||
+		    hdr[i + n] == '\t'))
+			return 1;
+		while (i < len && hdr[i] != '\n')
+			i++;
+		i++;
+	}
+	return 0;
+}

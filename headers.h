@@ -61,5 +61,6 @@ void	hdr_list(struct hdr_w *, const char *, const char *const *, size_t,
 	    const char *);
 int	hdr_end(struct hdr_w *);
 size_t	hdr_sanitise(char *, size_t, const void *, size_t);
+int	hdr_has_field(const char *, size_t, const char *);
 
 #endif

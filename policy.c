@@ -19,6 +19,7 @@
 
 #include "dnsbl.h"
 #include "geo.h"
+#include "heur.h"
 #include "policy.h"
 
 #define MAXWORDS	64
@@ -174,6 +175,7 @@ static const struct {
 	const size_t		*n;
 } test_tables[] = {
 	{ dnsbl_score_tests, &dnsbl_nscore_tests },
+	{ heur_tests, &heur_ntests },
 };
 
 /* The built-in test called name, or NULL. */
@@ -271,6 +273,42 @@ kw_geo(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
+/* local NAME...: the names (and IP literals) that are ours, for HELO. */
+static int
+kw_local(struct ctx *c, int ac, char **av)
+{
+	struct policy	*p = c->p;
+	int		 i;
+
+	if (ac < 2)
+		return complain(c, "usage: local NAME...", NULL), -1;
+	for (i = 1; i < ac; i++) {
+		if (p->nlocal == POLICY_LOCAL_MAX)
+			return complain(c, "too many local names", NULL), -1;
+		if (strlen(av[i]) > 253)
+			return complain(c, "name too long", av[i]), -1;
+		if ((p->local[p->nlocal] = strdup(av[i])) == NULL)
+			return -1;
+		p->local[++p->nlocal] = NULL;
+	}
+	return 0;
+}
+
+/* maxrcpt N: more envelope recipients than this fire RCPT_MANY. */
+static int
+kw_maxrcpt(struct ctx *c, int ac, char **av)
+{
+	char		*end;
+	unsigned long	 n;
+
+	errno = 0;
+	if (ac != 2 || (n = strtoul(av[1], &end, 10), errno) ||
+	    end == av[1] || *end || av[1][0] == '-' || n > 1000000)
+		return complain(c, "needs a number of recipients", NULL), -1;
+	c->p->maxrcpt = n;
+	return 0;
+}
+
 static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
@@ -282,6 +320,8 @@ static const struct keyword {
 	{ "dnswl",	kw_dns },
 	{ "geoip",	kw_geo },
 	{ "header",	kw_header },
+	{ "local",	kw_local },
+	{ "maxrcpt",	kw_maxrcpt },
 	{ "off",	kw_off },
 	{ "queue",	kw_path },
 	{ "rhsbl",	kw_dns },
@@ -363,6 +403,7 @@ policy_defaults(struct policy *p)
 	p->file = POLICY_DEFAULT;
 	p->timeout_ms = 2000;
 	p->threshold = 5.0;
+	p->maxrcpt = HEUR_MAXRCPT;
 	buf_init(&p->errs, POLICY_ERRS_MAX);
 }
 
@@ -485,6 +526,8 @@ policy_free(struct policy *p)
 	free(p->hdr.warning);
 	free(p->queue);
 	free(p->spool);
+	while (p->nlocal > 0)
+		free(p->local[--p->nlocal]);
 	if (p->dns != NULL)
 		dnsbl_conf_free(p->dns);
 	if (p->geo != NULL)

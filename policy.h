@@ -16,6 +16,7 @@ struct geo_conf;
 #define POLICY_LINE_MAX		4096
 #define POLICY_ERRS_MAX		4096
 #define POLICY_WEIGHTS_MAX	256
+#define POLICY_LOCAL_MAX	32
 
 /* The names of the headers qqtag writes. */
 struct policy_headers {
@@ -36,6 +37,9 @@ struct policy {
 	struct hdr_names strip;		/* every name qqtag writes */
 	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
 	struct geo_conf	*geo;		/* GeoIP/ASN databases and weights */
+	char		*local[POLICY_LOCAL_MAX + 1];	/* our names, NULL-ended */
+	size_t		 nlocal;
+	unsigned long	 maxrcpt;	/* RCPT_MANY above it */
 	size_t		 nweights;	/* "weight NAME W" overrides */
 	struct score_test weights[POLICY_WEIGHTS_MAX];
 	unsigned	 nerrors;	/* lines with errors */

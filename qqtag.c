@@ -33,6 +33,7 @@
 #include "envelope.h"
 #include "geo.h"
 #include "headers.h"
+#include "heur.h"
 #include "policy.h"
 #include "report.h"
 
@@ -68,6 +69,11 @@ static struct {
 	struct env	 env;
 	struct dnsbl_run *dns;
 	struct geo_result geo;
+	struct heur_msg	 hm;		/* facts of the header section */
+	struct heur_hit	 hits[HEUR_MAX];
+	int		 hdrs_done;	/* the header section was parsed */
+	int		 hopcheck;	/* checking a trusted hop's client */
+	const char	*checkip;	/* the client checked */
 	struct report	 rep;
 	double		 threshold;
 	struct timespec	 t0, teom;
@@ -131,6 +137,7 @@ ms_since(const struct timespec *t)
 }
 
 static int	checked(void);
+static void	on_headers(void);
 
 /* Log the message's outcome; result is what happens next. */
 static void
@@ -433,10 +440,13 @@ read_message(void)
 		if (hdr_filter_feed(&g.hf, in, (size_t)n, spool_emit,
 		    NULL) == -1)
 			die(EX_SPOOL, "spoolerror");
+		if (g.hf.body)
+			on_headers();
 	}
 	if (hdr_filter_end(&g.hf, spool_emit, NULL) == -1 ||
 	    spool_flush() == -1)
 		die(EX_SPOOL, "spoolerror");
+	on_headers();
 }
 
 /*
@@ -479,7 +489,34 @@ arm_watchdog(void)
 static int
 checked(void)
 {
-	return g.cls == CL_UNTRUSTED && !g.polerr;
+	return !g.polerr && (g.cls == CL_UNTRUSTED || g.hopcheck);
+}
+
+/* The header and envelope heuristics (heur.c), weighted by the policy. */
+static void
+score_heur(void)
+{
+	struct heur_ctx	c;
+	size_t		i, n;
+
+	heur_ctx_init(&c);
+	c.ip = g.checkip;
+	c.localip = getenv("TCPLOCALIP");
+	c.rdns = g.dns ? dnsbl_rdns(g.dns) : NULL;
+	c.ptr = g.dns ? dnsbl_ptr(g.dns) : NULL;
+	c.local = (const char *const *)g.pol.local;
+	c.nlocal = g.pol.nlocal;
+	c.env = g.env.status == ENV_DONE ? &g.env : NULL;
+	c.maxrcpt = g.pol.maxrcpt;
+	c.now = time(NULL);
+	if (g.hopcheck)		/* our HELO line is the relay's */
+		c.tests = HEUR_T_RDNS | HEUR_T_ENVELOPE | HEUR_T_HEADERS;
+	n = heur_run(&g.hm, &c, g.hits, HEUR_MAX);
+	for (i = 0; i < n; i++)
+		report_add(&g.rep, g.hits[i].test->name,
+		    policy_weight(&g.pol, g.hits[i].test->name),
+		    g.hits[i].test->what, g.hits[i].detail,
+		    strnlen(g.hits[i].detail, HEUR_DETAIL));
 }
 
 /* Turn what the checks found into the report. */
@@ -488,17 +525,18 @@ score(void)
 {
 	size_t	i;
 
-	if (g.dns == NULL)
+	if (!checked())
 		return;
-	for (i = 0; i < dnsbl_nresults(g.dns); i++)
+	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++)
 		report_dns(&g.rep, dnsbl_result(g.dns, i));
+	score_heur();
 }
 
 /* The header block: the report, or why the message was not checked. */
 static int
 build_block(void)
 {
-	if (g.cls == CL_TRUSTED)
+	if (g.cls == CL_TRUSTED && !g.hopcheck)
 		return 0;
 	if (!checked())
 		return report_unchecked(&g.rep, &g.block,
@@ -589,17 +627,17 @@ geo_check(void)
 	unsigned char		 a[16];
 	int			 i, fam;
 
-	fam = dnsbl_ip_parse(g.ip, a);
+	fam = dnsbl_ip_parse(g.checkip, a);
 	if (g.pol.geo == NULL || fam == 0 || dnsbl_ip_skip(fam, a))
 		return;
-	geo_lookup(g.pol.geo, g.ip, r);
+	geo_lookup(g.pol.geo, g.checkip, r);
 	if (r->error != NULL)
 		report_error(&g.rep, r->error);
 	for (i = 0; i < 2; i++)
 		if (r->tests[i] != NULL)
 			report_add(&g.rep, r->tests[i], r->tweight[i],
-			    i == 0 ? "the client's country is weighted:" :
-			    "the client's network (AS) is weighted:",
+			    i == 0 ? "the client's country is weighted" :
+			    "the client's network (AS) is weighted",
 			    i == 0 ? r->cc : r->org, i == 0 ? 2 : r->orglen);
 	report_geo(&g.rep, r->have_country ? r->cc : NULL,
 	    r->have_asn ? r->asn : 0, r->have_asn ? r->org : NULL,
@@ -611,17 +649,50 @@ geo_check(void)
  * The GeoIP lookup (local, fast) is done now too.
  */
 static void
-start_checks(void)
+start_checks(const char *remotehost)
 {
-	report_init(&g.rep, &g.pol, g.threshold);
 	if (!checked())
 		return;
 	geo_check();
 	if (g.pol.dns == NULL)
 		return;
-	if ((g.dns = dnsbl_start(g.pol.dns, g.ip, getenv("TCPREMOTEHOST")))
-	    == NULL)
+	if ((g.dns = dnsbl_start(g.pol.dns, g.checkip, remotehost)) == NULL)
 		warn("DNS checks skipped", "out of memory");
+}
+
+/*
+ * A trusted relay (backup MX, gateway): its tags stay.  When it did not
+ * run qqtag (no X-Qqtag of its own), check the client its topmost
+ * Received line names instead of the relay's own clean address.
+ */
+static void
+trusted_hop(void)
+{
+	const char	*hop;
+
+	if (g.polerr || hdr_has_field(g.hf.copy.p, g.hf.copy.len, "X-Qqtag") ||
+	    (hop = heur_hop_ip(&g.hm)) == NULL)
+		return;
+	g.hopcheck = 1;
+	g.checkip = hop;
+	start_checks(NULL);
+}
+
+/* The header section is complete: parse it, start the From: checks. */
+static void
+on_headers(void)
+{
+	const char	*d;
+
+	if (g.hdrs_done)
+		return;
+	g.hdrs_done = 1;
+	heur_parse(g.hf.copy.p ? g.hf.copy.p : "", g.hf.copy.len,
+	    g.hf.copy_cut, &g.hm);
+	if (g.cls == CL_TRUSTED)
+		trusted_hop();
+	else if (g.dns != NULL && (d = heur_from_domain(&g.hm)) != NULL)
+		dnsbl_domain(g.dns, DNSBL_FROM, d);
 }
 
 static void __attribute__((noreturn))
@@ -765,7 +836,9 @@ main(int argc, char *argv[])
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
 	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)
 		die(errno == ENOMEM ? EX_NOMEM : EX_SPOOL, "spoolerror");
-	start_checks();
+	g.checkip = g.ip;
+	report_init(&g.rep, &g.pol, g.threshold);
+	start_checks(getenv("TCPREMOTEHOST"));
 	read_message();
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
 	arm_watchdog();

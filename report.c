@@ -339,8 +339,10 @@ write_warnings(const struct report *r, struct buf *o)
 			dns_warning(f->dns, &w, !txt_shown(r, i));
 		else {
 			hdr_text(&w, f->text ? f->text : f->test);
-			if (f->detail)
+			if (f->detail && f->detlen) {
+				hdr_glue(&w, ":");
 				hdr_untrusted(&w, f->detail, f->detlen);
+			}
 		}
 		if (hdr_end(&w) == -1)
 			return -1;
