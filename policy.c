@@ -191,6 +191,20 @@ policy_test(const char *name)
 	return NULL;
 }
 
+/* The i-th built-in test, counting across modules; NULL past the last. */
+const struct score_test *
+policy_test_at(size_t i)
+{
+	size_t	t;
+
+	for (t = 0; t < sizeof(test_tables) / sizeof(test_tables[0]); t++) {
+		if (i < *test_tables[t].n)
+			return &test_tables[t].t[i];
+		i -= *test_tables[t].n;
+	}
+	return NULL;
+}
+
 /* The weight of a built-in test: the policy's, else its default, else 0. */
 double
 policy_weight(const struct policy *p, const char *name)

@@ -53,5 +53,6 @@ int	policy_parse(struct policy *, const char *, char *, size_t, int);
 void	policy_free(struct policy *);
 double	policy_weight(const struct policy *, const char *);
 const struct score_test *policy_test(const char *);
+const struct score_test *policy_test_at(size_t);
 
 #endif

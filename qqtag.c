@@ -702,10 +702,23 @@ usage(void)
 	    "usage: qqtag            (as $QMAILQUEUE, from qmail-smtpd)\n"
 	    "       qqtag -n [FILE]  check a policy file strictly\n"
 	    "       qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
-	    "                        run the policy's checks for one client\n";
+	    "                        run the policy's checks for one client\n"
+	    "       qqtag -l         list the built-in tests and weights\n";
 
 	say(m, sizeof(m) - 1);
 	_exit(100);
+}
+
+/* qqtag -l: every built-in test with its default weight. */
+static int
+list_tests(void)
+{
+	const struct score_test	*t;
+	size_t			 i;
+
+	for (i = 0; (t = policy_test_at(i)) != NULL; i++)
+		printf("%-22s %5.1f  %s\n", t->name, t->weight, t->what);
+	return 0;
 }
 
 /* qqtag -n [FILE]: strict policy check; reasons on fd 2, status 0 or 1. */
@@ -815,6 +828,8 @@ main(int argc, char *argv[])
 		return check_policy(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "-c") == 0)
 		return check_client(argc, argv);
+	if (argc == 2 && strcmp(argv[1], "-l") == 0)
+		return list_tests();
 	if (argc > 1)
 		usage();
 	clock_gettime(CLOCK_MONOTONIC, &g.t0);

@@ -1,0 +1,39 @@
+#!/bin/sh
+# t_docs.sh - the documentation says what the code does: the man pages
+# render without warnings, qqtag-policy(5) documents every built-in test
+# with its default weight and every keyword qqtag accepts, the default
+# policy passes qqtag -n, and README names the two set-up commands.
+. "$(dirname "$0")/lib.sh"
+
+for m in qqtag.8 qqtag-policy.5 qqtag-filter.1; do
+	if [ ! -e "$TOP/$m" ]; then
+		fail "$m exists"
+		continue
+	fi
+	w=$(MANWIDTH=80 man --warnings -l "$TOP/$m" 2>&1 > /dev/null)
+	assert_eq "$m renders without warnings" "" "$w"
+done
+MANWIDTH=200 man -l "$TOP/qqtag-policy.5" 2> /dev/null | col -b > "$T/policy5"
+"$QQTAG" -l > "$T/tests"
+n=0
+while read -r name weight rest; do
+	n=$((n + 1))
+	if grep -q "^[[:space:]]*$name[[:space:]]*$weight:" "$T/policy5"; then
+		ok "qqtag-policy(5): $name $weight"
+	else
+		fail "qqtag-policy(5) documents $name with weight $weight"
+	fi
+done < "$T/tests"
+[ "$n" -gt 20 ] && ok "$n built-in tests listed by qqtag -l" ||
+    fail "qqtag -l lists the tests" "$(cat "$T/tests")"
+# every keyword the parser knows is documented and in the default policy
+for kw in $(sed -n 's/^	{ "\([a-z]*\)",.*kw_.*/\1/p' "$TOP/policy.c"); do
+	grep -q "^ *$kw\b" "$T/policy5" && ok "qqtag-policy(5): keyword $kw" ||
+	    fail "qqtag-policy(5) documents keyword $kw"
+	grep -q "^#* *$kw\b" "$TOP/policy" && ok "policy: keyword $kw" ||
+	    fail "the default policy shows keyword $kw"
+done
+check "the default policy passes qqtag -n" "$QQTAG" -n "$TOP/policy"
+grep -q 'make demo' "$TOP/README" && grep -q 'make test' "$TOP/README" &&
+    ok "README names make demo and make test" || fail "README commands"
+t_done
