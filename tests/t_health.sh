@@ -1,0 +1,243 @@
+#!/bin/sh
+# t_health.sh: list health with no daemon.  rbldnsd zones that answer
+# normally, answer 127.255.255.254 for everything, list the whole world,
+# list it but 127.0.0.1 (the documentation address gives them away), list
+# nothing, answer DNSWL's 127.0.0.255, never answer (a relay that drops),
+# RHSBLs that list "test" or also "invalid", IPv6 lists with and without
+# ::ffff:127.0.0.2: the probe (lists_probe, qqtag -T) marks each as it
+# should and writes the state atomically; checks run with that state skip
+# the broken lists at once (error "broken", no wait for the dead one);
+# a truncated, corrupt, stale or future state is ignored; once the zones
+# heal, a new probe restores every list.  Driven by tests/listcheck.
+. "$(dirname "$0")/lib.sh"
+
+LISTCHECK=${LISTCHECK:-$TOP/tests/listcheck}
+if [ ! -x "$LISTCHECK" ] || [ "$TOP/lists.c" -nt "$LISTCHECK" ] ||
+    [ "$TOP/dnsbl.c" -nt "$LISTCHECK" ] ||
+    [ "$TOP/tests/listcheck.c" -nt "$LISTCHECK" ]; then
+	LISTCHECK=$T/listcheck
+	# shellcheck disable=SC2046
+	${CC:-cc} -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED -O1 -g \
+	    -Wall -Wextra -Werror -I"$TOP" -o "$LISTCHECK" \
+	    "$TOP/tests/listcheck.c" "$TOP/lists.c" "$TOP/dnsbl.c" \
+	    $(pkg-config --libs libcares zlib) -lm ||
+		{ echo "# cannot build listcheck" >&2; exit 1; }
+fi
+
+Z=$T/zones
+mkdir -p "$Z"
+good() {
+	printf ':2:good $\n127.0.0.2\n192.0.2.99\n'
+}
+good > "$Z/good"
+printf '0/1 :127.255.255.254:blocked\n128/1 :127.255.255.254:blocked\n' \
+    > "$Z/blocked"
+printf '0/1 :2:everything\n128/1 :2:everything\n' > "$Z/world"
+printf '0/1\n128/1\n!127.0.0.1\n' > "$Z/world2"
+printf '# nothing much\n192.0.2.77\n' > "$Z/empty"
+printf '127.0.0.2 :127.0.0.255:over quota\n192.0.2.99 :127.0.10.2:\n' \
+    > "$Z/wl"
+printf 'test :2:test listing\nspam.example\n' > "$Z/rgood"
+printf '.test\n.invalid\nspam.example\n' > "$Z/rworld"
+printf '::ffff:7f00:2/128\n2001:db8:5::/48\n' > "$Z/good6"
+printf '2001:db8:5::/48\n' > "$Z/bad6"
+printf '192.0.2.0/24 :3:local\n' | gzip -c > "$Z/local.gz"
+
+RBL=$(free_port)
+start_rbldnsd "$Z" "$RBL" good.test:ip4set:good dead.test:ip4set:good \
+    blocked.test:ip4set:blocked world.test:ip4set:world \
+    world2.test:ip4set:world2 empty.test:ip4set:empty wl.test:ip4set:wl \
+    rgood.test:dnset:rgood rworld.test:dnset:rworld \
+    good6.test:ip6trie:good6 bad6.test:ip6trie:bad6 ||
+	{ fail "rbldnsd starts"; t_done; }
+RBLPID=$LAST_PID
+
+# start_relay [RULE...]: the relay in front of rbldnsd on port $RELAY
+RELAY=$(free_port)
+start_relay() {
+	"$PYTHON" "$TOP/tests/dnsrelay.py" -p "$RELAY" -l 300 \
+	    -u ".=$RBL" "$@" 2>> "$T/relay.log" &
+	RELAYPID=$!
+	_t_pids="$_t_pids $RELAYPID"
+	_i=0
+	until [ "$(DNSQ_TIMEOUT=0.3 dnsq "$RELAY" 2.0.0.127.good.test A \
+	    2> /dev/null | head -n 1)" = NOERROR ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
+start_relay -r "dead.test=drop" || { fail "relay answers"; t_done; }
+
+STATE=$T/run/health.state
+mkdir -p "$T/run"
+POL=$T/policy
+cat > "$POL" << EOF
+dns 127.0.0.1:$RELAY
+state $STATE 1h
+dnsbl GOOD good.test
+dnsbl BLOCKED blocked.test
+dnsbl WORLD world.test
+dnsbl WORLD2 world2.test
+dnsbl EMPTY empty.test
+dnswl WL wl.test profile=dnswl
+dnsbl DEAD dead.test
+rhsbl RGOOD rgood.test
+rhsbl RWORLD rworld.test
+dnsbl GOOD6 good6.test ipv6
+dnsbl BAD6 bad6.test ipv6
+iplist LOCAL $Z/local.gz
+EOF
+
+# status LABEL: "ok" or "BROKEN reason" from the last probe output
+status() {
+	awk -v l="$1" '$1 == l { print ($3 == "ok" ? "ok" : $3 " " $4) }' \
+	    "$T/probe.out"
+}
+
+# ---- a probe of sick lists ------------------------------------------
+t0=$(date +%s)
+"$LISTCHECK" probe "$POL" 2500 > "$T/probe.out" 2> "$T/probe.err"
+check "probe runs" [ $? -eq 0 ]
+t1=$(date +%s)
+check "probe bounded by its timeout ($((t1 - t0)) s)" [ $((t1 - t0)) -le 5 ]
+sed 's/^/# /' "$T/probe.out"
+assert_eq "normal list: ok" "ok" "$(status GOOD)"
+assert_eq "127.255.255.254 for everything: broken" \
+    "BROKEN 127.0.0.2:127.255.255.254" "$(status BLOCKED)"
+assert_eq "lists the world: broken" "BROKEN 127.0.0.1:listed" \
+    "$(status WORLD)"
+assert_eq "lists the world but 127.0.0.1: the documentation address" \
+    "BROKEN 192.0.2.1:listed" "$(status WORLD2)"
+assert_eq "test point not listed: broken" "BROKEN 127.0.0.2:unlisted" \
+    "$(status EMPTY)"
+assert_eq "DNSWL 127.0.0.255: broken" "BROKEN 127.0.0.2:127.0.0.255" \
+    "$(status WL)"
+assert_eq "never answers: broken" "BROKEN 127.0.0.2:timeout" \
+    "$(status DEAD)"
+assert_eq "RHSBL listing test: ok" "ok" "$(status RGOOD)"
+assert_eq "RHSBL listing invalid: broken" "BROKEN invalid:listed" \
+    "$(status RWORLD)"
+assert_eq "IPv6 list with ::ffff:127.0.0.2: ok" "ok" "$(status GOOD6)"
+assert_eq "IPv6 list without it: broken" \
+    "BROKEN ::ffff:127.0.0.2:unlisted" "$(status BAD6)"
+assert_eq "local list read whole" "ok" "$(status LOCAL)"
+check "local list counted" grep -q 'LOCAL .*entries:1' "$T/probe.out"
+
+check "state file written" [ -f "$STATE" ]
+assert_eq "state: 8 broken DNS lists" 8 "$(grep -c '^broken ' "$STATE")"
+assert_eq "state: 3 usable DNS lists" 3 "$(grep -c '^ok ' "$STATE")"
+check "state: local lists not in it" sh -c "! grep -q LOCAL '$STATE'"
+check "state: ends with its count" grep -qx 'end 11' "$STATE"
+assert_eq "state: mode 0644" 644 "$(stat -c %a "$STATE")"
+assert_eq "state: no temp file left" 1 "$(ls "$T/run" | wc -l)"
+cp "$STATE" "$T/state.sick"
+
+# apply IP [DOMAIN]: a message's DNS checks with the state applied
+apply() {
+	"$LISTCHECK" apply "$POL" "$@" > "$T/apply.out" 2>&1
+}
+nbroken() {
+	awk '$4 == "error" && $6 == "broken"' "$T/apply.out" | wc -l
+}
+
+# ---- checks with that state: broken lists skipped, at once -----------
+t0=$(date +%s%N)
+apply 192.0.2.99 spam.example
+t1=$(date +%s%N)
+sed 's/^/# /' "$T/apply.out"
+check "state applied: 8 marked" grep -qx 'state 8' "$T/apply.out"
+assert_eq "7 IPv4 and RHSBL lists skipped as broken" 7 "$(nbroken)"
+check "the dead list is skipped: no wait ($(((t1 - t0) / 1000000)) ms)" \
+    [ $(((t1 - t0) / 1000000)) -lt 1500 ]
+check "usable list still listed" grep -q '^GOOD GOOD dnsbl LISTED' \
+    "$T/apply.out"
+check "usable RHSBL still listed" grep -q '^RGOOD RGOOD rhsbl LISTED' \
+    "$T/apply.out"
+check "DEAD reported as broken" grep -q '^DEAD DEAD dnsbl error .* broken$' \
+    "$T/apply.out"
+
+# without a state the dead list costs the wait
+mv "$STATE" "$T/state.moved"
+t0=$(date +%s%N)
+apply 192.0.2.99
+t1=$(date +%s%N)
+check "missing state: not applied" grep -q '^state -1 .*missing' \
+    "$T/apply.out"
+assert_eq "missing state: nothing skipped" 0 "$(nbroken)"
+check "missing state: the dead list times out" \
+    grep -q '^DEAD DEAD dnsbl error .* timeout$' "$T/apply.out"
+check "missing state: waited for it ($(((t1 - t0) / 1000000)) ms)" \
+    [ $(((t1 - t0) / 1000000)) -ge 2000 ]
+
+# ---- damaged, stale and future states are ignored --------------------
+head -c 60 "$T/state.sick" > "$STATE"
+apply 192.0.2.99
+check "truncated state: ignored" grep -q '^state -1 .*corrupt' \
+    "$T/apply.out"
+assert_eq "truncated state: nothing skipped" 0 "$(nbroken)"
+sed '$d' "$T/state.sick" > "$STATE"
+apply 192.0.2.99
+check "state without its end line: ignored" grep -q '^state -1 .*corrupt' \
+    "$T/apply.out"
+head -c 300 /dev/urandom > "$STATE"
+apply 192.0.2.99
+check "garbage state: ignored" grep -q '^state -1 .*corrupt' "$T/apply.out"
+assert_eq "garbage state: nothing skipped" 0 "$(nbroken)"
+sed 's/^ok GOOD$/ok G@@D/' "$T/state.sick" > "$STATE"
+apply 192.0.2.99
+check "bad label in state: ignored" grep -q '^state -1 .*corrupt' \
+    "$T/apply.out"
+now=$(date +%s)
+sed "1s/.*/qqtag-health 1 $((now - 7200))/" "$T/state.sick" > "$STATE"
+apply 192.0.2.99
+check "stale state (2 h, MAXAGE 1 h): ignored" \
+    grep -q '^state -1 .*stale' "$T/apply.out"
+assert_eq "stale state: nothing skipped" 0 "$(nbroken)"
+sed "1s/.*/qqtag-health 1 $((now + 7200))/" "$T/state.sick" > "$STATE"
+apply 192.0.2.99
+check "state from the future: ignored" grep -q '^state -1 .*future' \
+    "$T/apply.out"
+sed "1s/.*/qqtag-health 1 $((now - 600))/" "$T/state.sick" > "$STATE"
+apply 192.0.2.99
+check "10-minute-old state: applied" grep -qx 'state 8' "$T/apply.out"
+assert_eq "10-minute-old state: 6 IPv4 lists skipped" 6 "$(nbroken)"
+
+# ---- the lists heal; a new probe restores them -----------------------
+good > "$Z/blocked.new"
+good > "$Z/world.new"
+good > "$Z/world2.new"
+good > "$Z/empty.new"
+printf '127.0.0.2 :127.0.10.2:\n' > "$Z/wl.new"
+printf 'test\n' > "$Z/rworld.new"
+cp "$Z/good6" "$Z/bad6.new"
+for f in blocked world world2 empty wl rworld bad6; do
+	touch -d '+2 seconds' "$Z/$f.new"
+	chmod a+r "$Z/$f.new"
+	mv "$Z/$f.new" "$Z/$f"
+done
+kill -HUP "$RBLPID"
+i=0
+until [ "$(dnsq "$RBL" 2.0.0.127.blocked.test A 2> /dev/null | tail -n 1)" = \
+    "A 127.0.0.2" ]; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || break
+	sleep 0.1
+done
+kill "$RELAYPID" 2> /dev/null
+wait "$RELAYPID" 2> /dev/null
+start_relay || fail "relay restarts"
+"$LISTCHECK" probe "$POL" 2500 > "$T/probe.out" 2> "$T/probe.err"
+sed 's/^/# /' "$T/probe.out"
+check "healed: the probe finds nothing broken" grep -qx 'broken 0' \
+    "$T/probe.out"
+assert_eq "healed: state has no broken list" 0 "$(grep -c '^broken ' \
+    "$STATE")"
+apply 192.0.2.99 spam.example
+check "healed state applied: 0 marked" grep -qx 'state 0' "$T/apply.out"
+assert_eq "healed: nothing skipped" 0 "$(nbroken)"
+check "healed: the formerly dead list answers" \
+    grep -q '^DEAD DEAD dnsbl LISTED 192.0.2.99 127.0.0.2' "$T/apply.out"
+assert_eq "healed: every IPv4 list answers" 6 \
+    "$(grep -c ' dnsbl LISTED 192.0.2.99 ' "$T/apply.out")"
+t_done
