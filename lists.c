@@ -793,16 +793,23 @@ tmpl_of(const struct lists_set *s, uint32_t v)
 	return (const char *)s->text.p + ((struct val *)s->vals.p)[v].off;
 }
 
-/* The index of value (a, t[0..n)); the last one again when equal. */
+/*
+ * The index of value (a, t[0..n)); the last one again when equal.  t may
+ * point into s->text (":A" takes the default's TXT), which growing moves:
+ * it is copied first.
+ */
 static int
-val_add(struct lists_set *s, uint32_t a, const char *t, size_t n,
+val_add(struct lists_set *s, uint32_t a, const char *src, size_t n,
     uint32_t *idx)
 {
+	char t[TMPLMAX + 1];
 	struct val *v;
 	long long off;
 
 	if (n > TMPLMAX)
 		n = TMPLMAX;
+	memcpy(t, src, n);
+	t[n] = '\0';
 	if (s->vals.n > VAL_DEF) {
 		v = (struct val *)s->vals.p + s->vals.n - 1;
 		if (v->a == a && strncmp(tmpl_of(s, (uint32_t)(s->vals.n -

@@ -214,6 +214,38 @@ test_txt(void)
 	    "1.2.3.4 1.2.3.4 1.2.3.4");
 }
 
+/*
+ * ":A" entries take the default's TXT from the text store while it grows
+ * (a use-after-free the fuzz target found): many of them, every TXT whole.
+ */
+static void
+test_default_txt(void)
+{
+	struct lists_set *s;
+	struct lists_key k;
+	char *buf, q[32];
+	size_t n = 0, size = 400000, i, bad = 0;
+	int e;
+
+	buf = malloc(size);
+	n += (size_t)snprintf(buf, size, ":2:%0200d $\n", 7);
+	for (i = 0; i < 3000; i++)
+		n += (size_t)snprintf(buf + n, size - n, "10.0.%zu.%zu :%zu\n",
+		    i / 250, i % 250, 3 + i % 5);
+	s = lists_load_mem(buf, n, LISTS_IP4SET, NULL, 0, NULL, &e);
+	for (i = 0; s != NULL && i < 3000; i += 7) {
+		snprintf(q, sizeof(q), "10.0.%zu.%zu", i / 250, i % 250);
+		(void)lists_key_ip(&k, q);
+		bad += !lists_lookup(s, &k, &ans) || ans.ntxt != 1 ||
+		    ans.txtlen[0] != 201 + strlen(q) ||
+		    memcmp(ans.txt[0], "0000", 4) != 0;
+	}
+	T(s != NULL && bad == 0, "3000 :A entries keep the default TXT: %zu "
+	    "bad", bad);
+	lists_set_free(s);
+	free(buf);
+}
+
 /* ------------------------------------------------------------------ */
 /* IPv6, dnset                                                          */
 
@@ -920,6 +952,7 @@ main(void)
 		return 1;
 	test_ip4set();
 	test_txt();
+	test_default_txt();
 	test_ip6();
 	test_dnset();
 	test_specials();
