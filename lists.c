@@ -2008,6 +2008,7 @@ lists_conf_new(void)
 	return c;
 }
 
+/* Free a configuration and its lists (NULL is fine). */
 void
 lists_conf_free(struct lists_conf *c)
 {
@@ -2023,6 +2024,7 @@ lists_conf_free(struct lists_conf *c)
 	free(c);
 }
 
+/* The number of local lists. */
 size_t
 lists_conf_nlists(const struct lists_conf *c)
 {
@@ -2424,6 +2426,7 @@ lists_result(const struct lists_run *r, size_t i)
 	return NULL;
 }
 
+/* Free a message's results (NULL is fine). */
 void
 lists_free(struct lists_run *r)
 {
@@ -2676,7 +2679,7 @@ state_parse(char *p, time_t *when, struct lists_health *h, size_t max,
     size_t *n)
 {
 	unsigned long long v;
-	char *nl, *w[4];
+	char *nl, *w[4] = { NULL, NULL, NULL, NULL };
 	int nw, line;
 
 	for (line = 0; *p != '\0' && line <= STATELINES + 2; line++,
@@ -2875,7 +2878,7 @@ probe_list(struct dnsbl_run **runs, const struct dnsbl_list_info *info,
 	static const int rhs[NPOINTS] = { 1, -1, 0, 0, 0, 0 };
 	const int *must = strcmp(info->kind, "rhsbl") == 0 ? rhs :
 	    info->family == 4 ? ip4 : info->family == 6 ? ip6 : ip46;
-	char ans[64], why[LISTS_REASONMAX];
+	char ans[64], why[128];
 	int i, o;
 
 	memset(h, 0, sizeof(*h));

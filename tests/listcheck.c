@@ -11,8 +11,9 @@
  *   listcheck time each|load FORMAT FILE QUERY N
  *                                          N reads and lookups: median,
  *                                          min, max microseconds, kept
- *   listcheck dnstime POLICY IP N          N runs of the policy's DNS
- *                                          checks for IP: median us
+ *   listcheck dnstime POLICY IP|DOMAIN N   N runs of the policy's DNS
+ *                                          checks for IP (or the RHSBL
+ *                                          checks of DOMAIN): median us
  *   listcheck policy POLICY IP [SENDERDOMAIN [FROMDOMAIN]]
  *                                          local-list results as qqtag
  *                                          reports them
@@ -311,6 +312,7 @@ wait_run(struct dnsbl_run *r)
 static int
 dnstime(const char *ip, int n)
 {
+	struct lists_key k;
 	struct dnsbl_run *r;
 	long long *t, t0;
 	int i;
@@ -319,8 +321,15 @@ dnstime(const char *ip, int n)
 		return 2;
 	for (i = 0; i < n; i++) {
 		t0 = now_us();
-		r = dnsbl_start_flags(dc, ip, NULL, DNSBL_ANYIP | DNSBL_NORDNS |
-		    DNSBL_NOEXIST);
+		if (lists_key_ip(&k, ip) == 0)
+			r = dnsbl_start_flags(dc, ip, NULL, DNSBL_ANYIP |
+			    DNSBL_NORDNS | DNSBL_NOEXIST);
+		else {
+			/* a domain: the RHSBLs of the policy */
+			r = dnsbl_start_flags(dc, "127.0.0.2", NULL,
+			    DNSBL_ANYIP | DNSBL_NORDNS | DNSBL_NOEXIST);
+			dnsbl_domain(r, DNSBL_FROM, ip);
+		}
 		wait_run(r);
 		t[i] = now_us() - t0;
 		if (i == n - 1 && dnsbl_nresults(r) > 0)
