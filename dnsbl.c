@@ -34,6 +34,9 @@
  *         for dnswl).  "=error" makes matching codes errors.
  * OPTION  ipv4 | ipv6       query this list for IPv4 (IPv6) clients only
  *         notxt             do not fetch the TXT reason of a listing
+ *         notest            the list does not list its RFC 5782 5 test
+ *                           point (127.0.0.2, "test"): the health probe
+ *                           (lists.c) does not require it
  *         profile=NAME      use the built-in profile NAME (zen, dbl,
  *                           dnswl, spamcop, barracuda) whatever the zone
  *                           is called (mirrors), or none
@@ -114,6 +117,7 @@ struct dnsbl_list {
 	int		 family;	/* 0 both, 4, 6 */
 	int		 txt;
 	int		 skip;		/* marked broken (list health) */
+	int		 notest;	/* no RFC 5782 test point listed */
 	struct filter	*f;
 	size_t		 nf;
 };
@@ -537,6 +541,8 @@ list_options(struct dnsbl_list *l, int argc, char *argv[],
 			l->family = 6;
 		else if (strcmp(argv[i], "notxt") == 0)
 			l->txt = 0;
+		else if (strcmp(argv[i], "notest") == 0)
+			l->notest = 1;
 		else if (strncmp(argv[i], "profile=", 8) == 0) {
 			if (find_profile(argv[i] + 8, pp) == -1)
 				return cferr(err, errlen, "unknown profile "
@@ -691,6 +697,7 @@ dnsbl_list_info(const struct dnsbl_list *l, struct dnsbl_list_info *i)
 	i->kind = kindname[l->kind];
 	i->family = l->family;
 	i->txt = l->txt;
+	i->notest = l->notest;
 	i->nfilters = l->nf;
 }
 

@@ -89,7 +89,8 @@ int dnsbl_conf_skip(struct dnsbl_conf *, const char *, int);
  * A list of this grammar whose answers come from elsewhere (lists.c: local
  * list files): kind "dnsbl", "dnswl" or "rhsbl"; argv a policy line whose
  * argv[2] is not looked at.  NULL with errno and a reason in err.
- * dnsbl_list_info(): its label, kind, family, TXT wish, filter count.
+ * dnsbl_list_info(): its label, kind, family, TXT wish, the notest
+ * option, filter count.
  * dnsbl_list_filter(l, i, &test, &weight): 1 a listing filter, 0 an error
  * filter, -1 past the end.
  */
@@ -98,6 +99,7 @@ struct dnsbl_list_info {
 	const char	*kind;		/* "dnsbl" "dnswl" "rhsbl" */
 	int		 family;	/* 0 both, 4, 6 */
 	int		 txt;		/* wants the TXT of a listing */
+	int		 notest;	/* its test point is not listed */
 	size_t		 nfilters;
 };
 struct dnsbl_list *dnsbl_list_new(const char *, int, char *[], char *,

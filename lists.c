@@ -2886,7 +2886,7 @@ probe_list(struct dnsbl_run **runs, const struct dnsbl_list_info *info,
 	h->kind = info->kind;
 	snprintf(h->reason, sizeof(h->reason), "ok");
 	for (i = 0; i < NPOINTS && !h->broken; i++) {
-		if (must[i] == 0)
+		if (must[i] == 0 || (must[i] > 0 && info->notest))
 			continue;
 		ans[0] = '\0';
 		o = runs[i] == NULL ? P_NONE : outcome(runs[i], info->label,
@@ -2938,7 +2938,8 @@ probe_local(const struct llist *l, struct lists_health *h)
  * both families also 2001:db8::1 not; IPv6-only lists ::ffff:127.0.0.2
  * listed, ::ffff:127.0.0.1 and 2001:db8::1 not; RHSBL "test" listed,
  * "invalid" not -- where any error (no answer, SERVFAIL, an error code
- * such as 127.255.255.254 or DNSWL's 127.0.0.255) marks it broken; then
+ * such as 127.255.255.254 or DNSWL's 127.0.0.255) marks it broken (a list
+ * with the notest option need not list its test point); then
  * every local list read whole.  h[] gets DNS lists then local lists (at
  * most max); the state file of c, when it has one, is written.  Returns
  * the count in h, or -1 with errno and err when writing failed.

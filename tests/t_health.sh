@@ -2,7 +2,8 @@
 # t_health.sh: list health with no daemon.  rbldnsd zones that answer
 # normally, answer 127.255.255.254 for everything, list the whole world,
 # list it but 127.0.0.1 (the documentation address gives them away), list
-# nothing, answer DNSWL's 127.0.0.255, never answer (a relay that drops),
+# nothing (broken, unless the list has the notest option), answer DNSWL's
+# 127.0.0.255, never answer (a relay that drops),
 # RHSBLs that list "test" or also "invalid", IPv6 lists with and without
 # ::ffff:127.0.0.2: the probe (lists_probe, qqtag -T) marks each as it
 # should and writes the state atomically; checks run with that state skip
@@ -80,6 +81,7 @@ dnsbl BLOCKED blocked.test
 dnsbl WORLD world.test
 dnsbl WORLD2 world2.test
 dnsbl EMPTY empty.test
+dnsbl NOTEST empty.test notest
 dnswl WL wl.test profile=dnswl
 dnsbl DEAD dead.test
 rhsbl RGOOD rgood.test
@@ -111,6 +113,7 @@ assert_eq "lists the world but 127.0.0.1: the documentation address" \
     "BROKEN 192.0.2.1:listed" "$(status WORLD2)"
 assert_eq "test point not listed: broken" "BROKEN 127.0.0.2:unlisted" \
     "$(status EMPTY)"
+assert_eq "test point not listed, notest: ok" "ok" "$(status NOTEST)"
 assert_eq "DNSWL 127.0.0.255: broken" "BROKEN 127.0.0.2:127.0.0.255" \
     "$(status WL)"
 assert_eq "never answers: broken" "BROKEN 127.0.0.2:timeout" \
@@ -126,9 +129,9 @@ check "local list counted" grep -q 'LOCAL .*entries:1' "$T/probe.out"
 
 check "state file written" [ -f "$STATE" ]
 assert_eq "state: 8 broken DNS lists" 8 "$(grep -c '^broken ' "$STATE")"
-assert_eq "state: 3 usable DNS lists" 3 "$(grep -c '^ok ' "$STATE")"
+assert_eq "state: 4 usable DNS lists" 4 "$(grep -c '^ok ' "$STATE")"
 check "state: local lists not in it" sh -c "! grep -q LOCAL '$STATE'"
-check "state: ends with its count" grep -qx 'end 11' "$STATE"
+check "state: ends with its count" grep -qx 'end 12' "$STATE"
 assert_eq "state: mode 0644" 644 "$(stat -c %a "$STATE")"
 assert_eq "state: no temp file left" 1 "$(ls "$T/run" | wc -l)"
 cp "$STATE" "$T/state.sick"
@@ -238,6 +241,6 @@ check "healed state applied: 0 marked" grep -qx 'state 0' "$T/apply.out"
 assert_eq "healed: nothing skipped" 0 "$(nbroken)"
 check "healed: the formerly dead list answers" \
     grep -q '^DEAD DEAD dnsbl LISTED 192.0.2.99 127.0.0.2' "$T/apply.out"
-assert_eq "healed: every IPv4 list answers" 6 \
+assert_eq "healed: every IPv4 list answers" 7 \
     "$(grep -c ' dnsbl LISTED 192.0.2.99 ' "$T/apply.out")"
 t_done

@@ -546,7 +546,8 @@ test_dnsbl_hooks(void)
 	    "127.0.0.9=error", "notxt" };
 	char *w2[] = { "ipwl", "L2", "/x" };
 	char *w3[] = { "iplist", "bad label", "/x" };
-	char *w4[] = { "iplist", "L4", "/x", "profile=zen", "SPAMHAUS_PBL=0.5" };
+	char *w4[] = { "iplist", "L4", "/x", "profile=zen", "SPAMHAUS_PBL=0.5",
+	    "notest" };
 	struct dnsbl_list_info info;
 	struct dnsbl_class c;
 	struct dnsbl_list *l;
@@ -559,7 +560,7 @@ test_dnsbl_hooks(void)
 	T(l != NULL, "dnsbl_list_new: %s", err);
 	dnsbl_list_info(l, &info);
 	T(strcmp(info.label, "L1") == 0 && strcmp(info.kind, "dnsbl") == 0 &&
-	    info.txt == 0 && info.nfilters == 2, "info");
+	    info.txt == 0 && info.nfilters == 2 && !info.notest, "info");
 	T(dnsbl_list_filter(l, 0, &test, &w) == 1 && strcmp(test, "T_A") ==
 	    0 && w == 2.5, "filter 0");
 	T(dnsbl_list_filter(l, 1, &test, &w) == 0, "filter 1 is an error one");
@@ -590,8 +591,10 @@ test_dnsbl_hooks(void)
 	    strstr(err, "bad label") != NULL, "bad label: %s", err);
 	T(dnsbl_list_new("other", 3, w2, err, sizeof(err)) == NULL,
 	    "bad kind");
-	l = dnsbl_list_new("dnsbl", 5, w4, err, sizeof(err));
+	l = dnsbl_list_new("dnsbl", 6, w4, err, sizeof(err));
 	T(l != NULL, "profile=zen: %s", err);
+	dnsbl_list_info(l, &info);
+	T(info.notest, "notest");
 	codes[0] = 0x7f00000aUL;
 	T(l != NULL && dnsbl_classify_codes(l, codes, 1, &c) ==
 	    DNSBL_LISTED && dnsbl_list_filter(l, 4, &test, &w) == 1 &&
