@@ -9,10 +9,15 @@
 #
 #   sh demo/run.sh            (from anywhere; needs a built ./qqtag)
 #
-# Environment: QQTAG (default ./qqtag), DEMO_OUT=DIR keeps the queued
-# messages there (N.msg, N.env, N.info, N.log), KEEP=1 keeps the temporary
-# directory.  Packages: rbldnsd; for GeoIP libmaxmind-db-writer-perl and
-# mmdb-bin ("sh tests/deps.sh demo" installs them).  POSIX sh, no python.
+# The sample messages in demo/msgs/ carry @DATE@ (the Date: field) and
+# @RCVD@ (the date of qmail-smtpd's Received line); both become now, so
+# that the date heuristics (DATE_IN_PAST after 10 days) see fresh mail.
+#
+# Environment: QQTAG (default ./qqtag), DEMO_OUT=DIR keeps the messages
+# there (N.in as sent, dates filled in; N.msg, N.env, N.info as queued;
+# N.log), KEEP=1 keeps the temporary directory.  Packages: rbldnsd; for
+# GeoIP libmaxmind-db-writer-perl and mmdb-bin ("sh tests/deps.sh demo"
+# installs them).  POSIX sh, no python.
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd) || exit 1
@@ -159,20 +164,23 @@ fill() {
 }
 # nogeo IN OUT: the geo lines commented out, with a note why.
 nogeo() {
-	sed -e 's/^\(geoip\|country\|asn\) /#(not in this qqtag yet) \1 /' \
-	    "$1" > "$2"
+	sed -e 's/^\(geoip\|country\|asn\) /#(geo off) \1 /' "$1" > "$2"
 }
 POLICY=$D/policy
 fill "$D/policy.geo"
 GEONOTE=
 if [ "$GEO" = built ] && "$QQTAG" -n "$D/policy.geo" > "$D/n.out" 2>&1; then
 	cp "$D/policy.geo" "$POLICY"
-	GEONOTE="on: sample country and ASN databases (tests/mkmmdb.pl)"
+	GEONOTE="on: sample country and ASN databases (tests/mkmmdb.pl);
+            X-Qqtag gets country= and asn=, and X-Qqtag-Geo is added.
+            The name of AS64501 (message 5) is hostile test data: CR LF,
+            a forged X-Spam-Flag: NO, 8-bit bytes; see it sanitised."
 else
 	nogeo "$D/policy.geo" "$POLICY"
 	if [ "$GEO" = built ]; then
-		GEONOTE="sample databases built; the policy's geo lines are
-            commented out: this qqtag says
+		# an older qqtag (QQTAG=...) without the geoip keyword
+		GEONOTE="off: sample databases built, but this qqtag rejects
+            the policy's geo lines:
             $(grep -m 1 -v ': ok$' "$D/n.out" | sed 's|.*/||')"
 	else
 		GEONOTE="off ($GEO)"
@@ -192,6 +200,10 @@ echo "  queue     tests/qq-standin (stores what qmail-queue would get)"
 
 N=0
 FAILED=0
+# now, as a Date: field (RFC 5322 3.3) and as qmail-smtpd writes it in its
+# Received line (date822fmt: no leading zero, -0000)
+NOW_DATE=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S +0000')
+NOW_RCVD=$(LC_ALL=C date -u '+%d %b %Y %H:%M:%S -0000' | sed 's/^0//')
 
 # geo IP: "country CC, ASnumber" from the sample databases (mmdblookup).
 geo() {
@@ -224,12 +236,14 @@ wrap() {
 # would, in a clean environment plus VAR=VALUE, and print what happened.
 show() {
 	_title=$1
-	_msg=$DEMO/msgs/$2
 	_from=$3
 	_to=$4
-	shift 4
 	N=$((N + 1))
 	_q=$OUT/$N
+	_msg=$_q.in
+	sed -e "s/@DATE@/$NOW_DATE/" -e "s/@RCVD@/$NOW_RCVD/" \
+	    "$DEMO/msgs/$2" > "$_msg" || exit 1
+	shift 4
 	printf 'F%s\0T%s\0\0' "$_from" "$_to" > "$D/env.$N"
 	rm -f "$_q.msg" "$_q.env" "$_q.info"
 
@@ -315,7 +329,7 @@ show "A relay client (RELAYCLIENT set: your own user, from a listed IP)" \
 
 echo
 echo "$RULE"
-echo "qqtag -c 192.0.2.99 -f winner@lottery.example: every check for one client"
+echo "qqtag -c 192.0.2.99 -f winner@lottery.example: every DNS check for one client"
 echo "$RULE"
 env -i PATH="$PATH" QQTAG_POLICY="$POLICY" "$QQTAG" -c 192.0.2.99 \
     -f winner@lottery.example 2>&1 | awk '
@@ -328,6 +342,8 @@ env -i PATH="$PATH" QQTAG_POLICY="$POLICY" "$QQTAG" -c 192.0.2.99 \
 		    m == 6 ? $5 : "", $m, $(m + 1) ~ /^[-+][0-9]/ ? $(m + 1) : ""
 	}'
 echo "(test, kind, verdict, what was looked up, the answer, time, weight)"
+echo "(DNS checks only: the header heuristics, such as message 2's"
+echo " HELO_NOT_FQDN, need the message)"
 
 echo
 if [ "$FAILED" -gt 0 ]; then

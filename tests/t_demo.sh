@@ -6,8 +6,10 @@
 # what reached the stand-in queue (DEMO_OUT): every message delivered, the
 # original bytes less only forged tag lines, no forged "X-Spam-Flag: NO",
 # envelopes byte for byte, every DNS check answered by the demo's own
-# rbldnsd, also in a network namespace with nothing but loopback; the
-# GeoIP lines used exactly when qqtag -n accepts them; and no process or
+# rbldnsd, also in a network namespace with nothing but loopback; GeoIP
+# on (X-Qqtag-Geo on every checked message) exactly when the sample
+# databases can be built; the dates of the messages filled in with now,
+# so the clean one stays at score 0; and no process or
 # temporary file left behind, also when the demo is stopped half-way by
 # SIGTERM or a closed pipe (| head), or cannot start.  Ends with "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
@@ -31,12 +33,30 @@ unfold() {
 	awk '/^\t/ { sub(/^\t/, ""); l = l (l ~ /,$/ ? "" : " ") $0; next }
 		{ if (NR > 1) print l; l = $0 } END { if (NR) print l }' "$1"
 }
-# section N: the lines of the demo's section "N. title" in $T/demo.out
+# section N [FILE]: the lines of the demo's section "N. title" in FILE
+# ($T/demo.out)
 section() {
 	awk -v n="$1" '
 		/^[0-9]+\. / { on = (index($0, n ". ") == 1) }
 		/^qqtag -c / { on = 0 }
-		on' "$T/demo.out"
+		on' "${2:-$T/demo.out}"
+}
+# logline N [FILE]: section N's qqtag log line, its wrapped lines joined
+logline() {
+	section "$1" "${2-}" | awk '/^qqtag log line/ { on = 1; next }
+		/^[a-z]/ { on = 0 } on { sub(/^ +/, ""); l = l (l == "" ? "" : " ") $0 }
+		END { print l }'
+}
+# answered [FILE]: how many sections' log lines say errors=none (every
+# DNS check and the GeoIP lookup answered)
+answered() {
+	_n=0
+	for _s in 1 2 3 4 5 6 7; do
+		case " $(logline $_s "${1-}") " in
+		*" errors=none "*) _n=$((_n + 1)) ;;
+		esac
+	done
+	echo $_n
 }
 # added N: section N's "qqtag added:" block, unindented
 added() {
@@ -75,9 +95,10 @@ assert_eq "a log line for every message" 7 \
     "$(grep -c '^    qqtag: pid=' "$T/demo.out")"
 
 added 1 > "$T/a1"
-grep -q '^X-Qqtag: score=0\.0 .*checked=yes' "$T/a1" &&
-    ! grep -q '^X-Spam-Flag' "$T/a1" &&
-    ok "clean client: checked, score 0, no X-Spam-Flag" ||
+unfold "$T/a1" > "$T/u1"
+grep -q '^X-Qqtag: score=0\.0 required=5\.0 flag=no checked=yes tests=none ' \
+    "$T/u1" && ! grep -q '^X-Spam-Flag' "$T/u1" &&
+    ok "clean client: checked, score 0, no test, no X-Spam-Flag" ||
     fail "clean client" "$(cat "$T/a1")"
 added 2 > "$T/a2"
 grep -q '^X-Spam-Flag: YES$' "$T/a2" &&
@@ -103,20 +124,30 @@ grep -q '^X-Spam-Status: No, .*tests=.*SPAMHAUS_CSS,DNSWL_HI' "$T/u3" &&
     ok "allowlisted client: DNSWL outweighs the CSS listing" ||
     fail "allowlisted client" "$(cat "$T/a3")"
 added 4 > "$T/a4"
-grep -q 'X-Spam-Warning: 192.0.2.44 is listed in ZEN as SPAMHAUS_PBL' \
-    "$T/a4" && ok "dynamic client: the PBL listing" ||
+unfold "$T/a4" > "$T/u4"
+grep -q '^X-Spam-Warning: 192\.0\.2\.44 is listed in ZEN as SPAMHAUS_PBL ' \
+    "$T/u4" && ok "dynamic client: the PBL listing" ||
     fail "dynamic client" "$(cat "$T/a4")"
+grep -q '^X-Spam-Warning: .*rDNS 192-0-2-44\.dsl\.example\.net$' "$T/u4" &&
+    grep -q '^X-Spam-Status: No, .*tests=\(.*,\)*RDNS_DYNAMIC\(,\|$\)' "$T/u4" &&
+    ok "dynamic client: its rDNS name found dynamic (RDNS_DYNAMIC)" ||
+    fail "dynamic client: RDNS_DYNAMIC" "$(cat "$T/a4")"
 added 5 > "$T/a5"
 stripped 5 > "$T/s5"
-grep -q '^X-Spam-Flag: YES$' "$T/a5" && ! grep -qi 'X-Spam-Flag: NO' "$T/a5" &&
+# one X-Spam-Flag field, YES.  (Not "no X-Spam-Flag: NO anywhere": with
+# GeoIP on, the sample AS name of the client is hostile and holds that
+# text, sanitised into the values of X-Qqtag-Geo and X-Spam-Warning.)
+grep -q '^X-Spam-Flag: YES$' "$T/a5" &&
+    [ "$(grep -ci '^x-spam-flag:' "$T/a5")" = 1 ] &&
     ok "forged message: flagged YES, no forged NO in the added block" ||
     fail "forged message flag" "$(cat "$T/a5")"
 assert_eq "forged message: the forged lines are shown as stripped" \
-    "X-Spam-Flag: NO|X-Spam-Status: No, score=-10.0 required=5.0|	tests=ALL_TRUSTED autolearn=ham|x-spam-level:|X-Qqtag: score=0.0 required=5.0 flag=no checked=yes" \
+    "X-Spam-Flag: NO|X-Spam-Status: No, score=-10.0 required=5.0|	tests=ALL_TRUSTED autolearn=ham|x-spam-level:|X-Qqtag: score=0.0 required=5.0 flag=no checked=yes|X-Qqtag-Geo: US AS64496 Friendly Bank" \
     "$(tr '\n' '|' < "$T/s5" | sed 's/|$//')"
 added 6 > "$T/a6"
-grep -q '^X-Spam-Warning: 2001:db8:bad:1::25 is listed in ZEN' "$T/a6" &&
-    grep -q '^X-Spam-Flag: YES$' "$T/a6" &&
+unfold "$T/a6" > "$T/u6"
+grep -q '^X-Spam-Warning: 2001:db8:bad:1::25 is listed in ZEN' "$T/u6" &&
+    grep -q '^X-Spam-Flag: YES$' "$T/u6" &&
     ok "IPv6 client: listed on the ip6trie zone, flagged" ||
     fail "IPv6 client" "$(cat "$T/a6")"
 added 7 > "$T/a7"
@@ -125,23 +156,34 @@ assert_eq "relay client: only checked=no reason=relayclient" \
 assert_eq "relay client: its forged X-Spam-Status shown as stripped" \
     "X-Spam-Status: No, score=0.0 (my own mail is never spam)" \
     "$(stripped 7)"
-assert_eq "every checked message: every DNS check answered (errors=none)" 6 \
-    "$(grep -c ' errors=none ' "$T/demo.out")"
+assert_eq "every checked message: every check answered (errors=none)" 6 \
+    "$(answered)"
 grep -q '^score [0-9.]* required 5\.0 flag yes' "$T/demo.out" &&
     ok "qqtag -c shown for the listed client" ||
     fail "qqtag -c" "$(sed -n '/^qqtag -c/,$p' "$T/demo.out")"
 
-# GeoIP: used exactly when this qqtag accepts the keyword
-printf 'geoip country /nonexistent/country.mmdb\n' > "$T/geo.policy"
-if "$QQTAG" -n "$T/geo.policy" > /dev/null 2>&1; then
+# GeoIP: on exactly when MaxMind's writer can build the sample databases
+# (qqtag knows the geoip keyword); then every checked message has its
+# X-Qqtag-Geo and country= in X-Qqtag, and the relay client has neither
+geo=0
+for s in 1 2 3 4 5 6 7; do
+	added $s | unfold /dev/stdin | grep -q '^X-Qqtag-Geo: ' && geo=$((geo + 1))
+done
+if perl -MMaxMind::DB::Writer::Tree -e 1 2> /dev/null; then
 	grep -q '^  GeoIP     on: ' "$T/demo.out" &&
-	    ok "GeoIP: qqtag knows geoip, the demo uses the sample databases" ||
+	    ok "GeoIP: the demo uses the sample databases" ||
 	    fail "GeoIP on" "$(sed -n '/GeoIP/,+2p' "$T/demo.out")"
+	assert_eq "GeoIP: X-Qqtag-Geo on the six checked messages" 6 "$geo"
+	assert_eq "GeoIP: the forged message's client, weighted" \
+	    "X-Qqtag-Geo: CN AS64501|country=CN asn=64501|GEO_CC_CN,GEO_ASN_64501" \
+	    "$(unfold "$T/a5" | sed -n 's/^\(X-Qqtag-Geo: CN AS64501\) .*/\1/p')|$(
+	    unfold "$T/a5" | sed -n 's/^X-Qqtag: .* \(country=[A-Z]* asn=[0-9]*\)$/\1/p')|$(
+	    unfold "$T/a5" | sed -n 's/^X-Spam-Status: Yes, .*tests=\(GEO_CC_CN,GEO_ASN_64501\),.*/\1/p')"
 else
-	grep -q "geo lines are" "$T/demo.out" &&
-	    grep -q 'unknown keyword: geoip' "$T/demo.out" &&
-	    ok "GeoIP: qqtag does not know geoip yet, the demo says so" ||
-	    fail "GeoIP note" "$(sed -n '/GeoIP/,+2p' "$T/demo.out")"
+	grep -q '^  GeoIP     off (not built: ' "$T/demo.out" &&
+	    ok "GeoIP: no sample databases, the demo says geo is off" ||
+	    fail "GeoIP off" "$(sed -n '/GeoIP/,+2p' "$T/demo.out")"
+	assert_eq "GeoIP off: no X-Qqtag-Geo" 0 "$geo"
 fi
 
 # nothing left behind
@@ -158,12 +200,23 @@ assert_eq "no temporary file left" "" "$(ls -A "$T/tmp")"
 (cd "$TOP" && TMPDIR=$T/tmp2 DEMO_OUT=$T/out sh demo/run.sh) \
     > "$T/demo2.out" 2>&1
 assert_eq "with DEMO_OUT: exit 0" 0 "$?"
+# N.in is the sample message as sent: demo/msgs/ with @DATE@ and @RCVD@
+# filled in, with now
+now=$(date +%s)
 n=0
 bad=
+dates=
 for m in "$DEMO"/msgs/*.msg; do
 	n=$((n + 1))
 	q=$T/out/$n
-	"$PYTHON" "$TOP/tests/strip.py" "$m" "$T/want.$n"
+	d=$(sed -n 's/^Date: //p' "$q.in")
+	r=$(sed -n '2s/.*; //p' "$q.in")
+	sed -e "s/@DATE@/$d/" -e "s/@RCVD@/$r/" "$m" | cmp -s - "$q.in" ||
+	    dates="$dates $n"
+	s=$(date -d "$d" +%s 2> /dev/null) || s=0
+	[ $((now - s)) -ge 0 ] && [ $((now - s)) -lt 600 ] ||
+	    dates="$dates $n:$d"
+	"$PYTHON" "$TOP/tests/strip.py" "$q.in" "$T/want.$n"
 	if [ ! -f "$q.msg" ] || ! "$PYTHON" - "$q.msg" "$T/want.$n" << 'PY'
 import sys
 got = open(sys.argv[1], "rb").read()
@@ -174,6 +227,8 @@ PY
 		bad="$bad $n"
 	fi
 done
+assert_eq "7 messages as sent: demo/msgs/ with the dates of now" "7:" \
+    "$n:$dates"
 assert_eq "7 messages: our block, then the original less forged tags" \
     "7:" "$n:$bad"
 # the header sections as queued (up to the first empty line)
@@ -186,7 +241,11 @@ assert_eq "no forged 'X-Spam-Status: No, score=-10' reaches the queue" "" \
     "$(grep -i '^x-spam-status: no, score=-10' "$T/heads")"
 assert_eq "forged message: one X-Spam-Flag, YES" "X-Spam-Flag: YES" \
     "$(grep -i '^x-spam-flag' "$T/out/5.msg")"
-assert_eq "forged message: one X-Qqtag" 1 "$(grep -ci '^x-qqtag' "$T/out/5.msg")"
+assert_eq "forged message: one X-Qqtag" 1 "$(grep -ci '^x-qqtag:' "$T/out/5.msg")"
+if [ "$geo" -gt 0 ]; then
+	assert_eq "forged message: one X-Qqtag-Geo, qqtag's" "CN AS64501" \
+	    "$(sed -n 's/^x-qqtag-geo: *\([^ ]* [^ ]*\).*/\1/Ip' "$T/out/5.msg")"
+fi
 assert_eq "relay message: first line checked=no reason=relayclient" \
     "X-Qqtag: checked=no reason=relayclient" "$(head -n 1 "$T/out/7.msg")"
 assert_eq "listed message: X-Spam-Flag: YES" "X-Spam-Flag: YES" \
@@ -208,7 +267,7 @@ if unshare -n sh -c 'ip link set lo up' > /dev/null 2>&1; then
 	(cd "$TOP" && TMPDIR=$T/tmp5 unshare -n sh -c \
 	    'ip link set lo up && exec sh demo/run.sh') > "$T/demo5.out" 2>&1
 	rc=$?
-	if [ "$rc" = 0 ] && [ "$(grep -c ' errors=none ' "$T/demo5.out")" = 6 ] &&
+	if [ "$rc" = 0 ] && [ "$(answered "$T/demo5.out")" = 6 ] &&
 	    [ "$(tail -n 1 "$T/demo5.out")" = "$(tail -n 1 "$T/demo.out")" ]; then
 		ok "only loopback (unshare -n): same run, every check answered"
 	else

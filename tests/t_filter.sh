@@ -95,6 +95,16 @@ m obs "X-Qqtag \t: score=7.5 flag=yes checked=yes\n\n"
 v "blanks before the colon (obs-fws, stripped by qqtag too)" 0 "$T/obs"
 m longer "X-Qqtagx: score=7.5 flag=yes checked=yes\nX-Qqtag-Status: flag=yes checked=yes\n\n"
 v "X-Qqtagx and X-Qqtag-Status are other names" 1 "$T/longer"
+# qqtag's block with GeoIP on: X-Qqtag folded at 78 columns with country=
+# and asn= at its end, then X-Qqtag-Geo, whose AS name is untrusted text
+# (sanitised, but it may say anything, "flag=yes score=99" too)
+GEOTAG="X-Qqtag: score=2.5 required=5.0 flag=no checked=yes tests=GEO_CC_CN,\n\tGEO_ASN_64501 lists=none errors=none country=CN asn=64501\nX-Spam-Status: No, score=2.5 required=5.0 tests=GEO_CC_CN,GEO_ASN_64501\nX-Spam-Level: **\nX-Spam-Score: 2.5\nX-Qqtag-Geo: CN AS64501 Evil X-Qqtag: flag=yes checked=yes score=99.0\n"
+m geo "${GEOTAG}Subject: x\n\nbody\n"
+v "X-Qqtag-Geo below X-Qqtag (GeoIP on), AS name says flag=yes: not spam" 1 "$T/geo"
+v "  ... -t 3 over score 2.5: not spam" 1 "$T/geo" -t 3
+v "  ... -t 2.5: spam (the score is X-Qqtag's, folded or not)" 0 "$T/geo" -t 2.5
+m geo_above "X-Qqtag-Geo: ZZ AS1 flag=yes checked=yes score=99.0\n${GEOTAG}\n"
+v "an X-Qqtag-Geo above X-Qqtag is not the topmost X-Qqtag" 1 "$T/geo_above" -t 5
 m shorter "X-Qqta: score=7.5 flag=yes checked=yes\n\n"
 v "X-Qqta is another name" 1 "$T/shorter"
 m values "X-Qqtag: score=7.5 flag=YES checked=yes\n\n"

@@ -266,12 +266,20 @@ tenpol "$R200" > "$T/pol200"
 tenpol "$R300" > "$T/pol300"
 
 # ---- messages and running qqtag ----------------------------------------------------
-cat > "$T/msg" << 'EOF'
-Received: from client.example.test (HELO client) (192.0.2.40)
-  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000
+# A realistic message, so that the header heuristics (heur.c) stay quiet
+# and every score below is the DNS checks' alone: qmail-smtpd's Received
+# line with a fully qualified HELO in the clients' registered domain
+# (example.test, as their rDNS), From, To, a Message-ID, and a Date of
+# now (DATE_IN_PAST fires after 10 days, DATE_IN_FUTURE beyond 24 h).
+RCVD_DATE=$(LC_ALL=C date -u '+%d %b %Y %H:%M:%S -0000' | sed 's/^0//')
+MSG_DATE=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S +0000')
+cat > "$T/msg" << EOF
+Received: from client.example.test (HELO mail.example.test) (192.0.2.40)
+  by mx.example.org with SMTP; $RCVD_DATE
 From: Someone <someone@example.test>
 To: rcpt@example.org
 Subject: a test
+Date: $MSG_DATE
 Message-ID: <1@example.test>
 
 Hello,
@@ -283,7 +291,7 @@ h = open(sys.argv[1], "rb").read()
 sys.stdout.buffer.write(h + b"".join(b"body line %d of a longer message\n" % i
                                      for i in range(2000)))
 ' "$T/msg" > "$T/bigmsg"
-NAMES_MSG="Received From To Subject Message-ID"
+NAMES_MSG="Received From To Subject Date Message-ID"
 mkenv "$T/env" someone@example.test rcpt@example.org
 mkenv "$T/env.spam" x@spam.example rcpt@example.org
 mkenv "$T/env.bounce" "" rcpt@example.org
@@ -586,6 +594,7 @@ assert_eq "  ... score 10" 10.0 "$(kv t3 X-Qqtag score)"
 # A null sender (a bounce): no envelope-domain check, which can only start
 # once the envelope is read, after the message.
 HB=$(head -n 4 "$T/msg" | wc -c)	# inside the header section
+BB=$(($(sed '/^$/q' "$T/msg" | wc -c) + 8))	# inside the body
 ENVF=$T/env.bounce
 qd up0 "$T/msg" "$T/env.bounce" -- TCPREMOTEIP=192.0.2.50 \
     TCPREMOTEHOST=client.example.test QQTAG_POLICY="$T/pol300"
@@ -608,12 +617,12 @@ upwin() {
 		    "$(cat "$T/$1.drive" "$T/$1.log")"
 	fi
 }
-qd up1 "$T/msg" "$T/env.bounce" "$HB:300" 200:300 -- \
+qd up1 "$T/msg" "$T/env.bounce" "$HB:300" "$BB:300" -- \
     TCPREMOTEIP=192.0.2.50 TCPREMOTEHOST=client.example.test \
     QQTAG_POLICY="$T/pol300"
 upwin up1 "600 ms upload (pauses in header and body), clean"
 delivered up1 "  ... delivered byte for byte"
-qd up2 "$T/msg" "$T/env.bounce" "$HB:450" 200:450 -- \
+qd up2 "$T/msg" "$T/env.bounce" "$HB:450" "$BB:450" -- \
     TCPREMOTEIP=192.0.2.60 TCPREMOTEHOST=client.example.test \
     QQTAG_POLICY="$T/pol300"
 upwin up2 "900 ms upload, listed (A then TXT: two round trips)"
@@ -625,7 +634,7 @@ upwin up3 "700 ms upload, PTR + forward-confirm (two round trips)"
 ENVF=$T/env
 # with a sender domain the envelope's check costs one round trip after
 # the message: qmail-smtpd writes the envelope last
-qd up4 "$T/msg" "$T/env" "$HB:300" 200:300 -- TCPREMOTEIP=192.0.2.50 \
+qd up4 "$T/msg" "$T/env" "$HB:300" "$BB:300" -- TCPREMOTEIP=192.0.2.50 \
     TCPREMOTEHOST=client.example.test QQTAG_POLICY="$T/pol300"
 ae=$(logkv up4 after_eom_ms)
 if [ "$RC" = 0 ] && [ -n "$ae" ] && [ "$ae" -ge 250 ] && [ "$ae" -lt 400 ] &&

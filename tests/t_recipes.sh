@@ -57,29 +57,57 @@ tag() {
 		return
 	fi
 	{
-		echo "Received: (qmail 4242 invoked from network); 27 Nov 2026 01:40:23 -0000"
+		echo "Received: (qmail 4242 invoked from network); $RCVD_DATE"
 		cat "$T/q.msg"
 	} > "$T/tagged/$_n"
 }
 
-# tagline NAME: the topmost X-Qqtag line of a tagged message.
+# unfold FILE: FILE's header section, continuation lines joined (a fold
+# after a comma, as in the tests= list, is removed; any other is one
+# space).  X-Qqtag folds at 78 columns: never grep its raw lines.
+unfold() {
+	awk '/^$/ { exit }
+	    /^[ \t]/ { sub(/^[ \t]+/, ""); l = l (l ~ /,$/ ? "" : " ") $0; next }
+	    { if (NR > 1) print l; l = $0 } END { if (NR) print l }' "$1"
+}
+# tagline NAME: the topmost X-Qqtag field of a tagged message, unfolded.
 tagline() {
-	grep -m 1 '^X-Qqtag:' "$T/tagged/$1"
+	unfold "$T/tagged/$1" | grep -m 1 '^X-Qqtag:'
+}
+# tagfield NAME: the same field as qqtag wrote it, continuation lines too.
+tagfield() {
+	awk '/^$/ { exit } on && /^[ \t]/ { print; next } on { exit }
+	    /^X-Qqtag:/ { on = 1; print }' "$T/tagged/$1"
 }
 
-cat > "$T/plain.eml" << 'EOF'
-Received: from unknown (HELO mx.example.net) (192.0.2.66)
-  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000
+# The messages are realistic, so that the header heuristics (heur.c)
+# stay quiet and every score is the DNS list's alone: qmail-smtpd's
+# Received line with a fully qualified HELO, From, To, a Message-ID and
+# a Date of now (DATE_IN_PAST fires after 10 days, DATE_IN_FUTURE beyond
+# 24 h).
+RCVD_DATE=$(LC_ALL=C date -u '+%d %b %Y %H:%M:%S -0000' | sed 's/^0//')
+MSG_DATE=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S +0000')
+# rcvd IP: qmail-smtpd's Received line for a client at IP
+rcvd() {
+	printf 'Received: from unknown (HELO mx.example.net) (%s)\n' "$1"
+	printf '  by mx.example.org with SMTP; %s\n' "$RCVD_DATE"
+}
+{
+	rcvd 192.0.2.66
+	cat << EOF
 From: Someone <someone@example.net>
 To: alice@example.org
 Subject: an offer
-Date: Thu, 27 Nov 2026 01:40:20 +0000
+Date: $MSG_DATE
 Message-ID: <1@example.net>
 
 Hello.
 EOF
+} > "$T/plain.eml"
 # forged verdicts in every form a downstream recipe might read
-cat > "$T/forged-no.eml" << 'EOF'
+{
+	rcvd 192.0.2.66
+	cat << EOF
 X-Spam-Flag: NO
 X-Qqtag: score=-5.0 required=5.0 flag=no checked=yes
 X-Spam-Status: No, score=-5.0 required=5.0
@@ -88,22 +116,33 @@ x-qqtag: checked=no reason=relayclient
 To: alice@example.org
 Subject: trust me
 X-Spam-Score: -5.0
+Date: $MSG_DATE
+Message-ID: <2@example.net>
 
 Hello.
 EOF
-cat > "$T/forged-yes.eml" << 'EOF'
+} > "$T/forged-no.eml"
+{
+	rcvd 192.0.2.7
+	cat << EOF
 X-Qqtag: score=99.0 required=5.0 flag=yes checked=yes
 X-Spam-Flag: YES
 From: Friend <friend@example.net>
 To: alice@example.org
 Subject: a forged verdict against me
+Date: $MSG_DATE
+Message-ID: <3@example.net>
 
 Hello.
 EOF
-"$PYTHON" - "$T/big.eml" << 'PY'
+} > "$T/forged-yes.eml"
+rcvd 192.0.2.66 > "$T/big.eml"
+"$PYTHON" - "$T/big.eml" "$MSG_DATE" << 'PY'
 import sys
-with open(sys.argv[1], "wb") as f:
-    f.write(b"From: someone@example.net\nSubject: big\n\n")
+with open(sys.argv[1], "ab") as f:
+    f.write(b"From: someone@example.net\nTo: alice@example.org\n"
+            b"Subject: big\nDate: %s\nMessage-ID: <4@example.net>\n\n"
+            % sys.argv[2].encode())
     line = b"b" * 76 + b"\n"
     for _ in range(10 * 1024 * 1024 // 77 + 1):
         f.write(line)
@@ -188,7 +227,7 @@ landed() {
 # intact HOME NAME: the delivered copy carries the tagged message whole.
 intact() {
 	_got=$(find "$1/Maildir" -path '*/new/*' -type f | head -n 1)
-	if [ -n "$_got" ] && grep -qF "$(tagline "$2")" "$_got" &&
+	if [ -n "$_got" ] && unfold "$_got" | grep -qxF "$(tagline "$2")" &&
 	    [ "$(tail -n 1 "$_got")" = "$(tail -n 1 "$T/tagged/$2")" ] &&
 	    [ "$(wc -c < "$_got")" -ge "$(wc -c < "$T/tagged/$2")" ]; then
 		return 0
@@ -404,7 +443,7 @@ for n in $MSGS; do
 	[ "$r" = "0 $w" ] || sed 's/^/#   /' "$T/sv.out" "$T/sv.err"
 done
 # only the topmost X-Qqtag (":index 1"): a lower flag=yes is not looked at
-{ tagline clean; echo "X-Qqtag: score=99.0 flag=yes checked=yes"; cat "$T/plain.eml"; } \
+{ tagfield clean; echo "X-Qqtag: score=99.0 flag=yes checked=yes"; cat "$T/plain.eml"; } \
     > "$T/tagged/lower-yes"
 chmod a+r "$T/tagged/lower-yes"
 assert_eq "sieve: a lower X-Qqtag flag=yes is ignored (:index 1)" "0 INBOX" \

@@ -201,14 +201,16 @@ TS=$LAST_PID
 ok "tcpserver runs the front end on 127.0.0.1:$PORT"
 
 # ---- the messages ------------------------------------------------------------------------
-cat > "$T/msg" << 'EOF'
+# A Date of now: the date heuristics (DATE_IN_PAST after 10 days) stay quiet
+MSG_DATE=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S +0000')
+cat > "$T/msg" << EOF
 From: Someone <s@example.net>
 To: r@example.org
 X-Spam-Flag: NO
 Subject: through tcpserver
 X-Spam-Status: No, score=-5.0
 	tests=FORGED
-Date: Fri, 27 Nov 2026 09:00:00 +0000
+Date: $MSG_DATE
 Message-ID: <tcp-1@example.net>
 
 A line.
