@@ -2941,17 +2941,19 @@ probe_local(const struct llist *l, struct lists_health *h)
  * such as 127.255.255.254 or DNSWL's 127.0.0.255) marks it broken (a list
  * with the notest option need not list its test point); then
  * every local list read whole.  h[] gets DNS lists then local lists (at
- * most max); the state file of c, when it has one, is written.  Returns
- * the count in h, or -1 with errno and err when writing failed.
+ * most max), *nh their count; the state file of c, when it has one, is
+ * written.  Returns the number of broken lists, or -1 with errno and err
+ * when the state could not be written (h[] is filled all the same).
  */
 int
 lists_probe(const struct lists_conf *c, const struct dnsbl_conf *dc,
-    int timeout_ms, struct lists_health *h, size_t max, char *err,
-    size_t errlen)
+    int timeout_ms, struct lists_health *h, size_t max, size_t *nh,
+    char *err, size_t errlen)
 {
 	struct dnsbl_run *runs[NPOINTS];
 	struct dnsbl_list_info info;
 	size_t i, n = 0;
+	int broken = 0;
 
 	for (i = 0; i < NPOINTS; i++) {
 		runs[i] = dc == NULL ? NULL : dnsbl_start_flags(dc,
@@ -2970,11 +2972,14 @@ lists_probe(const struct lists_conf *c, const struct dnsbl_conf *dc,
 		probe_local(&c->l[i], &h[n++]);
 	for (i = 0; i < NPOINTS; i++)
 		dnsbl_free(runs[i]);
+	for (i = 0; i < n; i++)
+		broken += h[i].broken;
+	*nh = n;
 	if (c != NULL && c->state != NULL &&
 	    lists_state_write(c->state, time(NULL), h, n) == -1)
 		return fmt_err(err, errlen, errno, "cannot write state file "
 		    "%s: %s", c->state, strerror(errno));
-	return (int)n;
+	return broken;
 }
 
 /* "LABEL KIND ok|BROKEN REASON MSms" for the probe's output; its length. */

@@ -58,12 +58,12 @@ void lists_free(struct lists_run *);
  *   how many were marked; -1 when the state is not used -- errno ENOENT
  *   (no state file configured, or none written yet) or EINVAL (stale,
  *   corrupt, truncated: every list stays usable), with the reason in err.
- * lists_probe(conf, dc, timeout_ms, h, max, err, errlen): query every DNS
- *   list of dc at its RFC 5782 test points (and read every local list),
- *   fill h[] (at most max entries, DNS lists first), write the state file
- *   when the policy names one.  Returns how many entries were filled, or
- *   -1 with errno and a reason in err when the state file could not be
- *   written (h[] is filled all the same).
+ * lists_probe(conf, dc, timeout_ms, h, max, &n, err, errlen): query every
+ *   DNS list of dc at its RFC 5782 test points (and read every local list
+ *   whole), fill h[0..n) (at most max entries, DNS lists first), write the
+ *   state file when the policy names one.  Returns the number of broken
+ *   lists, or -1 with errno and a reason in err when the state file could
+ *   not be written (h[] and n are filled all the same).
  * lists_health_text(): one printable line for h (no newline).
  */
 #define LISTS_REASONMAX	64
@@ -80,7 +80,7 @@ struct lists_health {
 int lists_state_apply(const struct lists_conf *, struct dnsbl_conf *, time_t,
     char *, size_t);
 int lists_probe(const struct lists_conf *, const struct dnsbl_conf *, int,
-    struct lists_health *, size_t, char *, size_t);
+    struct lists_health *, size_t, size_t *, char *, size_t);
 int lists_health_text(const struct lists_health *, char *, size_t);
 
 /*

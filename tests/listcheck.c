@@ -385,18 +385,18 @@ probe(int argc, char *argv[])
 {
 	static struct lists_health h[MAXHEALTH];
 	char line[256], err[256];
-	int n, i, broken = 0;
+	size_t n, i;
+	int broken;
 
-	n = lists_probe(lc, dc, argc > 3 ? num(argv[3]) : 3000, h,
-	    MAXHEALTH, err, sizeof(err));
-	if (n == -1) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
+	broken = lists_probe(lc, dc, argc > 3 ? num(argv[3]) : 3000, h,
+	    MAXHEALTH, &n, err, sizeof(err));
 	for (i = 0; i < n; i++) {
 		lists_health_text(&h[i], line, sizeof(line));
 		printf("%s\n", line);
-		broken += h[i].broken;
+	}
+	if (broken == -1) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
 	}
 	printf("broken %d\n", broken);
 	return 0;

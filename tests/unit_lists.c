@@ -921,7 +921,7 @@ test_probe_local(void)
 	struct lists_health h[4], r[4];
 	char line[300], err[200];
 	time_t when;
-	size_t n;
+	size_t n, nh;
 	int k;
 
 	snprintf(line, sizeof(line), "iplist A %s", path("l4"));
@@ -930,8 +930,8 @@ test_probe_local(void)
 	conf(c, line, err, sizeof(err));
 	snprintf(line, sizeof(line), "state %s", path("pst"));
 	conf(c, line, err, sizeof(err));
-	k = lists_probe(c, NULL, 100, h, 4, err, sizeof(err));
-	T(k == 2 && h[0].local && !h[0].broken && strcmp(h[0].reason,
+	k = lists_probe(c, NULL, 100, h, 4, &nh, err, sizeof(err));
+	T(k == 1 && nh == 2 && h[0].local && !h[0].broken && strcmp(h[0].reason,
 	    "entries:6") == 0 && h[1].broken && strcmp(h[1].reason,
 	    "missing") == 0 && strcmp(h[1].kind, "iplist") == 0,
 	    "probe of local lists: %d %s %s", k, h[0].reason, h[1].reason);
@@ -941,8 +941,9 @@ test_probe_local(void)
 	    "local lists are not in the state");
 	snprintf(line, sizeof(line), "state %s/no/such/dir/st", dir);
 	conf(c, line, err, sizeof(err));
-	T(lists_probe(c, NULL, 100, h, 4, err, sizeof(err)) == -1 &&
-	    strstr(err, "cannot write") != NULL, "unwritable: %s", err);
+	T(lists_probe(c, NULL, 100, h, 4, &nh, err, sizeof(err)) == -1 &&
+	    nh == 2 && strstr(err, "cannot write") != NULL, "unwritable: %s",
+	    err);
 	lists_conf_free(c);
 }
 
