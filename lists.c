@@ -234,16 +234,17 @@ is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+/* A hex digit's value, or -1 (a table: IPv6 feeds are millions of them). */
 static int
 hexval(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const signed char v[256] = {
+	    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	    ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11,
+	    ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16 };
+
+	return v[c & 0xff] - 1;
 }
 
 static int
@@ -632,19 +633,22 @@ ip6_cidr(char *s, unsigned char a[16], char **np)
 	return bits;
 }
 
-/* Clear the bits past plen; 1 if any was set. */
+/* Clear the bits past plen (0..128); 1 if any was set. */
 static int
 ip6_mask(unsigned char a[16], unsigned plen)
 {
-	unsigned i;
+	unsigned i = plen / 8;
 	int host = 0;
 
-	for (i = 0; i < 16; i++) {
-		unsigned char m = plen >= 8 * (i + 1) ? 0xff : plen <= 8 * i ?
-		    0 : (unsigned char)(0xff << (8 - (plen - 8 * i)));
+	if (i < 16 && plen % 8 != 0) {
+		unsigned char m = (unsigned char)(0xff << (8 - plen % 8));
 
-		host |= (a[i] & ~m) != 0;
-		a[i] &= m;
+		host = (a[i] & ~m) != 0;
+		a[i++] &= m;
+	}
+	for (; i < 16; i++) {
+		host |= a[i] != 0;
+		a[i] = 0;
 	}
 	return host;
 }
