@@ -764,6 +764,28 @@ print_result(const struct dnsbl_result *d, double w)
 	putchar('\n');
 }
 
+static void
+print_geo(void)
+{
+	const struct geo_result	*r = &g.geo;
+	char			 org[80];
+	size_t			 n;
+	int			 i;
+
+	if (g.pol.geo == NULL)
+		return;
+	n = hdr_sanitise(org, sizeof(org) - 1, r->org, r->have_asn ?
+	    r->orglen : 0);
+	org[n] = '\0';
+	printf("%-22s %-6s %-7s %-24s %s AS%lu %s\n", "GEOIP", "geo",
+	    r->error ? "error" : "info", g.ip, r->have_country ? r->cc : "--",
+	    r->have_asn ? r->asn : 0, r->error ? r->error : org);
+	for (i = 0; i < 2; i++)
+		if (r->tests[i] != NULL)
+			printf("%-22s %-6s %-7s %-24s %+.1f\n", r->tests[i],
+			    "geo", "LISTED", g.ip, r->tweight[i]);
+}
+
 /*
  * qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]: every DNS check
  * of the policy for one client, as an admin's rblcheck.  stdout is ours
@@ -793,20 +815,21 @@ check_client(int argc, char *argv[])
 		return 1;
 	overrides();
 	report_init(&g.rep, &g.pol, g.threshold);
-	if (g.pol.dns == NULL) {
-		printf("no DNS checks in %s\n", g.pol.file);
-		return 0;
-	}
+	g.checkip = g.ip;
+	geo_check();
+	print_geo();
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
-	if ((g.dns = dnsbl_start_flags(g.pol.dns, g.ip, host,
+	if (g.pol.dns == NULL)
+		printf("no DNS checks in %s\n", g.pol.file);
+	else if ((g.dns = dnsbl_start_flags(g.pol.dns, g.ip, host,
 	    DNSBL_ANYIP)) == NULL)
 		return 1;
-	if (sender)
+	if (g.dns != NULL && sender)
 		dnsbl_domain(g.dns, DNSBL_SENDER, domain_of(sender));
-	if (from)
+	if (g.dns != NULL && from)
 		dnsbl_domain(g.dns, DNSBL_FROM, from);
 	dns_wait();
-	for (i = 0; i < dnsbl_nresults(g.dns); i++) {
+	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++) {
 		const struct dnsbl_result *d = dnsbl_result(g.dns, i);
 
 		report_dns(&g.rep, d);
@@ -816,7 +839,8 @@ check_client(int argc, char *argv[])
 	printf("score %.1f required %.1f flag %s (%ld ms)\n", g.rep.score,
 	    g.threshold, report_flagged(&g.rep) ? "yes" : "no",
 	    ms_since(&g.teom));
-	dnsbl_free(g.dns);
+	if (g.dns != NULL)
+		dnsbl_free(g.dns);
 	return 0;
 }
 

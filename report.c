@@ -390,6 +390,9 @@ report_log(const struct report *r, struct buf *l)
 	if (r->n == 0)
 		buf_appends(l, "none");
 	buf_printf(l, " errors=%s", r->errors.len ? r->errors.p : "none");
-	if (r->cc != NULL || r->asn != 0)
-		buf_printf(l, " geo=%s/AS%lu", r->cc ? r->cc : "--", r->asn);
+	if (r->cc != NULL || r->asn != 0) {
+		buf_printf(l, " geo=%s", r->cc ? r->cc : "--");
+		if (r->asn != 0)
+			buf_printf(l, "/AS%lu", r->asn);
+	}
 }

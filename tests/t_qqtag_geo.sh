@@ -142,4 +142,14 @@ assert_eq "random-bytes ASN db: still queued" 0 "$RC"
 xq | grep -q ' errors=\([^ ]*,\)*asn-corrupt[, ]' && xq | grep -q ' country=DE\( \|$\)' &&
     ok "corrupt ASN db: error named, country kept" || fail "junk db" "$(xq)"
 
+# qqtag -c shows the geo data and scores it as queue mode does
+"$QQTAG" -c 203.0.113.9 > "$T/c.out" 2>&1
+grep -q '^GEOIP .* CN AS64501 ' "$T/c.out" && grep -q '^GEO_CC_CN .*+1.5' "$T/c.out" &&
+    grep -q '^score 2.5 required 3.0 flag no' "$T/c.out" &&
+    ok "qqtag -c: geo line, geo tests, same score as queue mode" ||
+    fail "qqtag -c geo" "$(cat "$T/c.out")"
+tr -d '\n' < "$T/c.out" | LC_ALL=C grep -q '[^ -~]' &&
+    fail "qqtag -c printed raw bytes of the AS name" ||
+    ok "qqtag -c output sanitised"
+
 t_done
