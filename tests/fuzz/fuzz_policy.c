@@ -21,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		if ((t = malloc(n + 1)) == NULL)
 			return 0;
 		memcpy(t, d, n);
+		t[n] = '\0';	/* as policy_load's buffer is */
 		policy_defaults(&p);
 		r = policy_parse(&p, "fuzz", t, n, strict);
 		if (r == -1 && p.nerrors == 0 && p.nunknown == 0 &&
