@@ -413,6 +413,10 @@ hdr_end(struct hdr_w *w)
 			;
 		if ((wl = j - i) == 0)
 			break;
+		if (wl > HDR_WORD_MAX) {	/* RFC 5322 §2.1.1: 998 */
+			j = i + HDR_WORD_MAX;
+			wl = HDR_WORD_MAX;
+		}
 		if (i > 0 && col + (soft ? 0 : 1) + wl > HDR_FOLD) {
 			if (buf_append(o, "\n\t", 2) == -1)
 				return -1;

@@ -11,6 +11,7 @@
 #define HDR_UNTRUSTED_MAX 200		/* rblsmtpd's cut for outside text */
 #define HDR_VALUE_MAX	 4000		/* one written header, all parts */
 #define HDR_FOLD	 78		/* RFC 5322 §2.1.1 */
+#define HDR_WORD_MAX	 900		/* longer words are cut into lines */
 #define HDR_NAMES_MAX	 32
 
 /* Names of qqtag's own headers; an entry ending in '*' is a prefix. */

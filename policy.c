@@ -20,6 +20,7 @@
 #include "dnsbl.h"
 #include "geo.h"
 #include "heur.h"
+#include "lists.h"
 #include "policy.h"
 
 #define MAXWORDS	64
@@ -255,36 +256,37 @@ kw_weight(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
-/* dnsbl, dnswl, rhsbl, dns: the DNS module parses its own lines. */
+/*
+ * Lines of the modules, which parse their own: dnsbl, dnswl, rhsbl, dns
+ * (dnsbl.c), geoip, country, asn (geo.c), iplist, ipwl, domainlist,
+ * state (lists.c).
+ */
 static int
-kw_dns(struct ctx *c, int ac, char **av)
+kw_module(struct ctx *c, int ac, char **av)
 {
-	char	err[200];
+	struct policy	*p = c->p;
+	char		 err[200];
+	int		 r;
 
-	if (c->p->dns == NULL && (c->p->dns = dnsbl_conf_new()) == NULL)
-		return -1;
-	if (dnsbl_conf_line(c->p->dns, ac, av, err, sizeof(err)) == -1) {
-		if (errno == ENOMEM)
+	if (strcmp(av[0], "geoip") == 0 || strcmp(av[0], "country") == 0 ||
+	    strcmp(av[0], "asn") == 0) {
+		if (p->geo == NULL && (p->geo = geo_conf_new()) == NULL)
 			return -1;
-		return complain(c, err, NULL), -1;
-	}
-	return 0;
-}
-
-/* geoip, country, asn: the GeoIP module parses its own lines. */
-static int
-kw_geo(struct ctx *c, int ac, char **av)
-{
-	char	err[200];
-
-	if (c->p->geo == NULL && (c->p->geo = geo_conf_new()) == NULL)
-		return -1;
-	if (geo_conf_line(c->p->geo, ac, av, err, sizeof(err)) == -1) {
-		if (errno == ENOMEM)
+		r = geo_conf_line(p->geo, ac, av, err, sizeof(err));
+	} else if (strcmp(av[0], "iplist") == 0 || strcmp(av[0], "ipwl") ==
+	    0 || strcmp(av[0], "domainlist") == 0 || strcmp(av[0], "state") ==
+	    0) {
+		if (p->lists == NULL && (p->lists = lists_conf_new()) == NULL)
 			return -1;
-		return complain(c, err, NULL), -1;
+		r = lists_conf_line(p->lists, ac, av, err, sizeof(err));
+	} else {
+		if (p->dns == NULL && (p->dns = dnsbl_conf_new()) == NULL)
+			return -1;
+		r = dnsbl_conf_line(p->dns, ac, av, err, sizeof(err));
 	}
-	return 0;
+	if (r == -1 && errno != ENOMEM)
+		complain(c, err, NULL);
+	return r;
 }
 
 /* local NAME...: the names (and IP literals) that are ours, for HELO. */
@@ -327,19 +329,23 @@ static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
 } keywords[] = {
-	{ "asn",	kw_geo },
-	{ "country",	kw_geo },
-	{ "dns",	kw_dns },
-	{ "dnsbl",	kw_dns },
-	{ "dnswl",	kw_dns },
-	{ "geoip",	kw_geo },
+	{ "asn",	kw_module },
+	{ "country",	kw_module },
+	{ "dns",	kw_module },
+	{ "dnsbl",	kw_module },
+	{ "dnswl",	kw_module },
+	{ "domainlist",	kw_module },
+	{ "geoip",	kw_module },
 	{ "header",	kw_header },
+	{ "iplist",	kw_module },
+	{ "ipwl",	kw_module },
 	{ "local",	kw_local },
 	{ "maxrcpt",	kw_maxrcpt },
 	{ "off",	kw_off },
 	{ "queue",	kw_path },
-	{ "rhsbl",	kw_dns },
+	{ "rhsbl",	kw_module },
 	{ "spool",	kw_spool },
+	{ "state",	kw_module },
 	{ "threshold",	kw_threshold },
 	{ "timeout",	kw_time },
 	{ "watchdog",	kw_time },
@@ -453,7 +459,9 @@ check_files(struct policy *p)
 {
 	char	err[300];
 
-	if (p->geo != NULL && geo_conf_check(p->geo, err, sizeof(err)) == -1) {
+	if ((p->geo != NULL && geo_conf_check(p->geo, err, sizeof(err)) ==
+	    -1) || (p->lists != NULL && lists_conf_check(p->lists, p->dns, err,
+	    sizeof(err)) == -1)) {
 		if (buf_room(&p->errs) > 400)
 			buf_printf(&p->errs, "%s: %.300s\n", p->file, err);
 		p->nerrors++;
@@ -546,5 +554,7 @@ policy_free(struct policy *p)
 		dnsbl_conf_free(p->dns);
 	if (p->geo != NULL)
 		geo_conf_free(p->geo);
+	if (p->lists != NULL)
+		lists_conf_free(p->lists);
 	buf_free(&p->errs);
 }

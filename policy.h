@@ -8,6 +8,7 @@
 
 struct dnsbl_conf;
 struct geo_conf;
+struct lists_conf;
 
 #define POLICY_DEFAULT		"/etc/qqtag/policy"
 #define POLICY_QUEUE		"/var/qmail/bin/qmail-queue"
@@ -37,6 +38,7 @@ struct policy {
 	struct hdr_names strip;		/* every name qqtag writes */
 	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
 	struct geo_conf	*geo;		/* GeoIP/ASN databases and weights */
+	struct lists_conf *lists;	/* local lists, list-health state */
 	char		*local[POLICY_LOCAL_MAX + 1];	/* our names, NULL-ended */
 	size_t		 nlocal;
 	unsigned long	 maxrcpt;	/* RCPT_MANY above it */

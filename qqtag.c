@@ -34,6 +34,7 @@
 #include "geo.h"
 #include "headers.h"
 #include "heur.h"
+#include "lists.h"
 #include "policy.h"
 #include "report.h"
 
@@ -68,6 +69,8 @@ static struct {
 	struct hdr_filter hf;
 	struct env	 env;
 	struct dnsbl_run *dns;
+	struct lists_run *lists;	/* the policy's local lists */
+	const char	*health;	/* state file not used, and why */
 	struct geo_result geo;
 	struct heur_msg	 hm;		/* facts of the header section */
 	struct heur_hit	 hits[HEUR_MAX];
@@ -156,6 +159,8 @@ log_message(const char *result)
 	    g.hf.nstripped, g.env.nrcpt);
 	if (g.polerr)
 		buf_appends(&g.log, " policy=error");
+	if (g.health != NULL)
+		buf_printf(&g.log, " health=%s", g.health);
 	if (checked())
 		report_log(&g.rep, &g.log);
 	buf_printf(&g.log, " ms=%ld", ms_since(&g.t0));
@@ -414,6 +419,21 @@ splice_body(void)
 	}
 }
 
+/* The envelope is in: check the sender's domain. */
+static void
+sender_checks(void)
+{
+	const char	*d;
+
+	if (g.env.status != ENV_DONE || !checked() ||
+	    (d = domain_of(g.env.sender.p ? g.env.sender.p : "")) == NULL)
+		return;
+	if (g.dns != NULL)
+		dnsbl_domain(g.dns, DNSBL_SENDER, d);
+	if (g.lists != NULL)
+		lists_domain(g.lists, DNSBL_SENDER, d);
+}
+
 /* Read fd 0 to EOF through the filter into the spool. */
 static void
 read_message(void)
@@ -529,6 +549,8 @@ score(void)
 		return;
 	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++)
 		report_dns(&g.rep, dnsbl_result(g.dns, i));
+	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++)
+		report_dns(&g.rep, lists_result(g.lists, i));
 	score_heur();
 }
 
@@ -569,6 +591,8 @@ hand_over(const char *result)
 	close(g.envfd);
 	if (g.dns != NULL)
 		dnsbl_free(g.dns);
+	if (g.lists != NULL)
+		lists_free(g.lists);
 	exec_queue();
 }
 
@@ -646,18 +670,29 @@ geo_check(void)
 
 /*
  * Fire every IP-keyed query now: they fly during the client's upload.
- * The GeoIP lookup (local, fast) is done now too.
+ * Lists the health probe marked broken are not asked.  Then the local
+ * checks: GeoIP and the local list files.
  */
 static void
 start_checks(const char *remotehost)
 {
+	char	err[200];
+
 	if (!checked())
 		return;
+	if (g.pol.dns != NULL) {
+		if (g.pol.lists != NULL && lists_state_apply(g.pol.lists,
+		    g.pol.dns, time(NULL), err, sizeof(err)) == -1 &&
+		    errno == EINVAL)
+			g.health = "ignored";	/* stale or corrupt */
+		if ((g.dns = dnsbl_start(g.pol.dns, g.checkip, remotehost)) ==
+		    NULL)
+			warn("DNS checks skipped", "out of memory");
+	}
 	geo_check();
-	if (g.pol.dns == NULL)
-		return;
-	if ((g.dns = dnsbl_start(g.pol.dns, g.checkip, remotehost)) == NULL)
-		warn("DNS checks skipped", "out of memory");
+	if (g.pol.lists != NULL && (g.lists = lists_start(g.pol.lists,
+	    g.checkip)) == NULL)
+		warn("local lists skipped", "out of memory");
 }
 
 /*
@@ -691,8 +726,12 @@ on_headers(void)
 	    g.hf.copy_cut, &g.hm);
 	if (g.cls == CL_TRUSTED)
 		trusted_hop();
-	else if (g.dns != NULL && (d = heur_from_domain(&g.hm)) != NULL)
+	if (!checked() || (d = heur_from_domain(&g.hm)) == NULL)
+		return;
+	if (g.dns != NULL)
 		dnsbl_domain(g.dns, DNSBL_FROM, d);
+	if (g.lists != NULL)
+		lists_domain(g.lists, DNSBL_FROM, d);
 }
 
 static void __attribute__((noreturn))
@@ -703,10 +742,53 @@ usage(void)
 	    "       qqtag -n [FILE]  check a policy file strictly\n"
 	    "       qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
 	    "                        run the policy's checks for one client\n"
-	    "       qqtag -l         list the built-in tests and weights\n";
+	    "       qqtag -l         list the built-in tests and weights\n"
+	    "       qqtag -T         probe the lists, write the health state\n";
 
 	say(m, sizeof(m) - 1);
 	_exit(100);
+}
+
+#define PROBE_MAX	256	/* lists one probe reports */
+
+/*
+ * qqtag -T: probe every list of the policy (RFC 5782 test points) and
+ * write the state file qqtag reads to skip broken lists.  One line per
+ * list on stdout; exit 0 all healthy, 1 some broken, 2 the probe or the
+ * state file failed.
+ */
+static int
+probe_lists(void)
+{
+	static struct lists_health h[PROBE_MAX];
+	struct lists_conf	*lc;
+	char			 err[300], line[300];
+	size_t			 i, n = 0;
+	int			 broken;
+
+	load_policy();
+	if (g.polerr)
+		return 2;
+	if ((lc = g.pol.lists) == NULL && (lc = lists_conf_new()) == NULL)
+		return 2;
+	if (g.pol.dns == NULL && (g.pol.dns = dnsbl_conf_new()) == NULL)
+		return 2;
+	overrides();
+	broken = lists_probe(lc, g.pol.dns, (int)g.pol.timeout_ms, h,
+	    PROBE_MAX, &n, err, sizeof(err));
+	for (i = 0; i < n; i++)
+		if (lists_health_text(&h[i], line, sizeof(line)) == 0)
+			printf("%s\n", line);
+	if (broken == -1) {
+		warn("list health not recorded", err);
+		return 2;
+	}
+	printf("%zu lists, %d broken%s%s\n", n, broken,
+	    lists_conf_state(lc) ? "; state written to " : "",
+	    lists_conf_state(lc) ? lists_conf_state(lc) : "");
+	if (lc != g.pol.lists)
+		lists_conf_free(lc);
+	return broken > 0;
 }
 
 /* qqtag -l: every built-in test with its default weight. */
@@ -854,6 +936,8 @@ main(int argc, char *argv[])
 		return check_client(argc, argv);
 	if (argc == 2 && strcmp(argv[1], "-l") == 0)
 		return list_tests();
+	if (argc == 2 && strcmp(argv[1], "-T") == 0)
+		return probe_lists();
 	if (argc > 1)
 		usage();
 	clock_gettime(CLOCK_MONOTONIC, &g.t0);
@@ -882,9 +966,7 @@ main(int argc, char *argv[])
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
 	arm_watchdog();
 	read_envelope();
-	if (g.dns != NULL && g.env.status == ENV_DONE)
-		dnsbl_domain(g.dns, DNSBL_SENDER, domain_of(g.env.sender.p ?
-		    g.env.sender.p : ""));
+	sender_checks();
 	dns_wait();
 	/* a bad envelope goes on as read: qmail-queue gives its verdict */
 	hand_over(g.env.status == ENV_DONE ? "queue" :

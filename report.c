@@ -27,6 +27,7 @@
 #include "report.h"
 
 #define STARS_MAX	50
+#define LOG_ERRORS_MAX	600	/* bytes of errors= in the log line */
 
 /* Start a report; threshold is the policy's or the connection's. */
 void
@@ -219,6 +220,26 @@ tests_list(const struct report *r, struct hdr_w *w, const char *none)
 	hdr_list(w, "tests=", names, n, none);
 }
 
+/* prefix and a comma-separated list from b, foldable after each comma. */
+static void
+csv_list(struct hdr_w *w, const char *prefix, const struct buf *b)
+{
+	const char	*names[REPORT_MAX];
+	char		 tmp[1024];
+	size_t		 n = 0, len;
+	char		*p, *c;
+
+	len = b->len < sizeof(tmp) - 1 ? b->len : sizeof(tmp) - 1;
+	memcpy(tmp, b->p ? b->p : "", len);
+	tmp[len] = '\0';
+	for (p = tmp; len > 0 && p != NULL && n < REPORT_MAX; p = c) {
+		if ((c = strchr(p, ',')) != NULL)
+			*c++ = '\0';
+		names[n++] = p;
+	}
+	hdr_list(w, prefix, names, n, "none");
+}
+
 static int
 write_qqtag(const struct report *r, struct buf *o)
 {
@@ -231,10 +252,8 @@ write_qqtag(const struct report *r, struct buf *o)
 	    report_flagged(r) ? "yes" : "no");
 	hdr_text(&w, tmp);
 	tests_list(r, &w, "none");
-	hdr_text(&w, "lists=");
-	hdr_glue(&w, r->lists.len ? r->lists.p : "none");
-	hdr_text(&w, "errors=");
-	hdr_glue(&w, r->errors.len ? r->errors.p : "none");
+	csv_list(&w, "lists=", &r->lists);
+	csv_list(&w, "errors=", &r->errors);
 	if (r->info.len)
 		hdr_text(&w, r->info.p);
 	return hdr_end(&w);
@@ -389,7 +408,15 @@ report_log(const struct report *r, struct buf *l)
 		buf_printf(l, "%s%s", i ? "," : "", r->f[i].test);
 	if (r->n == 0)
 		buf_appends(l, "none");
-	buf_printf(l, " errors=%s", r->errors.len ? r->errors.p : "none");
+	buf_appends(l, " errors=");
+	if (r->errors.len == 0)
+		buf_appends(l, "none");
+	else if (r->errors.len < LOG_ERRORS_MAX)
+		buf_append(l, r->errors.p, r->errors.len);
+	else {
+		buf_append(l, r->errors.p, LOG_ERRORS_MAX);
+		buf_printf(l, "...(%u errors)", r->nerrors);
+	}
 	if (r->cc != NULL || r->asn != 0) {
 		buf_printf(l, " geo=%s", r->cc ? r->cc : "--");
 		if (r->asn != 0)

@@ -326,6 +326,15 @@ test_writer(void)
 		T(o.p[i] != '\r', "no CR");
 	}
 	buf_reset(&o);
+	hdr_begin(&w, &o, "X-Long");
+	for (i = 0; i < 300; i++)
+		hdr_glue(&w, "abcdefgh,");
+	hdr_end(&w);
+	for (i = 0, col = 0; i < o.len; i++) {
+		col = o.p[i] == '\n' ? 0 : col + 1;
+		T(col <= 998, "RFC 5322 line limit kept: %zu", col);
+	}
+	buf_reset(&o);
 	hdr_begin(&w, &o, "X-B");
 	hdr_untrusted(&w, "\r\n\r\n", 4);
 	hdr_end(&w);
