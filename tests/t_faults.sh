@@ -378,7 +378,7 @@ deadpol() {
 		_i=$((_i + 1))
 	done
 }
-if [ "$ASAN" = 1 ]; then SLACK=600; else SLACK=200; fi
+if [ "$ASAN" = 1 ]; then SLACK=800; else SLACK=400; fi
 deadpol 1 L > "$T/pol.dead1"
 deadpol 60 L > "$T/pol.dead60"
 deadpol 64 LABEL_OF_A_VERY_VERBOSE_ADMINISTRATOR_ > "$T/pol.dead64"
