@@ -2986,10 +2986,20 @@ lists_probe(const struct lists_conf *c, const struct dnsbl_conf *dc,
 	return broken;
 }
 
-/* "LABEL KIND ok|BROKEN REASON MSms" for the probe's output; its length. */
+/*
+ * "LABEL KIND ok|BROKEN REASON MSms" for the probe's output, no newline:
+ * 0, or -1 with errno EOVERFLOW when buf was too small (it is cut).
+ */
 int
 lists_health_text(const struct lists_health *h, char *buf, size_t size)
 {
-	return snprintf(buf, size, "%-20s %-10s %-6s %-40s %5ums", h->label,
+	int n;
+
+	n = snprintf(buf, size, "%-20s %-10s %-6s %-40s %5ums", h->label,
 	    h->kind, h->broken ? "BROKEN" : "ok", h->reason, h->ms);
+	if (n < 0 || (size_t)n >= size) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return 0;
 }

@@ -64,7 +64,8 @@ void lists_free(struct lists_run *);
  *   state file when the policy names one.  Returns the number of broken
  *   lists, or -1 with errno and a reason in err when the state file could
  *   not be written (h[] and n are filled all the same).
- * lists_health_text(): one printable line for h (no newline).
+ * lists_health_text(h, buf, size): one printable line for h, no newline:
+ *   "LABEL KIND ok|BROKEN REASON MSms"; 0, or -1 (EOVERFLOW) when cut.
  */
 #define LISTS_REASONMAX	64
 

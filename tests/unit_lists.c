@@ -935,8 +935,10 @@ test_probe_local(void)
 	    "entries:6") == 0 && h[1].broken && strcmp(h[1].reason,
 	    "missing") == 0 && strcmp(h[1].kind, "iplist") == 0,
 	    "probe of local lists: %d %s %s", k, h[0].reason, h[1].reason);
-	T(lists_health_text(&h[1], line, sizeof(line)) > 0 &&
+	T(lists_health_text(&h[1], line, sizeof(line)) == 0 &&
 	    strstr(line, "BROKEN") != NULL, "text: %s", line);
+	T(lists_health_text(&h[1], line, 10) == -1 && strlen(line) == 9,
+	    "text cut");
 	T(lists_state_read(path("pst"), &when, r, 4, &n) == 0 && n == 0,
 	    "local lists are not in the state");
 	snprintf(line, sizeof(line), "state %s/no/such/dir/st", dir);
