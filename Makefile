@@ -26,7 +26,7 @@ MODOBJ	 = $(MODSRC:.c=.o)
 HDRS	 = $(wildcard *.h)
 UNITSRC	 = $(wildcard tests/unit_*.c)
 UNITS	 = $(UNITSRC:.c=)
-TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c)
+TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c tests/listcheck.c)
 TOOLS	 = $(TOOLSRC:.c=)
 PROGS	 = qqtag $(if $(wildcard qqtag-filter.c),qqtag-filter)
 # Fuzz targets tests/fuzz/fuzz_NAME.c: libFuzzer builds with clang (make
@@ -112,13 +112,14 @@ asan:
 	    UBSAN_OPTIONS=print_stacktrace=1 QQTAG_ASAN=1 sh tests/run
 
 # The unit tests and the end-to-end tests with qqtag under valgrind.
-VGTESTS ?= t_core t_qqtag_dns
+VGTESTS ?= t_core t_qqtag_geo t_qqtag_lists
 valgrind:
 	@sh tests/deps.sh test
 	@$(MAKE) --no-print-directory testbins
 	@rm -rf tests/log/vg && mkdir -p tests/log/vg
 	@fail=0; for u in $(UNITS); do \
-	  valgrind -q --error-exitcode=1 --leak-check=full $$u \
+	  valgrind -q --error-exitcode=1 --leak-check=full \
+	    --suppressions=tests/valgrind.supp $$u \
 	    > tests/log/vg/$${u#tests/}.log 2>&1 || { fail=1; \
 	    echo "valgrind: $$u"; tail -20 tests/log/vg/$${u#tests/}.log; }; \
 	  done; \

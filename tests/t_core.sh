@@ -108,8 +108,13 @@ grep -q '^fd6=open' "$T/q.info" && ok "fd 6 open in the queue" ||
 run "$T/m1" "$T/env"
 grep -q '^fd6=closed' "$T/q.info" && ok "no fd 6 when none came" ||
     fail "fd6 closed" "$(cat "$T/q.info")"
-grep -q "^fds=$basefds\$" "$T/q.info" && ok "no descriptor of ours leaks" ||
-    fail "fd leak" "$(grep fds "$T/q.info")"
+if [ "${QQTAG_VALGRIND:-0}" = 1 ]; then
+	# valgrind's own log descriptor survives its exec of the queue
+	echo "# under valgrind: descriptor check left to the plain run"
+else
+	grep -q "^fds=$basefds\$" "$T/q.info" && ok "no descriptor of ours leaks" ||
+	    fail "fd leak" "$(grep fds "$T/q.info")"
+fi
 QQ_EXIT=signal:9 run "$T/m1" "$T/env"
 assert_eq "queue killed by a signal: same status" 137 "$RC"
 

@@ -72,6 +72,8 @@ unfolded | grep -q 'tests=PARTNERS' && ok "ipwl entry found" ||
 assert_eq "qqtag -T: exit 1 (a list is broken)" 1 "$?"
 grep -q '^5 lists, 1 broken; state written to ' "$T/probe" &&
     ok "probe summary" || fail "probe output" "$(cat "$T/probe")"
+[ "$(grep -c 'BLOCKED' "$T/probe")" = 1 ] && [ "$(grep -c 'GOOD' "$T/probe")" = 1 ] &&
+    ok "probe: one line per list" || fail "probe lines" "$(cat "$T/probe")"
 grep -q '^broken BLOCKED ' "$T/health" && grep -q '^ok GOOD' "$T/health" &&
     ok "state file marks BLOCKED broken, GOOD ok" || fail "state" "$(cat "$T/health")"
 run 192.0.2.50
