@@ -512,6 +512,26 @@ checked(void)
 	return !g.polerr && (g.cls == CL_UNTRUSTED || g.hopcheck);
 }
 
+/* What the GeoIP lookup found: informational keys, weights, errors. */
+static void
+score_geo(void)
+{
+	const struct geo_result	*r = &g.geo;
+	int			 i;
+
+	if (r->error != NULL)
+		report_error(&g.rep, r->error);
+	for (i = 0; i < 2; i++)
+		if (r->tests[i] != NULL)
+			report_add(&g.rep, r->tests[i], r->tweight[i],
+			    i == 0 ? "the client's country is weighted" :
+			    "the client's network (AS) is weighted",
+			    i == 0 ? r->cc : r->org, i == 0 ? 2 : r->orglen);
+	report_geo(&g.rep, r->have_country ? r->cc : NULL,
+	    r->have_asn ? r->asn : 0, r->have_asn ? r->org : NULL,
+	    r->orglen);
+}
+
 /* The header and envelope heuristics (heur.c), weighted by the policy. */
 static void
 score_heur(void)
@@ -551,6 +571,7 @@ score(void)
 		report_dns(&g.rep, dnsbl_result(g.dns, i));
 	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++)
 		report_dns(&g.rep, lists_result(g.lists, i));
+	score_geo();
 	score_heur();
 }
 
@@ -647,26 +668,15 @@ overrides(void)
 static void
 geo_check(void)
 {
-	struct geo_result	*r = &g.geo;
-	unsigned char		 a[16];
-	int			 i, fam;
+	unsigned char	a[16];
+	int		fam;
 
 	fam = dnsbl_ip_parse(g.checkip, a);
 	if (g.pol.geo == NULL || fam == 0 || dnsbl_ip_skip(fam, a))
 		return;
-	geo_lookup(g.pol.geo, g.checkip, r);
-	if (r->error != NULL)
-		report_error(&g.rep, r->error);
-	for (i = 0; i < 2; i++)
-		if (r->tests[i] != NULL)
-			report_add(&g.rep, r->tests[i], r->tweight[i],
-			    i == 0 ? "the client's country is weighted" :
-			    "the client's network (AS) is weighted",
-			    i == 0 ? r->cc : r->org, i == 0 ? 2 : r->orglen);
-	report_geo(&g.rep, r->have_country ? r->cc : NULL,
-	    r->have_asn ? r->asn : 0, r->have_asn ? r->org : NULL,
-	    r->orglen);
+	geo_lookup(g.pol.geo, g.checkip, &g.geo);
 }
+
 
 /*
  * Fire every IP-keyed query now: they fly during the client's upload.
@@ -899,6 +909,7 @@ check_client(int argc, char *argv[])
 	report_init(&g.rep, &g.pol, g.threshold);
 	g.checkip = g.ip;
 	geo_check();
+	score_geo();
 	print_geo();
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
 	if (g.pol.dns == NULL)
