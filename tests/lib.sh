@@ -321,6 +321,19 @@ start_nsd() {
 	_t_wait_dns "$LAST_PID" "$_port" "$_first" "$_cd/nsd.log"
 }
 
+# ---- messages ---------------------------------------------------------------
+
+# unfold FILE: the header section of a message, one field a line: folded
+# lines joined with one space, or none after a comma (qqtag and
+# SpamAssassin fold lists after commas).
+unfold() {
+	awk '/^$/ { exit }
+	    /^[ \t]/ { sub(/^[ \t]+/, ""); printf "%s%s", last == "," ? "" : " ", $0
+		last = substr($0, length($0)); next }
+	    NR > 1 { print "" } { printf "%s", $0; last = substr($0, length($0)) }
+	    END { print "" }' "$1"
+}
+
 # ---- the qmail-queue stand-in ---------------------------------------------
 
 # mkenv FILE SENDER [RCPT...]: write a complete qmail-queue envelope.

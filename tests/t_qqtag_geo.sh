@@ -49,30 +49,23 @@ run() {
 	TCPREMOTEIP=$1 "$QQTAG" < "$T/m" 1< "$T/env" 2> "$T/log"
 	RC=$?
 }
-# unfolded: the message's header section, continuation lines joined (a
-# fold after a comma, as in the tests= list, is removed; any other is one
-# space).  X-Qqtag folds at 78 columns: never grep its raw lines.
-unfolded() {
-	awk '/^$/ { exit }
-	    /^[ \t]/ { sub(/^[ \t]+/, ""); l = l (l ~ /,$/ ? "" : " ") $0; next }
-	    { if (NR > 1) print l; l = $0 } END { if (NR) print l }' "$T/q.msg"
-}
-# xq: the X-Qqtag field, unfolded (not X-Qqtag-Geo)
+# xq: the X-Qqtag field, unfolded (not X-Qqtag-Geo); X-Qqtag folds at 78
+# columns: never grep its raw lines.
 xq() {
-	unfolded | grep '^X-Qqtag: '
+	unfold "$T/q.msg" | grep '^X-Qqtag: '
 }
 
 check "qqtag -n accepts the geo lines" "$QQTAG" -n "$T/policy"
 
 run 192.0.2.7
 assert_eq "DE client: exit 0" 0 "$RC"
-unfolded | grep -q '^X-Qqtag: .*country=DE asn=64500' &&
+unfold "$T/q.msg" | grep -q '^X-Qqtag: .*country=DE asn=64500' &&
     ok "X-Qqtag country=DE asn=64500" || fail "X-Qqtag keys" "$(head -3 "$T/q.msg")"
-unfolded | grep -q '^X-Qqtag-Geo: DE AS64500 Example Org$' &&
+unfold "$T/q.msg" | grep -q '^X-Qqtag-Geo: DE AS64500 Example Org$' &&
     ok "X-Qqtag-Geo line" || fail "X-Qqtag-Geo" "$(cat "$T/q.msg")"
 xq | grep -q '^X-Qqtag: score=2\.0 required=3\.0 flag=no checked=yes tests=GEO_ASN_64500 ' &&
     ok "ASN weight scores" || fail "ASN weight" "$(xq)"
-[ "$(unfolded | grep -c '^X-Qqtag-Geo:')" = 1 ] &&
+[ "$(unfold "$T/q.msg" | grep -c '^X-Qqtag-Geo:')" = 1 ] &&
     ok "forged X-Qqtag-Geo stripped" || fail "forged geo kept"
 tail -c "$(wc -c < "$T/m.want")" "$T/q.msg" | cmp -s - "$T/m.want" &&
     ok "the rest of the message as it came, less the forged line" ||
@@ -100,19 +93,19 @@ assert geo.startswith(b"X-Qqtag-Geo: CN AS64501 "), geo
 PY
 
 run 2001:db8::1:2:3
-unfolded | grep -q '^X-Qqtag-Geo: FR AS64502 Example v6 Net$' &&
+unfold "$T/q.msg" | grep -q '^X-Qqtag-Geo: FR AS64502 Example v6 Net$' &&
     xq | grep -q '^X-Qqtag: score=-0\.5 .* tests=GEO_CC_FR ' &&
     ok "IPv6 client: FR, negative weight" ||
-    fail "IPv6 geo" "$(unfolded)"
+    fail "IPv6 geo" "$(unfold "$T/q.msg")"
 run ::ffff:192.0.2.8
 xq | grep -q ' country=DE asn=64500\( \|$\)' && ok "::ffff:192.0.2.8 is IPv4" ||
     fail "mapped" "$(xq)"
 run 10.1.2.3
-unfolded | grep -q '^X-Qqtag-Geo:\|^X-Qqtag: .* country=' &&
-    fail "private IP looked up" "$(unfolded)" || ok "no geo for a private IP"
+unfold "$T/q.msg" | grep -q '^X-Qqtag-Geo:\|^X-Qqtag: .* country=' &&
+    fail "private IP looked up" "$(unfold "$T/q.msg")" || ok "no geo for a private IP"
 RELAYCLIENT= run 192.0.2.7
-unfolded | grep -q '^X-Qqtag-Geo:\|^X-Qqtag: .* country=' &&
-    fail "relay client looked up" "$(unfolded)" || ok "no geo for a relay client"
+unfold "$T/q.msg" | grep -q '^X-Qqtag-Geo:\|^X-Qqtag: .* country=' &&
+    fail "relay client looked up" "$(unfold "$T/q.msg")" || ok "no geo for a relay client"
 
 # broken databases: fewer tags, message whole
 sz=$(wc -c < "$D/country.mmdb")
@@ -121,8 +114,8 @@ sed "s|$D/country.mmdb|$D/half.mmdb|" "$T/policy" > "$T/policy.half"
 QQTAG_POLICY=$T/policy.half run 192.0.2.7
 assert_eq "truncated country db: still queued" 0 "$RC"
 xq | grep -q ' errors=\([^ ]*,\)*country-corrupt[, ]' &&
-    unfolded | grep -q '^X-Qqtag-Geo: -- AS64500 Example Org$' &&
-    ok "truncated db named in errors=, ASN still used" || fail "half db" "$(unfolded)"
+    unfold "$T/q.msg" | grep -q '^X-Qqtag-Geo: -- AS64500 Example Org$' &&
+    ok "truncated db named in errors=, ASN still used" || fail "half db" "$(unfold "$T/q.msg")"
 tail -c "$(wc -c < "$T/m.want")" "$T/q.msg" | cmp -s - "$T/m.want" &&
     ok "message intact" || fail "message after geo error" "$(cat "$T/q.msg")"
 sed "s|$D/country.mmdb|$D/none.mmdb|" "$T/policy" > "$T/policy.none"

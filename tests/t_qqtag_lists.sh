@@ -36,10 +36,6 @@ d=$(date -R)
 printf 'Received: from mx.example.org (HELO mx.example.org) (192.0.2.9)\n  by mail.example.net with SMTP; %s\nFrom: a@ok.example\nTo: b@example.net\nDate: %s\nMessage-ID: <1@ok.example>\nSubject: x\n\nbody\n' "$d" "$d" > "$T/m"
 mkenv "$T/env" a@mail.spam.example b@example.net
 
-unfolded() {
-	awk '/^$/ { exit } /^[ \t]/ { sub(/^[ \t]+/, " "); printf "%s", $0; next }
-	    NR > 1 { print "" } { printf "%s", $0 } END { print "" }' "$T/q.msg"
-}
 run() {
 	rm -f "$T/q.msg"
 	TCPREMOTEIP=$1 "$QQTAG" < "$T/m" 1< "$T/env" 2> "$T/log"
@@ -49,7 +45,7 @@ run() {
 check "qqtag -n accepts the list lines" "$QQTAG" -n "$T/policy"
 run 192.0.2.9
 assert_eq "listed client: exit 0" 0 "$RC"
-unfolded > "$T/h"
+unfold "$T/q.msg" > "$T/h"
 grep -q '^X-Qqtag: .*tests=LOCAL,BADDOM' "$T/h" &&
     ok "iplist (gzip) and domainlist (sender) score" || fail "lists scored" "$(cat "$T/h")"
 grep -q 'lists=LOCAL,BADDOM' "$T/h" && ok "lists= names the local lists" ||
@@ -61,11 +57,11 @@ grep -q '^X-Spam-Warning: mail.spam.example is listed in BADDOM' "$T/h" &&
 grep -q 'BLOCKED:127.255.255.254' "$T/h" && ok "blocked list is an error, not a listing" ||
     fail "blocked" "$(cat "$T/h")"
 run 192.0.2.200
-unfolded | grep -q 'tests=LOCAL' && fail "exclusion ignored" ||
+unfold "$T/q.msg" | grep -q 'tests=LOCAL' && fail "exclusion ignored" ||
     ok "! exclusion honoured"
 run 198.51.100.7
-unfolded | grep -q 'tests=PARTNERS' && ok "ipwl entry found" ||
-    fail "ipwl" "$(unfolded)"
+unfold "$T/q.msg" | grep -q 'tests=PARTNERS' && ok "ipwl entry found" ||
+    fail "ipwl" "$(unfold "$T/q.msg")"
 
 # the health probe
 "$QQTAG" -T > "$T/probe" 2>&1
@@ -77,7 +73,7 @@ grep -q '^5 lists, 1 broken; state written to ' "$T/probe" &&
 grep -q '^broken BLOCKED ' "$T/health" && grep -q '^ok GOOD' "$T/health" &&
     ok "state file marks BLOCKED broken, GOOD ok" || fail "state" "$(cat "$T/health")"
 run 192.0.2.50
-unfolded > "$T/h"
+unfold "$T/q.msg" > "$T/h"
 grep -q 'BLOCKED:broken' "$T/h" && grep -q 'tests=GOOD' "$T/h" &&
     ok "queue mode skips the broken list, uses the good one" ||
     fail "skip broken" "$(cat "$T/h")"
@@ -91,7 +87,7 @@ sleep 1
 "$QQTAG" -T > "$T/probe" 2>&1
 assert_eq "healthy probe: exit 0" 0 "$?"
 run 192.0.2.50
-unfolded | grep -q 'BLOCKED:' && fail "recovered list still skipped" "$(unfolded)" ||
+unfold "$T/q.msg" | grep -q 'BLOCKED:' && fail "recovered list still skipped" "$(unfold "$T/q.msg")" ||
     ok "a healthy probe restores the list"
 # a corrupt state file is ignored (all lists used) and noted in the log
 printf 'qqtag-health 1 garbage\n' > "$T/health"
@@ -102,7 +98,7 @@ grep -q 'health=ignored' "$T/log" && ok "corrupt state ignored, noted in the log
 # a missing list file is an error result, never a listing
 sed "s|$T/l/bad.gz|$T/l/none.gz|" "$T/policy" > "$T/policy.miss"
 QQTAG_POLICY=$T/policy.miss run 192.0.2.9
-unfolded > "$T/h"
+unfold "$T/q.msg" > "$T/h"
 grep -q 'LOCAL:missing' "$T/h" && ! grep -q 'tests=[^ ]*LOCAL' "$T/h" &&
     ok "missing list file: error, not a listing" || fail "missing file" "$(cat "$T/h")"
 t_done
