@@ -109,11 +109,11 @@ env_feed(struct env *e, const char *p, size_t n)
 const char *
 env_rcpt_next(const struct env *e, const char *prev)
 {
-	const char	*end = e->rcpts.p + e->rcptlen;
-	const char	*p;
+	const char	*end, *p;
 
 	if (e->rcptlen == 0)
 		return NULL;
+	end = e->rcpts.p + e->rcptlen;
 	if (prev == NULL)
 		return e->rcpts.p;
 	p = prev + strlen(prev) + 1;

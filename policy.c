@@ -471,8 +471,8 @@ check_files(struct policy *p)
 }
 
 /*
- * Parse a policy held in memory (len bytes, any content) over the
- * defaults already set; file names it in messages.  Returns 0, or -1 when
+ * Parse a policy held in memory (tlen bytes of any content, and a NUL at
+ * text[tlen]) over the defaults already set; file names it in messages.  Returns 0, or -1 when
  * a line was wrong (p->errs says where); -1 with ENOMEM when memory ran
  * out.  strict also rejects unknown keywords.  text is changed.
  */

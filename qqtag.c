@@ -147,11 +147,14 @@ static void
 log_message(const char *result)
 {
 	char	ip[64];
-	size_t	n;
+	size_t	n, i;
 
 	n = hdr_sanitise(ip, sizeof(ip) - 1, g.ip ? g.ip : "-",
 	    strlen(g.ip ? g.ip : "-"));
 	ip[n] = '\0';
+	for (i = 0; i < n; i++)		/* one key=value: no blank in it */
+		if (ip[i] == ' ')
+			ip[i] = '?';
 	buf_reset(&g.log);
 	buf_printf(&g.log, "qqtag: pid=%ld ip=%s class=%s bytes=%llu "
 	    "hdrlines=%zu stripped=%zu rcpts=%lu",

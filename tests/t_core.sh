@@ -206,6 +206,11 @@ grep -q 'reason=local' "$T/h" && ok "no TCPREMOTEIP: local injection, unchecked"
 grep -q 'ip=2001:db8::7 class=untrusted' "$T/h" && ok "TCP6REMOTEIP read" ||
     fail "TCP6REMOTEIP" "$(cat "$T/h")"
 
+(TCPREMOTEIP="192.0.2.7 class=trusted result=queue" run "$T/m1" "$T/env"
+ cat "$T/log") > "$T/h"
+[ "$(grep -o ' class=' "$T/h" | wc -l)" = 1 ] && grep -q 'class=untrusted' "$T/h" &&
+    ok "a TCPREMOTEIP with blanks cannot add log fields" || fail "log injection" "$(cat "$T/h")"
+
 # --- policy trouble -------------------------------------------------------
 printf 'spool %s\ntimeout banana\n' "$SPOOL" > "$T/policy.bad"
 QQTAG_POLICY=$T/policy.bad run "$f" "$T/env"
