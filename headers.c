@@ -30,6 +30,8 @@
 
 #define SOFT	'\001'	/* fold point without a space; never sanitised in */
 
+static int	fold(struct hdr_w *);
+
 enum {
 	S_START,	/* at the start of a header line */
 	S_NAME,		/* in what may be a field name (held) */
@@ -389,10 +391,25 @@ hdr_list(struct hdr_w *w, const char *prefix, const char *const *names,
 /*
  * Fold the value at spaces (and soft breaks) so that lines stay within
  * HDR_FOLD columns where a word allows it, and append "Name: value\n" to
- * the output.  Returns 0, or -1 (EOVERFLOW/ENOMEM from the output).
+ * the output.  Returns 0, or -1 (EOVERFLOW/ENOMEM from the output) with
+ * nothing of this header appended.
  */
 int
 hdr_end(struct hdr_w *w)
+{
+	size_t	start = w->out->len;
+
+	if (fold(w) == -1) {
+		w->out->len = start;	/* no half header, ever */
+		if (w->out->p != NULL)
+			w->out->p[start] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fold(struct hdr_w *w)
 {
 	struct buf	*o = w->out;
 	size_t		 col, i, j, wl;

@@ -597,8 +597,14 @@ hand_over(const char *result)
 	off_t	start;
 
 	score();
-	if (build_block() == -1)
-		die(errno == ENOMEM ? EX_NOMEM : EX_BUG, "blockerror");
+	if (build_block() == -1) {
+		if (errno == ENOMEM)
+			die(EX_NOMEM, "nomem");
+		/* tag, never reject: fewer tags rather than no delivery */
+		buf_reset(&g.block);
+		if (report_unchecked(&g.rep, &g.block, "blockerror") == -1)
+			buf_reset(&g.block);
+	}
 	if (g.block.len > SPOOL_HOLE)
 		die(EX_BUG, "blocksize");
 	start = SPOOL_HOLE - (off_t)g.block.len;

@@ -17,6 +17,7 @@
  * flag are SpamAssassin's: the sum of the weights, flagged at or above
  * the threshold.  Errors never score.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -363,8 +364,9 @@ write_warnings(const struct report *r, struct buf *o)
 				hdr_untrusted(&w, f->detail, f->detlen);
 			}
 		}
+		/* the verdict is written; warnings past the room are left out */
 		if (hdr_end(&w) == -1)
-			return -1;
+			return errno == EOVERFLOW ? 0 : -1;
 	}
 	return 0;
 }
