@@ -53,11 +53,15 @@
 #define LOOP_VAR	"QQTAG_LOOP"
 #define POLLMAX		33	/* fd 0 and the DNS channel's sockets */
 
-enum class { CL_UNTRUSTED, CL_LOCAL, CL_RELAY, CL_SKIP, CL_TRUSTED };
+enum class { CL_UNTRUSTED, CL_LOCAL, CL_RELAY, CL_SKIP, CL_TRUSTED,
+	CL_PRIVATE };
 
 static const char *const class_name[] = {
-	"untrusted", "local", "relayclient", "skip", "trusted"
+	"untrusted", "local", "relayclient", "skip", "trusted", "private"
 };
+
+#define SELF_MARK	"qqtag-self-exec-guard:7f3a"	/* in every qqtag binary */
+#define SELF_SCAN_MAX	(16 * 1024 * 1024)	/* largest queue file scanned */
 
 static struct {
 	struct policy	 pol;
@@ -75,6 +79,9 @@ static struct {
 	struct heur_msg	 hm;		/* facts of the header section */
 	struct heur_hit	 hits[HEUR_MAX];
 	int		 hdrs_done;	/* the header section was parsed */
+	int		 scored;	/* the report holds the findings */
+	int		 queue_errno;	/* why the queue cannot be exec'd */
+	size_t		 nhits;
 	int		 hopcheck;	/* checking a trusted hop's client */
 	const char	*checkip;	/* the client checked */
 	struct report	 rep;
@@ -129,6 +136,16 @@ warn(const char *what, const char *arg)
 	buf_free(&l);
 }
 
+/* A diagnostic line naming a file and what errno e says about it. */
+static void
+warn_file(const char *what, const char *file, int e)
+{
+	char	tmp[PATH_MAX + 100];
+
+	snprintf(tmp, sizeof(tmp), "%s: %s", file, strerror(e));
+	warn(what, tmp);
+}
+
 static long
 ms_since(const struct timespec *t)
 {
@@ -162,10 +179,16 @@ log_message(const char *result)
 	    g.hf.nstripped, g.env.nrcpt);
 	if (g.polerr)
 		buf_appends(&g.log, " policy=error");
+	else if (g.pol.off)
+		buf_appends(&g.log, " policy=off");
 	if (g.health != NULL)
 		buf_printf(&g.log, " health=%s", g.health);
-	if (checked())
+	if (g.scored)
 		report_log(&g.rep, &g.log);
+	if (g.queue_errno != 0)
+		buf_printf(&g.log, " queue_error=%s",
+		    strerrorname_np(g.queue_errno) ?
+		    strerrorname_np(g.queue_errno) : "unknown");
 	buf_printf(&g.log, " ms=%ld", ms_since(&g.t0));
 	if (g.teom.tv_sec || g.teom.tv_nsec)
 		buf_printf(&g.log, " after_eom_ms=%ld", ms_since(&g.teom));
@@ -205,14 +228,25 @@ fds_sane(void)
 		_exit(EX_READ);
 }
 
-static void
-classify(void)
+/*
+ * Is there an address to judge?  Loopback, private, link-local, ULA,
+ * multicast, unspecified and non-addresses are never looked up (their
+ * mail is passed on checked=no reason=private).
+ */
+static int
+ip_checkable(const char *ip)
 {
-	g.ip = getenv("TCPREMOTEIP");
-	if (g.ip == NULL || *g.ip == '\0')
-		g.ip = getenv("TCP6REMOTEIP");
-	if (g.ip != NULL && *g.ip == '\0')
-		g.ip = NULL;
+	unsigned char	a[16];
+	int		fam = dnsbl_ip_parse(ip, a);
+
+	return fam != 0 && !dnsbl_ip_skip(fam, a);
+}
+
+/* The client's class: from the address (ip, NULL: local) and tcp.smtp. */
+static void
+classify(const char *ip)
+{
+	g.ip = ip;
 	if (getenv("QQTAG_TRUSTED"))
 		g.cls = CL_TRUSTED;
 	else if (getenv("RELAYCLIENT"))
@@ -221,8 +255,21 @@ classify(void)
 		g.cls = CL_SKIP;
 	else if (g.ip == NULL)
 		g.cls = CL_LOCAL;
+	else if (!ip_checkable(g.ip))
+		g.cls = CL_PRIVATE;
 	else
 		g.cls = CL_UNTRUSTED;
+}
+
+/* The client's address: TCPREMOTEIP, else TCP6REMOTEIP, else NULL. */
+static const char *
+client_ip(void)
+{
+	const char	*ip = getenv("TCPREMOTEIP");
+
+	if (ip == NULL || *ip == '\0')
+		ip = getenv("TCP6REMOTEIP");
+	return ip != NULL && *ip != '\0' ? ip : NULL;
 }
 
 /* The real queue: QQTAG_QUEUE, else the policy's, never $QMAILQUEUE. */
@@ -234,7 +281,38 @@ queue_path(void)
 	return q && *q == '/' ? q : g.pol.queue;
 }
 
-/* Refuse to exec ourselves (a QQTAG_QUEUE or policy pointing back here). */
+/*
+ * Does the file hold a qqtag binary (this one, or a copy of any version
+ * since the mark)?  A readable file is scanned for SELF_MARK; the real
+ * qmail-queue is mode 4711, unreadable to qmaild, and costs nothing.
+ */
+static int
+holds_mark(const char *path)
+{
+	static const char mark[] = SELF_MARK;
+	const size_t	  ml = sizeof(mark) - 1;
+	char		  b[IOBUF + sizeof(mark)];
+	size_t		  have = 0, total = 0;
+	ssize_t		  n;
+	int		  fd, found = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return 0;
+	while (!found && total < SELF_SCAN_MAX &&
+	    (n = read(fd, b + have, IOBUF)) > 0) {
+		total += (size_t)n;
+		have += (size_t)n;
+		found = memmem(b, have, mark, ml) != NULL;
+		if (have >= ml) {	/* keep a tail the mark may start in */
+			memmove(b, b + have - (ml - 1), ml - 1);
+			have = ml - 1;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+/* Would exec'ing path run qqtag again (a loop)? */
 static int
 is_self(const char *path)
 {
@@ -242,11 +320,51 @@ is_self(const char *path)
 
 	if (getenv(LOOP_VAR) != NULL)
 		return 1;
-	if (stat(path, &a) == -1 || stat("/proc/self/exe", &b) == -1)
-		return 0;
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return 1;
+	return holds_mark(path);
 }
 
+/*
+ * Can the queue be exec'd?  0, or -1 with errno (ELOOP: it is qqtag;
+ * ENOEXEC: neither an ELF binary nor a script).  Checked before the log
+ * line is written, so that line says what happens.
+ */
+static int
+queue_usable(const char *q)
+{
+	struct stat	st;
+	char		m[4];
+	ssize_t		n;
+	int		fd;
+
+	if (is_self(q)) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (stat(q, &st) == -1 || access(q, X_OK) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return -1;
+	}
+	if ((fd = open(q, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return 0;	/* execute-only: exec will tell */
+	n = read(fd, m, sizeof(m));
+	close(fd);
+	if ((n >= 2 && m[0] == '#' && m[1] == '!') ||
+	    (n == 4 && memcmp(m, "\177ELF", 4) == 0))
+		return 0;
+	errno = ENOEXEC;
+	return -1;
+}
+
+/*
+ * Exec the real queue; the log line is written by now.  Should exec
+ * still fail (the file changed since queue_usable), one more line says
+ * so and the status is 120, qmail-smtpd's "unable to exec qq".
+ */
 static void __attribute__((noreturn))
 exec_queue(void)
 {
@@ -254,17 +372,13 @@ exec_queue(void)
 	char		*argv[2];
 	struct itimerval off;
 
-	if (is_self(q)) {
-		warn("refusing to exec myself as the queue", q);
-		die(EX_EXEC, "loop");
-	}
 	memset(&off, 0, sizeof(off));
 	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
 	if (setenv(LOOP_VAR, "1", 1) == -1)
-		die(EX_NOMEM, "nomem");
+		_exit(EX_NOMEM);
 	argv[0] = (char *)q;
 	argv[1] = NULL;
 	execv(q, argv);
@@ -422,19 +536,25 @@ splice_body(void)
 	}
 }
 
+/* Ask every domain list about d, as the sender or From: domain. */
+static void
+domain_checks(int which, const char *d)
+{
+	if (d == NULL || !checked())
+		return;
+	if (g.dns != NULL)
+		dnsbl_domain(g.dns, which, d);
+	if (g.lists != NULL)
+		lists_domain(g.lists, which, d);
+}
+
 /* The envelope is in: check the sender's domain. */
 static void
 sender_checks(void)
 {
-	const char	*d;
-
-	if (g.env.status != ENV_DONE || !checked() ||
-	    (d = domain_of(g.env.sender.p ? g.env.sender.p : "")) == NULL)
-		return;
-	if (g.dns != NULL)
-		dnsbl_domain(g.dns, DNSBL_SENDER, d);
-	if (g.lists != NULL)
-		lists_domain(g.lists, DNSBL_SENDER, d);
+	if (g.env.status == ENV_DONE)
+		domain_checks(DNSBL_SENDER, domain_of(g.env.sender.p ?
+		    g.env.sender.p : ""));
 }
 
 /* Read fd 0 to EOF through the filter into the spool. */
@@ -512,7 +632,19 @@ arm_watchdog(void)
 static int
 checked(void)
 {
-	return !g.polerr && (g.cls == CL_UNTRUSTED || g.hopcheck);
+	return !g.polerr && !g.pol.off &&
+	    (g.cls == CL_UNTRUSTED || g.hopcheck);
+}
+
+/* Why the message is not checked: the reason= of its X-Qqtag field. */
+static const char *
+unchecked_reason(void)
+{
+	if (g.polerr)
+		return "policy";
+	if (g.pol.off)
+		return "off";
+	return class_name[g.cls];
 }
 
 /* What the GeoIP lookup found: informational keys, weights, errors. */
@@ -554,7 +686,9 @@ score_heur(void)
 	c.now = time(NULL);
 	if (g.hopcheck)		/* our HELO line is the relay's */
 		c.tests = HEUR_T_RDNS | HEUR_T_ENVELOPE | HEUR_T_HEADERS;
-	n = heur_run(&g.hm, &c, g.hits, HEUR_MAX);
+	if (!g.hdrs_done)	/* qqtag -c: the client, no message */
+		c.tests = HEUR_T_RDNS;
+	n = g.nhits = heur_run(&g.hm, &c, g.hits, HEUR_MAX);
 	for (i = 0; i < n; i++)
 		report_add(&g.rep, g.hits[i].test->name,
 		    policy_weight(&g.pol, g.hits[i].test->name),
@@ -570,6 +704,7 @@ score(void)
 
 	if (!checked())
 		return;
+	g.scored = 1;
 	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++)
 		report_dns(&g.rep, dnsbl_result(g.dns, i));
 	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++)
@@ -582,12 +717,27 @@ score(void)
 static int
 build_block(void)
 {
-	if (g.cls == CL_TRUSTED && !g.hopcheck)
+	if (g.cls == CL_TRUSTED && !g.hopcheck && !g.polerr && !g.pol.off)
 		return 0;
 	if (!checked())
-		return report_unchecked(&g.rep, &g.block,
-		    g.polerr ? "policy" : class_name[g.cls]);
+		return report_unchecked(&g.rep, &g.block, unchecked_reason());
 	return report_block(&g.rep, &g.block);
+}
+
+/*
+ * A message that starts with a blank or tab would continue the block's
+ * last field (RFC 5322 §2.2.3 unfolding): end the block with a field of
+ * our own for it to continue, so no byte of the message changes.
+ */
+static int
+guard_block(void)
+{
+	char	c;
+
+	if (g.block.len == 0 || pread(g.msgfd, &c, 1, SPOOL_HOLE) != 1 ||
+	    (c != ' ' && c != '\t'))
+		return 0;
+	return report_guard(&g.block);
 }
 
 /* Put the block in the hole in front of the message and hand both on. */
@@ -597,12 +747,13 @@ hand_over(const char *result)
 	off_t	start;
 
 	score();
-	if (build_block() == -1) {
+	if (build_block() == -1 || guard_block() == -1) {
 		if (errno == ENOMEM)
 			die(EX_NOMEM, "nomem");
 		/* tag, never reject: fewer tags rather than no delivery */
 		buf_reset(&g.block);
-		if (report_unchecked(&g.rep, &g.block, "blockerror") == -1)
+		if (report_unchecked(&g.rep, &g.block, "blockerror") == -1 ||
+		    guard_block() == -1)
 			buf_reset(&g.block);
 	}
 	if (g.block.len > SPOOL_HOLE)
@@ -614,6 +765,10 @@ hand_over(const char *result)
 	if (lseek(g.msgfd, start, SEEK_SET) == -1 ||
 	    lseek(g.envfd, 0, SEEK_SET) == -1)
 		die(EX_SPOOL, "spoolerror");
+	if (queue_usable(queue_path()) == -1) {
+		g.queue_errno = errno;
+		die(EX_EXEC, errno == ELOOP ? "loop" : "execerror");
+	}
 	log_message(result);
 	if (dup2(g.msgfd, 0) == -1 || dup2(g.envfd, 1) == -1)
 		die(EX_BUG, "dup2");
@@ -639,6 +794,16 @@ load_policy(void)
 		if (errno == ENOMEM && g.pol.errs.len == 0)
 			die(EX_NOMEM, "nomem");
 		g.polerr = g.pol.nerrors > 0 || !g.pol.found;
+	}
+	/*
+	 * A missing policy is an installation error, not a clean bill of
+	 * health: the message goes on unchecked (checked=no reason=policy),
+	 * and the log says which file.
+	 */
+	if (!g.pol.found && !g.polerr) {
+		g.polerr = 1;
+		warn_file("policy file missing (message passed on unchecked)",
+		    file, ENOENT);
 	}
 	for (line = g.pol.errs.p; line && *line; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL)
@@ -736,8 +901,6 @@ trusted_hop(void)
 static void
 on_headers(void)
 {
-	const char	*d;
-
 	if (g.hdrs_done)
 		return;
 	g.hdrs_done = 1;
@@ -745,12 +908,7 @@ on_headers(void)
 	    g.hf.copy_cut, &g.hm);
 	if (g.cls == CL_TRUSTED)
 		trusted_hop();
-	if (!checked() || (d = heur_from_domain(&g.hm)) == NULL)
-		return;
-	if (g.dns != NULL)
-		dnsbl_domain(g.dns, DNSBL_FROM, d);
-	if (g.lists != NULL)
-		lists_domain(g.lists, DNSBL_FROM, d);
+	domain_checks(DNSBL_FROM, heur_from_domain(&g.hm));
 }
 
 static void __attribute__((noreturn))
@@ -887,19 +1045,50 @@ print_geo(void)
 			    "geo", "LISTED", g.ip, r->tweight[i]);
 }
 
+/* qqtag -c: every result of a list kind, then heuristics and the score. */
+static void
+print_findings(void)
+{
+	const struct dnsbl_result *d;
+	size_t			   i;
+
+	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++) {
+		d = dnsbl_result(g.dns, i);
+		print_result(d, d->has_weight ? d->weight :
+		    policy_weight(&g.pol, d->test));
+	}
+	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++) {
+		d = lists_result(g.lists, i);
+		print_result(d, d->has_weight ? d->weight :
+		    policy_weight(&g.pol, d->test));
+	}
+	print_geo();
+	for (i = 0; i < g.nhits; i++)
+		printf("%-22s %-6s %-7s %-24s %+.1f\n", g.hits[i].test->name,
+		    "heur", "LISTED", g.ip,
+		    policy_weight(&g.pol, g.hits[i].test->name));
+	printf("tests=");
+	for (i = 0; i < g.rep.n; i++)
+		printf("%s%s", i ? "," : "", g.rep.f[i].test);
+	printf("%s\nscore %.1f required %.1f flag %s (%ld ms)\n",
+	    g.rep.n ? "" : "none", g.rep.score, g.threshold,
+	    report_flagged(&g.rep) ? "yes" : "no", ms_since(&g.teom));
+}
+
 /*
- * qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]: every DNS check
- * of the policy for one client, as an admin's rblcheck.  stdout is ours
- * in this mode only (in queue mode fd 1 is the envelope).
+ * qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]: the checks
+ * queue mode runs on a client (lists, local lists, GeoIP, the client's
+ * rDNS tests), through the same functions, as an admin's rblcheck; or
+ * why queue mode would not check it.  The header and envelope tests need
+ * a message and are not run.  stdout is ours in this mode only (in queue
+ * mode fd 1 is the envelope).
  */
 static int
 check_client(int argc, char *argv[])
 {
 	const char	*sender = NULL, *from = NULL, *host = NULL;
-	size_t		 i;
 	int		 c;
 
-	g.ip = argv[2];
 	optind = 3;
 	while ((c = getopt(argc, argv, "f:F:r:")) != -1) {
 		if (c == 'f')
@@ -914,35 +1103,27 @@ check_client(int argc, char *argv[])
 	load_policy();
 	if (g.polerr)
 		return 1;
+	classify(argv[2]);
 	overrides();
+	if (!checked()) {
+		printf("%s: not checked (checked=no reason=%s)\n", argv[2],
+		    unchecked_reason());
+		return 0;
+	}
 	report_init(&g.rep, &g.pol, g.threshold);
 	g.checkip = g.ip;
-	geo_check();
-	score_geo();
-	print_geo();
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
-	if (g.pol.dns == NULL)
-		printf("no DNS checks in %s\n", g.pol.file);
-	else if ((g.dns = dnsbl_start_flags(g.pol.dns, g.ip, host,
-	    DNSBL_ANYIP)) == NULL)
-		return 1;
-	if (g.dns != NULL && sender)
-		dnsbl_domain(g.dns, DNSBL_SENDER, domain_of(sender));
-	if (g.dns != NULL && from)
-		dnsbl_domain(g.dns, DNSBL_FROM, from);
+	start_checks(host);
+	if (sender != NULL)
+		domain_checks(DNSBL_SENDER, domain_of(sender));
+	domain_checks(DNSBL_FROM, from);
 	dns_wait();
-	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++) {
-		const struct dnsbl_result *d = dnsbl_result(g.dns, i);
-
-		report_dns(&g.rep, d);
-		print_result(d, d->has_weight ? d->weight :
-		    policy_weight(&g.pol, d->test));
-	}
-	printf("score %.1f required %.1f flag %s (%ld ms)\n", g.rep.score,
-	    g.threshold, report_flagged(&g.rep) ? "yes" : "no",
-	    ms_since(&g.teom));
+	score();
+	print_findings();
 	if (g.dns != NULL)
 		dnsbl_free(g.dns);
+	if (g.lists != NULL)
+		lists_free(g.lists);
 	return 0;
 }
 
@@ -969,12 +1150,8 @@ main(int argc, char *argv[])
 	buf_init(&g.block, BLOCK_MAX);
 	env_init(&g.env);
 	load_policy();
-	classify();
+	classify(client_ip());
 	overrides();
-	if (g.pol.off && !g.polerr) {
-		log_message("off");
-		exec_queue();
-	}
 	hdr_filter_init(&g.hf, g.cls == CL_TRUSTED ? NULL : &g.pol.strip);
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
 	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)

@@ -398,6 +398,21 @@ report_unchecked(const struct report *r, struct buf *o, const char *why)
 	return hdr_end(&w);
 }
 
+/*
+ * The field that ends a block in front of a message whose first line is
+ * a continuation (it starts with a blank): that line continues this
+ * field instead of the verdict's.  0, or -1 as hdr_end.
+ */
+int
+report_guard(struct buf *o)
+{
+	struct hdr_w	w;
+
+	hdr_begin(&w, o, "X-Qqtag-Continued");
+	hdr_text(&w, "the message's first line continues this field");
+	return hdr_end(&w);
+}
+
 /* The report's part of the log line: score, flag, tests, lists, errors. */
 void
 report_log(const struct report *r, struct buf *l)

@@ -48,6 +48,7 @@ void	report_geo(struct report *, const char *, unsigned long,
 int	report_flagged(const struct report *);
 int	report_block(const struct report *, struct buf *);
 int	report_unchecked(const struct report *, struct buf *, const char *);
+int	report_guard(struct buf *);
 void	report_log(const struct report *, struct buf *);
 void	report_free(struct report *);
 

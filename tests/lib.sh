@@ -16,6 +16,7 @@ export TOP QQTAG STANDIN PYTHON
 
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 LAST_PID=
 _t_pids=
 
@@ -34,6 +35,12 @@ fail() {
 	if [ $# -gt 1 ] && [ -n "$2" ]; then
 		printf '%s\n' "$2" | sed 's/^/    /'
 	fi
+}
+
+# skip DESC: count a case that could not run here (never a pass).
+skip() {
+	T_SKIP=$((T_SKIP + 1))
+	echo "skip - $1"
 }
 
 # check DESC CMD...: run CMD (output kept in $T/check.out); ok if it exits 0.
@@ -70,9 +77,14 @@ $(wc -c "$2" "$3" 2>&1 | head -n 2)
 $(diff "$2" "$3" 2>&1 | head -n 10)"
 }
 
-# t_done: print the closing "N passed, N failed" line; exit 1 on failures.
+# t_done: print the closing "N passed, N failed[, N skipped]" line; exit 1
+# on failures.
 t_done() {
-	echo "$T_PASS passed, $T_FAIL failed"
+	if [ "$T_SKIP" -gt 0 ]; then
+		echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	else
+		echo "$T_PASS passed, $T_FAIL failed"
+	fi
 	[ "$T_FAIL" -eq 0 ] && exit 0
 	exit 1
 }

@@ -47,6 +47,7 @@ if not block.startswith(b"X-Qqtag: ") or lines[-1] != b"":
     sys.exit(2)
 for l in lines[:-1]:
     if not (l[:1] == b"\t" or l.split(b":")[0] in (b"X-Qqtag",
+            b"X-Qqtag-Continued",
             b"X-Spam-Flag", b"X-Spam-Status", b"X-Spam-Level",
             b"X-Spam-Score", b"X-Spam-Warning")):
         sys.exit(3)
@@ -72,6 +73,22 @@ for m in "$T"/cases/*.msg; do
 	n=$((n + 1))
 done
 echo "# $n messages checked"
+
+# a first line that starts with a blank continues no field of ours (10.5d)
+exact "leading blank: byte-exact" "$T/cases/first-line-blank.msg"
+"$PYTHON" - "$T/q.msg" <<'PY' > "$T/h"
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print(repr(m.get_all("X-Qqtag")), repr(m.get_all("X-Qqtag-Continued")))
+PY
+grep -q "checked=yes" "$T/h" && ! grep -q "checked=yes[^']*starts with" "$T/h" &&
+    grep -q 'continues this field\\n starts with blank' "$T/h" &&
+    ok "leading blank: continues X-Qqtag-Continued, not the verdict" ||
+    fail "leading blank: continues X-Qqtag-Continued" "$(cat "$T/h")"
+exact "no leading blank: byte-exact" "$T/cases/lf-only.msg"
+grep -q "X-Qqtag: " "$T/q.msg" && ! grep -q "X-Qqtag-Continued" "$T/q.msg" &&
+    ok "no leading blank: no guard field written" ||
+    fail "guard field without need" "$(head -n 5 "$T/q.msg")"
 ls -A "$SPOOL" > "$T/left"
 assert_eq "no spool file left behind" "" "$(cat "$T/left")"
 grep -c 'result=queue' "$T/log" > /dev/null && ok "log line says queue" ||
@@ -152,8 +169,29 @@ QQTAG_QUEUE=$T/policy run "$T/m1" "$T/env"
 assert_eq "queue not executable: 120" 120 "$RC"
 QQTAG_QUEUE=$QQTAG run "$T/m1" "$T/env"
 assert_eq "queue is qqtag itself: 120" 120 "$RC"
-grep -q 'refusing to exec myself' "$T/log" && ok "loop is logged" ||
-    fail "loop log" "$(cat "$T/log")"
+# one message, one log line, and its result= is what happened (issue 10.8)
+oneline() {
+	_n=$(grep -c '' "$T/log")
+	grep -q " result=$2\$" "$T/log" && [ "$_n" = 1 ] &&
+	    grep -q "$3" "$T/log" && ok "$1: one log line, result=$2" ||
+	    fail "$1: one log line, result=$2" "$(cat "$T/log")"
+}
+oneline "loop" loop 'queue_error=ELOOP'
+cp "$QQTAG" "$T/qqtag-copy"
+QQTAG_QUEUE=$T/qqtag-copy run "$T/m1" "$T/env"
+assert_eq "queue is a copy of qqtag: 120" 120 "$RC"
+oneline "copy of qqtag as queue" loop 'queue_error=ELOOP'
+QQTAG_QUEUE=/nonexistent/qmail-queue run "$T/m1" "$T/env"
+oneline "queue missing" execerror 'queue_error=ENOENT'
+QQTAG_QUEUE=$T/policy run "$T/m1" "$T/env"
+oneline "queue not executable" execerror 'queue_error=EACCES'
+printf 'no magic\n' > "$T/noexec"
+chmod 755 "$T/noexec"
+QQTAG_QUEUE=$T/noexec run "$T/m1" "$T/env"
+assert_eq "queue neither ELF nor script: 120" 120 "$RC"
+oneline "queue neither ELF nor script" execerror 'queue_error=ENOEXEC'
+[ ! -e "$T/q.msg" ] && ok "queue that cannot run: nothing queued" ||
+    fail "queue that cannot run: something queued"
 QMAILQUEUE=$T/nowhere run "$T/m1" "$T/env"
 assert_eq "QMAILQUEUE is never used" 0 "$RC"
 
@@ -165,6 +203,9 @@ rm -f "$T/q.info"
 assert_eq "spool full: 53" 53 "$?"
 [ ! -e "$T/q.info" ] && ok "spool full: queue never run" ||
     fail "queue ran on a full spool"
+oneline "spool full" spoolerror 'class=untrusted'
+grep -q "score=\|flag=" "$T/log" && fail "spool error: no verdict logged" \
+    "$(cat "$T/log")" || ok "spool error: no verdict logged"
 cat > "$T/policy.nospool" <<P
 spool /nonexistent/dir
 P
@@ -208,7 +249,8 @@ grep -q 'ip=2001:db8::7 class=untrusted' "$T/h" && ok "TCP6REMOTEIP read" ||
 
 (TCPREMOTEIP="192.0.2.7 class=trusted result=queue" run "$T/m1" "$T/env"
  cat "$T/log") > "$T/h"
-[ "$(grep -o ' class=' "$T/h" | wc -l)" = 1 ] && grep -q 'class=untrusted' "$T/h" &&
+# not an address: never looked up, class=private (issue 10.2)
+[ "$(grep -o ' class=' "$T/h" | wc -l)" = 1 ] && grep -q 'class=private' "$T/h" &&
     ok "a TCPREMOTEIP with blanks cannot add log fields" || fail "log injection" "$(cat "$T/h")"
 
 # --- policy trouble -------------------------------------------------------
@@ -230,9 +272,43 @@ grep -q "policy.new:2: unknown keyword: frobnicate" "$T/out" &&
     ok "qqtag -n names file:line" || fail "-n message" "$(cat "$T/out")"
 "$QQTAG" -n "$T/policy" > "$T/out" 2>&1
 assert_eq "qqtag -n accepts a good policy" 0 "$?"
-printf 'off\n' > "$T/policy.off"
-QQTAG_POLICY=$T/policy.off run "$f" "$T/env"
-assert_file_eq "policy off: straight through" "$f" "$T/q.msg"
+# off: nothing checked, forged tags still stripped, marked (10.5c)
+printf 'off\nspool %s\n' "$SPOOL" > "$T/policy.off"
+QQTAG_POLICY=$T/policy.off exact "policy off: byte-exact, forged stripped" "$f"
+grep -qi '^x-spam-flag' "$f" && head -n 1 "$T/q.msg" |
+    grep -q '^X-Qqtag: checked=no reason=off$' &&
+    ! grep -qi '^x-spam-flag' "$T/q.msg" &&
+    ok "policy off: checked=no reason=off, forged X-Spam-Flag gone" ||
+    fail "policy off: block" "$(head -n 3 "$T/q.msg")"
+oneline "policy off" queue 'policy=off'
+for c in TRUSTED RELAYCLIENT; do
+	(export QQTAG_$c=1 RELAYCLIENT= QQTAG_POLICY=$T/policy.off
+	    run "$f" "$T/env")
+	head -n 1 "$T/q.msg" | grep -q '^X-Qqtag: checked=no reason=off$' &&
+	    ok "policy off, $c: marked reason=off" ||
+	    fail "policy off, $c" "$(head -n 3 "$T/q.msg")"
+done
+
+# a policy that was asked for and is missing: unchecked, loudly (10.1)
+QQTAG_POLICY=$T/no-such-policy run "$T/m1" "$T/env"
+assert_eq "missing policy: still queued" 0 "$RC"
+head -n 1 "$T/q.msg" | grep -q '^X-Qqtag: checked=no reason=policy$' &&
+    ok "missing policy: checked=no reason=policy" ||
+    fail "missing policy: block" "$(head -n 3 "$T/q.msg")"
+grep -q "policy file missing.*no-such-policy: No such file or directory" \
+    "$T/log" && grep -q ' policy=error .*result=queue$' "$T/log" &&
+    ok "missing policy: log names the file and errno" ||
+    fail "missing policy: log" "$(cat "$T/log")"
+if [ -e /etc/qqtag/policy ]; then
+	skip "no policy at all (/etc/qqtag/policy exists on this host)"
+else
+	(unset QQTAG_POLICY; run "$T/m1" "$T/env"; cat "$T/log";
+	    head -n 1 "$T/q.msg") > "$T/h"
+	grep -q "/etc/qqtag/policy: No such file" "$T/h" &&
+	    grep -q '^X-Qqtag: checked=no reason=policy$' "$T/h" &&
+	    ok "no policy at all: checked=no reason=policy, logged" ||
+	    fail "no policy at all" "$(cat "$T/h")"
+fi
 head -c 5000 /dev/urandom > "$T/policy.bin"
 QQTAG_POLICY=$T/policy.bin run "$f" "$T/env"
 assert_eq "binary policy: still queued" 0 "$RC"
