@@ -80,6 +80,7 @@ static struct {
 	struct heur_hit	 hits[HEUR_MAX];
 	int		 hdrs_done;	/* the header section was parsed */
 	int		 scored;	/* the report holds the findings */
+	int		 anyip;		/* qqtag -c -A: look up any address */
 	int		 queue_errno;	/* why the queue cannot be exec'd */
 	size_t		 nhits;
 	int		 hopcheck;	/* checking a trusted hop's client */
@@ -632,8 +633,8 @@ arm_watchdog(void)
 static int
 checked(void)
 {
-	return !g.polerr && !g.pol.off &&
-	    (g.cls == CL_UNTRUSTED || g.hopcheck);
+	return !g.polerr && !g.pol.off && (g.cls == CL_UNTRUSTED ||
+	    g.hopcheck || (g.anyip && g.cls == CL_PRIVATE));
 }
 
 /* Why the message is not checked: the reason= of its X-Qqtag field. */
@@ -869,8 +870,8 @@ start_checks(const char *remotehost)
 		    g.pol.dns, time(NULL), err, sizeof(err)) == -1 &&
 		    errno == EINVAL)
 			g.health = "ignored";	/* stale or corrupt */
-		if ((g.dns = dnsbl_start(g.pol.dns, g.checkip, remotehost)) ==
-		    NULL)
+		if ((g.dns = dnsbl_start_flags(g.pol.dns, g.checkip, remotehost,
+		    g.anyip ? DNSBL_ANYIP : 0)) == NULL)
 			warn("DNS checks skipped", "out of memory");
 	}
 	geo_check();
@@ -917,7 +918,7 @@ usage(void)
 	static const char m[] =
 	    "usage: qqtag            (as $QMAILQUEUE, from qmail-smtpd)\n"
 	    "       qqtag -n [FILE]  check a policy file strictly\n"
-	    "       qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
+	    "       qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
 	    "                        run the policy's checks for one client\n"
 	    "       qqtag -l         list the built-in tests and weights\n"
 	    "       qqtag -T         probe the lists, write the health state\n";
@@ -1076,10 +1077,11 @@ print_findings(void)
 }
 
 /*
- * qqtag -c IP [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]: the checks
+ * qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]: the checks
  * queue mode runs on a client (lists, local lists, GeoIP, the client's
  * rDNS tests), through the same functions, as an admin's rblcheck; or
- * why queue mode would not check it.  The header and envelope tests need
+ * why queue mode would not check it.  -A asks the DNS lists about an
+ * address queue mode never looks up (a list's test point, 127.0.0.2).  The header and envelope tests need
  * a message and are not run.  stdout is ours in this mode only (in queue
  * mode fd 1 is the envelope).
  */
@@ -1090,8 +1092,10 @@ check_client(int argc, char *argv[])
 	int		 c;
 
 	optind = 3;
-	while ((c = getopt(argc, argv, "f:F:r:")) != -1) {
-		if (c == 'f')
+	while ((c = getopt(argc, argv, "Af:F:r:")) != -1) {
+		if (c == 'A')
+			g.anyip = 1;
+		else if (c == 'f')
 			sender = optarg;
 		else if (c == 'F')
 			from = optarg;
@@ -1105,11 +1109,15 @@ check_client(int argc, char *argv[])
 		return 1;
 	classify(argv[2]);
 	overrides();
-	if (!checked()) {
+	if (g.cls == CL_PRIVATE)
+		printf("%s: queue mode does not check this client (checked=no "
+		    "reason=private)%s\n", argv[2], g.anyip ?
+		    "; asking the DNS lists anyway (-A)" : "");
+	else if (!checked())
 		printf("%s: not checked (checked=no reason=%s)\n", argv[2],
 		    unchecked_reason());
+	if (!checked())
 		return 0;
-	}
 	report_init(&g.rep, &g.pol, g.threshold);
 	g.checkip = g.ip;
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);

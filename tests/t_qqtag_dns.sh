@@ -705,18 +705,18 @@ else
 fi
 for ip in 10.1.2.3 192.168.1.1 172.16.5.4 127.0.0.5 169.254.1.1 \
     100.64.0.1 ::1 fe80::1 fd00::1 fc00::1 ::ffff:10.0.0.1; do
-	nodns "private client $ip" - TCPREMOTEIP=$ip
+	nodns "private client $ip" private TCPREMOTEIP=$ip
 done
-nodns "private client fd00::7 in TCP6REMOTEIP" - TCP6REMOTEIP=fd00::7
+nodns "private client fd00::7 in TCP6REMOTEIP" private TCP6REMOTEIP=fd00::7
 ENVF=$T/env.spam
 for ip in 10.1.2.3 fd00::1; do
-	nodns "private client $ip, envelope sender on an RHSBL" - \
+	nodns "private client $ip, envelope sender on an RHSBL" private \
 	    TCPREMOTEIP=$ip
 done
 ENVF=$T/env
 
 # ---- qqtag -c -----------------------------------------------------------------------
-"$QQTAG" -c 127.0.0.2 > "$T/c2.out" 2> "$T/c2.err"
+"$QQTAG" -c 127.0.0.2 -A > "$T/c2.out" 2> "$T/c2.err"
 rc=$?
 cat "$T/c2.out" "$T/c2.err" >> "$SENT"
 assert_eq "qqtag -c 127.0.0.2: exit 0" 0 "$rc"
@@ -728,7 +728,13 @@ has c2 "  ... blocked-resolver answer is an error" out '^OPEN +dnsbl +error +127
 has c2 "  ... the IPv6 list is not asked about IPv4" out '^score '
 hasnt c2 "  ... (no V6 line)" out '^V6 '
 has c2 "  ... the score" out '^score 9\.0 required 5\.0 flag yes \([0-9]+ ms\)$'
-"$QQTAG" -c 127.0.0.1 -f x@spam.example > "$T/c1.out" 2> "$T/c1.err"
+# -c says what queue mode would do: a loopback client is not checked (10.2)
+"$QQTAG" -c 127.0.0.1 -f x@spam.example > "$T/c1n.out" 2> "$T/c1n.err"
+assert_eq "qqtag -c 127.0.0.1: exit 0" 0 "$?"
+has c1n "qqtag -c 127.0.0.1 (no -A): not checked, and why" out \
+    '^127\.0\.0\.1: queue mode does not check this client \(checked=no reason=private\)$'
+hasnt c1n "  ... and no list asked" out 'dnsbl|rhsbl|^score'
+"$QQTAG" -c 127.0.0.1 -A -f x@spam.example > "$T/c1.out" 2> "$T/c1.err"
 cat "$T/c1.out" "$T/c1.err" >> "$SENT"
 has c1 "qqtag -c 127.0.0.1: ZEN clean" out '^ZENKEY +dnsbl +clean +127\.0\.0\.1 '
 has c1 "  ... -f: the sender domain's RHSBL" out '^SPAMHAUS_DBL +rhsbl +LISTED +spam\.example +127\.0\.1\.2 .* \+3\.0 "DBL spam domain"$'

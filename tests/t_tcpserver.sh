@@ -53,14 +53,18 @@ EOF
 # ---- tcp.smtp ----------------------------------------------------------------------
 Q="QMAILQUEUE=\"$QQTAG\",QQTAG_QUEUE=\"$STANDIN\""
 cat > "$T/tcp.smtp" << EOF
-# qqtag, checked and tagged
-127.0.0.2:allow,$Q,QQ_OUT="$T/q2"
+# qqtag, checked and tagged.  Loopback clients are never checked, so
+# the rules that stand for outside clients set TCPREMOTEIP to one
+# (documentation addresses, not listed) and QQTAG_DNS to our rbldnsd
+127.0.0.2:allow,$Q,TCPREMOTEIP="192.0.2.2",QQTAG_DNS="127.0.0.1:$RBL",QQ_OUT="$T/q2"
+# a loopback client as it is: passed on checked=no reason=private
+127.0.0.13:allow,$Q,QQ_OUT="$T/q13"
 # a relay client: stripped and marked, not checked
 127.0.0.3:allow,RELAYCLIENT="",$Q,QQ_OUT="$T/q3"
 # skipped by the admin: stripped and marked, not checked
 127.0.0.4:allow,$Q,QQTAG_SKIP="1",QQ_OUT="$T/q4"
 # a network with a stricter policy
-127.0.0.5:allow,$Q,QQTAG_POLICY="$T/strict-policy",QQ_OUT="$T/q5"
+127.0.0.5:allow,$Q,TCPREMOTEIP="192.0.2.5",QQTAG_DNS="127.0.0.1:$RBL",QQTAG_POLICY="$T/strict-policy",QQ_OUT="$T/q5"
 # the real queue refuses with its own text on fd 6 (notqmail)
 127.0.0.6:allow,$Q,QQ_OUT="$T/q6",QQ_EXIT="82",QQ_FD6TEXT="Dthe stand-in says no (#5.7.1)"
 # qmail-smtpd's size limit trips: no envelope
@@ -71,11 +75,11 @@ cat > "$T/tcp.smtp" << EOF
 # client so that qqtag's DNS checks run, on the resolver QQTAG_DNS names
 127.0.0.10:allow,$Q,TCPREMOTEIP="192.0.2.99",QQTAG_DNS="127.0.0.1:$RBL",QQ_OUT="$T/q10"
 # a per-network threshold
-127.0.0.11:allow,$Q,QQTAG_THRESHOLD="3",QQ_OUT="$T/q11"
+127.0.0.11:allow,$Q,TCPREMOTEIP="192.0.2.11",QQTAG_DNS="127.0.0.1:$RBL",QQTAG_THRESHOLD="3",QQ_OUT="$T/q11"
 # a trusted relay (a backup MX running qqtag itself): its tags are kept
 127.0.0.12:allow,$Q,QQTAG_TRUSTED="1",QQ_OUT="$T/q12"
 # IPv6 loopback through qqtag
-::1:allow,$Q,QQ_OUT="$T/q6v6"
+::1:allow,$Q,TCPREMOTEIP="2001:db8::1",QQTAG_DNS="127.0.0.1:$RBL",QQ_OUT="$T/q6v6"
 # everyone else: no QMAILQUEUE, the plain queue
 :allow,QQ_OUT="$T/qdefault"
 EOF
@@ -285,13 +289,13 @@ noforged() {
 
 # ---- 127.0.0.2: qqtag checks and tags -------------------------------------------------
 send c2 127.0.0.2 "$T/msg"
-delivered q2 127.0.0.2 '\(HELO client\.example\) ' \
+delivered q2 '192\.0\.2\.2' '\(HELO client\.example\) ' \
     "127.0.0.2 (QMAILQUEUE=qqtag): 250, Received line, message less forged tags, envelope"
 noforged q2 "  ... no forged tag reached the queue"
 xq q2 "  ... X-Qqtag: checked=yes, the normal threshold" 5.0
 assert_eq "  ... qqtag's block is all tag fields" "" \
     "$(block q2 | grep -Ev '^(	|X-Qqtag: |X-Spam-(Flag|Status|Level|Score|Warning):)')"
-qqlog 127.0.0.2 > "$T/l2"
+qqlog 192.0.2.2 > "$T/l2"
 grep -q ' class=untrusted .* stripped=2 rcpts=1 .* errors=none .* result=queue$' "$T/l2" &&
     ok "  ... qqtag's log line on tcpserver's stderr: untrusted, 2 stripped, no lookup" ||
     fail "  ... log line" "$(cat "$T/tcpserver.log")"
@@ -301,6 +305,17 @@ grep -q "^argv0=$STANDIN\$" "$T/q2.info" &&
 grep -q '^fd6=open$' "$T/q2.info" &&
     ok "  ... fd 6 from the front end reaches the queue" ||
     fail "  ... fd 6" "$(cat "$T/q2.info")"
+
+# ---- 127.0.0.13: a loopback client is never checked (issue 10.2) ---------------------
+send c13 127.0.0.13 "$T/msg"
+delivered q13 127.0.0.13 '\(HELO client\.example\) ' \
+    "127.0.0.13 (loopback, as it is): 250, Received line, message less forged tags, envelope"
+noforged q13 "  ... no forged tag reached the queue"
+assert_eq "  ... only X-Qqtag: checked=no reason=private" \
+    "X-Qqtag: checked=no reason=private" "$(block q13)"
+qqlog 127.0.0.13 | grep -q ' class=private .* stripped=2 .* result=queue$' &&
+    ok "  ... log line: class=private" ||
+    fail "  ... log line: class=private" "$(cat "$T/tcpserver.log")"
 
 # ---- 127.0.0.3: RELAYCLIENT ---------------------------------------------------------
 send c3 127.0.0.3 "$T/msg"
@@ -323,7 +338,7 @@ assert_eq "  ... only X-Qqtag: checked=no reason=skip" \
 
 # ---- 127.0.0.5: QQTAG_POLICY --------------------------------------------------------------
 send c5 127.0.0.5 "$T/msg"
-delivered q5 127.0.0.5 '\(HELO client\.example\) ' \
+delivered q5 '192\.0\.2\.5' '\(HELO client\.example\) ' \
     "127.0.0.5 (QQTAG_POLICY strict): 250, Received line, message, envelope"
 noforged q5 "  ... no forged tag reached the queue"
 xq q5 "  ... X-Qqtag: checked=yes with the strict policy's threshold" 2.5
@@ -347,7 +362,7 @@ qqlog 192.0.2.99 | grep -q ' flag=yes tests=.*SPAMHAUS_SBL.* errors=none ' &&
 
 # ---- 127.0.0.11: QQTAG_THRESHOLD ------------------------------------------------------------
 send c11 127.0.0.11 "$T/msg"
-delivered q11 127.0.0.11 '\(HELO client\.example\) ' \
+delivered q11 '192\.0\.2\.11' '\(HELO client\.example\) ' \
     "127.0.0.11 (QQTAG_THRESHOLD=3): 250, Received line, message, envelope"
 xq q11 "  ... X-Qqtag: checked=yes, required=3.0" 3.0
 
@@ -433,11 +448,11 @@ if "$PYTHON" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))'
 	PORT6=$(free_port)
 	if start_tcpserver ::1 "$PORT6"; then
 		send c6v6 ::1 "$T/msg"
-		delivered q6v6 ::1 '\(HELO client\.example\) ' \
+		delivered q6v6 '2001:db8::1' '\(HELO client\.example\) ' \
 		    "::1 (IPv6 rule): 250, Received line, message less forged tags, envelope"
 		noforged q6v6 "  ... no forged tag reached the queue"
 		xq q6v6 "  ... X-Qqtag: checked=yes" 5.0
-		qqlog ::1 | grep -q ' class=untrusted ' &&
+		qqlog 2001:db8::1 | grep -q ' class=untrusted ' &&
 		    ok "  ... qqtag read the IPv6 client from tcpserver's environment" ||
 		    fail "  ... log line" "$(cat "$T/tcpserver.log")"
 	else
