@@ -21,6 +21,7 @@
 # t_heur_fp.sh reports its corpus part SKIPPED when the corpus is absent.
 #
 # measure prints, per part, how many messages each header test fired on
+# (FROM_DISPLAY_SPOOF and the Date tests always, the others when they do)
 # (heurcheck -1: the header tests only, NOW = the message's topmost
 # Received date, as qqtag would have seen it on arrival).  HEURCHECK
 # names a built tests/heurcheck to use; by default one is built from the
@@ -67,8 +68,13 @@ fetch() {
 	done
 	rm -rf "$_s"
 	verify
-	echo "corpus in $DIR: $(ls "$DIR/easy-ham-1" | wc -l) easy-ham-1," \
-	    "$(ls "$DIR/spam-1" | wc -l) spam-1"
+	echo "corpus in $DIR: $(count easy-ham-1) easy-ham-1," \
+	    "$(count spam-1) spam-1"
+}
+
+# count PART: its messages.
+count() {
+	find "$DIR/$1" -name '*.txt' | wc -l
 }
 
 # verify: the two parts are there, complete, each file its named MD5.
@@ -76,9 +82,10 @@ verify() {
 	for _p in $PARTS; do
 		[ -d "$DIR/$_p" ] || die "no $DIR/$_p: run corpus.sh fetch"
 	done
-	[ "$(ls "$DIR/easy-ham-1" | wc -l)" -eq 2500 ] &&
-	    [ "$(ls "$DIR/spam-1" | wc -l)" -eq 500 ] ||
+	if [ "$(count easy-ham-1)" -ne 2500 ] || [ "$(count spam-1)" -ne 500 ]
+	then
 		die "$DIR: incomplete (2500 easy-ham-1, 500 spam-1 expected)"
+	fi
 	(cd "$DIR" && for _p in $PARTS; do
 		for _f in "$_p"/*.txt; do
 			_m=${_f##*/[0-9][0-9][0-9][0-9][0-9].}
@@ -108,6 +115,9 @@ measure() {
 		find "$DIR/$_p" -name '*.txt' | sort |
 		    xargs "$_hc" -1 | sed "s|^|$_p	|"
 	done | awk -F'\t' '
+	BEGIN { k = split("FROM_DISPLAY_SPOOF MISSING_DATE INVALID_DATE " \
+	    "DATE_IN_FUTURE DATE_IN_PAST", t, " ")
+	    for (i = 1; i <= k; i++) names[t[i]] = 1 }
 	{ n[$1]++; k = split($4, t, ",")
 	  for (i = 1; i <= k; i++) if (t[i] != "") { by[$1 SUBSEP t[i]]++
 	      names[t[i]] = 1 } }
