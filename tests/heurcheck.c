@@ -7,10 +7,10 @@
  *
  * A file whose first line starts "From " is an mbox: each message in it
  * is checked (as FILE#1, FILE#2...).  With -1 each file is one message
- * (a corpus file): a leading "From " line is its envelope line, dropped.  Only the header tests run (no
- * client, no envelope).  NOW (seconds since the epoch) defaults to the
- * message's topmost Received date, else its own Date, so archived mail
- * is judged against the time it arrived.  One line per message:
+ * (a corpus file): a leading "From " line is its envelope line, dropped.
+ * Only the header tests run (no client, no envelope).  NOW (seconds
+ * since the epoch) defaults to the message's topmost Received date, else
+ * its own Date, so archived mail is judged against the time it arrived.  One line per message:
  *
  *   NAME TAB SCORE TAB TEST,TEST... TAB F D M TAB DETAIL|DETAIL...
  *

@@ -279,7 +279,8 @@ for t in FROM_DISPLAY_SPOOF MISSING_DATE INVALID_DATE DATE_IN_FUTURE \
 		    "$(grep "$t" "$T/easy-ham-1.tsv" | head -n 5)"
 done
 s=$(hits spam-1 INVALID_DATE)
-[ "$s" -ge 100 ] && ok "INVALID_DATE on $s of spam-1 (zones -1900, year 0102)" ||
+[ "$s" -ge 100 ] &&
+	ok "INVALID_DATE on $s of spam-1 (zones -1900, year 0102)" ||
 	fail "INVALID_DATE on only $s of spam-1 (112 expected)"
 flagged=$(awk -F'\t' '$2 + 0 >= 5 { n++ } END { print n + 0 }' \
     "$T/easy-ham-1.tsv")
