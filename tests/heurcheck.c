@@ -10,7 +10,8 @@
  * (a corpus file): a leading "From " line is its envelope line, dropped.
  * Only the header tests run (no client, no envelope).  NOW (seconds
  * since the epoch) defaults to the message's topmost Received date, else
- * its own Date, so archived mail is judged against the time it arrived.  One line per message:
+ * its own Date, so archived mail is judged against the time it arrived.
+ * One line per message:
  *
  *   NAME TAB SCORE TAB TEST,TEST... TAB F D M TAB DETAIL|DETAIL...
  *
