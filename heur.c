@@ -86,7 +86,7 @@ const struct score_test heur_tests[] = {
 	{ "FROM_MULTIPLE", 1.0, "more than one From: field" },
 	{ "FROM_UNPARSEABLE", 1.0, "From: holds no parseable address" },
 	{ "FROM_DISPLAY_SPOOF", 1.0,
-	    "From: display name names another domain than the address" },
+	    "From: display name holds an address in another domain" },
 	{ "MISSING_DATE", 1.0, "no Date: field" },
 	{ "INVALID_DATE", 1.0, "Date: is not an RFC 5322 date" },
 	{ "DATE_IN_FUTURE", 1.0, "Date: is too far in the future" },
@@ -777,9 +777,9 @@ heur_received_ip(const char *v, size_t n, char *out, size_t cap)
 	return out[0] != '\0';
 }
 
-/* A Received line below ours: is it the trusted hop's, from outside? */
+/* The outside client IP a Received value names into out: 1, or 0. */
 static int
-hop(struct heur_msg *m, const char *v, size_t n)
+outside_ip(const char *v, size_t n, char *out, size_t cap)
 {
 	char		t[HEUR_IP];
 	struct ip	ip;
@@ -787,8 +787,30 @@ hop(struct heur_msg *m, const char *v, size_t n)
 	if (!heur_received_ip(v, n, t, sizeof(t)) ||
 	    ip_parses(t, &ip) == -1 || ip_internal(&ip))
 		return 0;
-	keep(m->hop_ip, sizeof(m->hop_ip), t, strlen(t));
+	keep(out, cap, t, strlen(t));
 	return 1;
+}
+
+/*
+ * Is this Received field value (folded or not) the line a trusted hop
+ * wrote for a client from outside: a from-clause whose client IP is
+ * not loopback, private, shared, link-local, ULA or unspecified?  1 or
+ * 0; never fails.
+ * heur_parse() takes the first such line below ours as the hop's.
+ */
+int
+heur_hop_line(const char *v, size_t n)
+{
+	char	t[HEUR_IP];
+
+	return outside_ip(v, n, t, sizeof(t));
+}
+
+/* A Received line below ours: is it the trusted hop's, from outside? */
+static int
+hop(struct heur_msg *m, const char *v, size_t n)
+{
+	return outside_ip(v, n, m->hop_ip, sizeof(m->hop_ip));
 }
 
 /* ---- addresses (RFC 5322 §3.4) ------------------------------------- */
@@ -1178,19 +1200,9 @@ alist_scan(const char *s, size_t n, struct alist *a)
 	}
 }
 
-/* TLDs that make a bare name in a display ("paypal.com") a domain. */
-static const char *const display_tlds[] = {
-	"ai", "app", "ar", "at", "au", "be", "biz", "br", "ca", "ch", "club",
-	"cn", "co", "com", "cz", "de", "dev", "dk", "edu", "email", "es",
-	"eu", "fi", "fr", "gov", "hk", "ie", "in", "info", "io", "it", "jp",
-	"kr", "live", "me", "mil", "mx", "net", "nl", "no", "nz", "online",
-	"org", "pl", "ru", "se", "sg", "shop", "site", "store", "top", "tv",
-	"tw", "uk", "us", "xyz", "za", NULL
-};
-
-/* A lowercase domain-looking run; a bare one needs a known TLD. */
+/* A lowercase domain name: two or more LDH labels, an alphabetic TLD. */
 static int
-dom_like(const char *s, size_t n, int bare)
+dom_like(const char *s, size_t n)
 {
 	size_t	i, lab = 0, nlab = 0, tld = 0;
 
@@ -1212,11 +1224,10 @@ dom_like(const char *s, size_t n, int bare)
 	for (i = tld; i < n; i++)
 		if (!isalph((unsigned char)s[i]))
 			return 0;
-	if (nlab < 2 || n - tld < 2)
-		return 0;
-	return !bare || in_list(display_tlds, s + tld, n - tld);
+	return nlab >= 2 && n - tld >= 2;
 }
 
+/* Bytes of an address-looking run in a display name. */
 static int
 runc(int c)
 {
@@ -1224,39 +1235,70 @@ runc(int c)
 }
 
 /*
- * Does the From display name name a domain (an address in it, or a
- * bare "paypal.com") whose registered domain is not the address's?  The
- * same registered domain, or a plain name, is fine.  which: that domain.
+ * Is run (lowercase, NUL-terminated) an address "local@domain.tld"?
+ * Punctuation around it ("<a@b.example>.") is not part of it.  Returns
+ * the domain, or NULL.
+ */
+static const char *
+run_addr(char *run)
+{
+	char	*at, *b = run;
+	size_t	 e = strlen(run);
+
+	while (e > 0 && strchr(".-", run[e - 1]) != NULL)
+		run[--e] = '\0';
+	while (*b != '\0' && strchr(".-", *b) != NULL)
+		b++;
+	if ((at = strrchr(b, '@')) == NULL || at == b ||
+	    !(isalph((unsigned char)at[-1]) || isdig((unsigned char)at[-1])) ||
+	    !dom_like(at + 1, strlen(at + 1)))
+		return NULL;
+	return at + 1;
+}
+
+/* Does the word "via" follow d[i..]?  A list's DMARC rewrite of From. */
+static int
+via_after(const char *d, size_t i)
+{
+	size_t	n = strlen(d);
+
+	for (; i + 5 <= n; i++)
+		if (d[i] == ' ' && strncasecmp(d + i + 1, "via", 3) == 0 &&
+		    (d[i + 4] == ' ' || d[i + 4] == '\0'))
+			return 1;
+	return 0;
+}
+
+/*
+ * Does the From display name hold an address (RFC 2047 words decoded
+ * first) whose registered domain is not the real address's?  A name
+ * that mentions a site ("Comics.com", "CNET News.com"), the address
+ * itself, an address in the same registered domain, "user at
+ * example.com" and a list's "a@b.example via List" rewrite are fine.
+ * which: that address's domain.
  */
 static int
 display_spoof(const struct heur_msg *m, char *which, size_t cap)
 {
-	const char	*d = m->from_display, *at, *mine;
+	const char	*d = m->from_display, *mine, *dom;
 	char		 run[HEUR_NAME];
-	size_t		 n = strlen(d), i = 0, j, b, e;
+	size_t		 n = strlen(d), i = 0, j;
 
 	if (m->from_domain[0] == '[' || m->from_domain[0] == '\0')
 		return 0;
 	mine = heur_regdom(m->from_domain);
-	while (i < n) {
+	for (; i < n; i = j + 1) {
 		for (j = i; j < n && runc((unsigned char)d[j]); j++)
 			;
-		if (j > i && !keep_lower(run, sizeof(run), d + i, j - i)) {
-			at = strrchr(run, '@');
-			b = at ? (size_t)(at - run) + 1 : 0;
-			for (e = strlen(run); e > b && strchr(".-", run[e - 1]);
-			    e--)
-				;
-			while (b < e && strchr(".-", run[b]))
-				b++;
-			run[e] = '\0';
-			if (dom_like(run + b, e - b, at == NULL) &&
-			    strcmp(heur_regdom(run + b), mine) != 0) {
-				keep(which, cap, run + b, e - b);
-				return 1;
-			}
-		}
-		i = j + 1;
+		if (j == i || memchr(d + i, '@', j - i) == NULL ||
+		    keep_lower(run, sizeof(run), d + i, j - i) ||
+		    (dom = run_addr(run)) == NULL ||
+		    strcmp(heur_regdom(dom), mine) == 0)
+			continue;
+		if (via_after(d, j))
+			return 0;
+		keep(which, cap, dom, strlen(dom));
+		return 1;
 	}
 	return 0;
 }
@@ -1334,7 +1376,12 @@ clock_of(char *s, long *secs)
 	return 0;
 }
 
-/* A zone: +hhmm / -hhmm, an obsolete name, or a military letter (as 0). */
+/*
+ * A zone: +hhmm / -hhmm, an obsolete name, or a military letter (as 0).
+ * No zone in use lies beyond +-14:00 (Kiribati +14, Baker Island -12):
+ * "-1900" or "+0560" is no zone, and the date holding it is invalid.
+ */
+#define HEUR_ZONE_MAX	1400
 static int
 zone_of(const char *s, long *off)
 {
@@ -1342,7 +1389,7 @@ zone_of(const char *s, long *off)
 	size_t		i;
 
 	if ((s[0] == '+' || s[0] == '-') && digits(s + 1, 4, 4, &v) == 0) {
-		if (v / 100 > 23 || v % 100 > 59)
+		if (v > HEUR_ZONE_MAX || v % 100 > 59)
 			return -1;
 		*off = (long)((v / 100) * 3600 + (v % 100) * 60);
 		if (s[0] == '-')
@@ -1357,6 +1404,24 @@ zone_of(const char *s, long *off)
 	*off = 0;
 	return isalph((unsigned char)s[0]) && s[1] == '\0' &&
 	    lc((unsigned char)s[0]) != 'j' ? 0 : -1;
+}
+
+/*
+ * A year: four digits are taken as written (RFC 5322 §3.3), and one
+ * before 1900 is no date for mail; two and three digits are the
+ * obsolete forms of §4.3 (00-49 are 2000-2049, 50-99 and three digits
+ * add 1900).  "0102" is year 102, not 2002.
+ */
+static int
+year_of(const char *s, unsigned long *y)
+{
+	if (digits(s, 2, 4, y) == -1)
+		return -1;
+	if (strlen(s) == 2)
+		*y += *y < 50 ? 2000 : 1900;
+	else if (strlen(s) == 3)
+		*y += 1900;
+	return *y >= 1900 ? 0 : -1;
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
@@ -1436,7 +1501,7 @@ heur_date(const char *s, size_t n, time_t *t)
 		return 0;
 	if (nt - k < 5 || digits(tok[k++], 1, 2, &day) == -1 ||
 	    (mon = name_index(month_names, tok[k++])) == -1 ||
-	    digits(tok[k++], 2, 4, &year) == -1 ||
+	    year_of(tok[k++], &year) == -1 ||
 	    clock_of(tok[k++], &secs) == -1 || zone_of(tok[k++], &off) == -1)
 		return 0;
 	if (k < nt) {		/* "+0200 CEST": a name after a number */
@@ -1449,11 +1514,7 @@ heur_date(const char *s, size_t n, time_t *t)
 	}
 	if (k != nt)
 		return 0;
-	if (year < 100)
-		year += year < 50 ? 2000 : 1900;
-	else if (year < 1000)
-		year += 1900;
-	if (year < 1900 || !mday_ok(year, mon, day))
+	if (!mday_ok(year, mon, day))
 		return 0;
 	*t = (time_t)(days_from_civil((long long)year, (unsigned)mon + 1,
 	    (unsigned)day) * 86400 + secs - off);
@@ -1810,7 +1871,7 @@ run_headers(const struct heur_msg *m, const struct heur_ctx *c,
 	if (m->nfrom > 0 && !m->from_ok)
 		fire(r, T_FROM_UNPARSEABLE, "", NULL);
 	if (m->from_ok && display_spoof(m, dom, sizeof(dom)))
-		fire(r, T_FROM_DISPLAY_SPOOF, "display names ", dom);
+		fire(r, T_FROM_DISPLAY_SPOOF, "display holds @", dom);
 	if (m->ndate == 0 && !m->cut)
 		fire(r, T_MISSING_DATE, "", NULL);
 	if (m->ndate > 0 && !m->date_ok)

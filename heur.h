@@ -113,5 +113,10 @@ int	heur_date(const char *, size_t, time_t *);
 const char *heur_regdom(const char *);
 int	heur_dynamic(const char *, const char *, int);
 int	heur_received_ip(const char *, size_t, char *, size_t);
+/*
+ * 1: this Received field value names a client IP from outside (the test
+ * heur_parse() uses to find the trusted hop's line); 0 otherwise.
+ */
+int	heur_hop_line(const char *, size_t);
 
 #endif

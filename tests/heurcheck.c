@@ -3,13 +3,15 @@
  * qqtag sees a message (CRLF made LF as qmail-smtpd does, the header
  * section through the forged-header filter's capped copy).
  *
- *   heurcheck [-n NOW] FILE...
+ *   heurcheck [-1] [-n NOW] FILE...
  *
  * A file whose first line starts "From " is an mbox: each message in it
- * is checked (as FILE#1, FILE#2...).  Only the header tests run (no
- * client, no envelope).  NOW (seconds since the epoch) defaults to the
- * message's topmost Received date, else its own Date, so archived mail
- * is judged against the time it arrived.  One line per message:
+ * is checked (as FILE#1, FILE#2...).  With -1 each file is one message
+ * (a corpus file): a leading "From " line is its envelope line, dropped.
+ * Only the header tests run (no client, no envelope).  NOW (seconds
+ * since the epoch) defaults to the message's topmost Received date, else
+ * its own Date, so archived mail is judged against the time it arrived.
+ * One line per message:
  *
  *   NAME TAB SCORE TAB TEST,TEST... TAB F D M TAB DETAIL|DETAIL...
  *
@@ -111,8 +113,9 @@ mbox(const char *path, char *p, size_t n, time_t now)
 }
 
 static int
-one(const char *path, time_t now)
+one(const char *path, time_t now, int single)
 {
+	char	*nl;
 	FILE	*fp;
 	char	*p;
 	size_t	 n;
@@ -126,7 +129,10 @@ one(const char *path, time_t now)
 	n = fread(p, 1, FILE_MAX, fp);
 	fclose(fp);
 	n = lf(p, n);
-	if (n > 5 && memcmp(p, "From ", 5) == 0)
+	if (single && n > 5 && memcmp(p, "From ", 5) == 0 &&
+	    (nl = memchr(p, '\n', n)) != NULL)
+		check(path, nl + 1, n - (size_t)(nl + 1 - p), now);
+	else if (n > 5 && memcmp(p, "From ", 5) == 0)
 		mbox(path, p, n, now);
 	else
 		check(path, p, n, now);
@@ -139,19 +145,23 @@ main(int argc, char *argv[])
 {
 	time_t	 now = 0;
 	char	*end;
-	int	 i = 1, bad = 0;
+	int	 i = 1, bad = 0, single = 0;
 
-	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+	if (argc > 1 && strcmp(argv[1], "-1") == 0) {
+		single = 1;
+		i++;
+	}
+	if (argc > i + 1 && strcmp(argv[i], "-n") == 0) {
 		errno = 0;
-		now = (time_t)strtoll(argv[2], &end, 10);
-		if (errno || *end != '\0' || end == argv[2]) {
-			fprintf(stderr, "heurcheck: bad NOW %s\n", argv[2]);
+		now = (time_t)strtoll(argv[i + 1], &end, 10);
+		if (errno || *end != '\0' || end == argv[i + 1]) {
+			fprintf(stderr, "heurcheck: bad NOW %s\n", argv[i + 1]);
 			return 2;
 		}
-		i = 3;
+		i += 2;
 	}
 	for (; i < argc; i++)
-		if (one(argv[i], now) == -1) {
+		if (one(argv[i], now, single) == -1) {
 			fprintf(stderr, "heurcheck: %s: %s\n", argv[i],
 			    strerror(errno));
 			bad = 1;

@@ -12,6 +12,12 @@
 #    fragments (no From, no Date, no Message-ID) are counted apart.  It
 #    fails if a whole message reaches the default threshold (5) on its
 #    header alone.
+# 3. The tuning corpus (tests/corpus.sh fetch: SpamAssassin's easy-ham-1
+#    and spam-1), when it has been fetched: FROM_DISPLAY_SPOOF and the
+#    Date tests stay below 0.5% of easy-ham-1, no ham message reaches
+#    the threshold, and the invalid dates of spam-1 (zones like -1900,
+#    the year 0102) are caught.  Without the corpus this part is
+#    counted as skipped (lib.sh skip), never as a pass.
 # tests/heurcheck is built here from the sources it needs.
 . "$(dirname "$0")/lib.sh"
 
@@ -244,4 +250,40 @@ flagged=$(awk -F'\t' '{ split($5, f, " ") }
     !(f[1] == 0 && f[2] == 0 && f[3] == 0) && $3 + 0 >= 5 { n++ }
     END { print n + 0 }' "$T/corpus.tsv")
 assert_eq "no whole message reaches the threshold on its header" 0 "$flagged"
+
+# --- 3. the tuning corpus, when fetched --------------------------------
+CORPUS=$(sh "$TOP/tests/corpus.sh" dir)
+if ! sh "$TOP/tests/corpus.sh" verify > "$T/corpus.err" 2>&1; then
+	skip "tuning corpus: $(tail -n 1 "$T/corpus.err")"
+	echo "#   (sh tests/corpus.sh fetch; set QQTAG_CORPUS for another dir)"
+	t_done
+fi
+for p in easy-ham-1 spam-1; do
+	find "$CORPUS/$p" -name '*.txt' | sort | xargs "$HC" -1 > "$T/$p.tsv"
+done
+nham=$(wc -l < "$T/easy-ham-1.tsv")
+nspam=$(wc -l < "$T/spam-1.tsv")
+assert_eq "easy-ham-1: every message checked" 2500 "$nham"
+assert_eq "spam-1: every message checked" 500 "$nspam"
+hits() {	# hits PART TEST: messages of PART that TEST fired on
+	awk -F'\t' -v t="$2" '("," $3 ",") ~ ("," t ",") { n++ }
+	    END { print n + 0 }' "$T/$1.tsv"
+}
+for t in FROM_DISPLAY_SPOOF MISSING_DATE INVALID_DATE DATE_IN_FUTURE \
+    DATE_IN_PAST; do
+	h=$(hits easy-ham-1 "$t")
+	s=$(hits spam-1 "$t")
+	echo "# corpus: $t on $h of $nham easy-ham-1, $s of $nspam spam-1"
+	[ "$h" -le 12 ] && ok "$t on at most 0.5% of easy-ham-1 ($h)" ||
+		fail "$t fired on $h of $nham easy-ham-1" \
+		    "$(grep "$t" "$T/easy-ham-1.tsv" | head -n 5)"
+done
+s=$(hits spam-1 INVALID_DATE)
+[ "$s" -ge 100 ] &&
+	ok "INVALID_DATE on $s of spam-1 (zones -1900, year 0102)" ||
+	fail "INVALID_DATE on only $s of spam-1 (112 expected)"
+flagged=$(awk -F'\t' '$2 + 0 >= 5 { n++ } END { print n + 0 }' \
+    "$T/easy-ham-1.tsv")
+assert_eq "no easy-ham-1 message reaches the threshold on its header" 0 \
+    "$flagged"
 t_done

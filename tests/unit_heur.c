@@ -537,6 +537,63 @@ t_received_ip(void)
 	    strcmp(ip, "198.51.100.4") == 0, "stops at ';': %s", ip);
 }
 
+/*
+ * heur_hop_line: a Received value names a client from outside; the same
+ * test heur_parse() uses to find the trusted hop's line.
+ */
+static void
+t_hop_line(void)
+{
+	static const struct {
+		const char	*v;
+		int		 want;
+	} f[] = {
+		{ "from unknown (HELO 192.0.2.99) (203.0.113.9)\n  by "
+		  "backup.example.org with SMTP; 27 Nov 2026 01:40:20 -0000",
+		  1 },
+		{ "from helo.example.com (host.example.com [203.0.113.9])\n"
+		  "\tby relay.example.org (Postfix) with ESMTPS id 4Nq;\n"
+		  "\tFri, 27 Nov 2026 02:40:20 +0100 (CET)", 1 },
+		{ "from x (y [2001:db8::25]) by z", 1 },
+		{ "from x (y [172.32.0.1]) by z", 1 },
+		{ "from x (y [100.128.0.1]) by z", 1 },
+		{ "from x (y [11.0.0.1]) by z", 1 },
+		{ "from x (y [10.1.2.3]) by z", 0 },
+		{ "from x (y [172.16.0.1]) by z", 0 },
+		{ "from x (y [172.31.255.255]) by z", 0 },
+		{ "from x (y [192.168.1.1]) by z", 0 },
+		{ "from x (y [100.64.0.1]) by z", 0 },
+		{ "from x (y [169.254.1.1]) by z", 0 },
+		{ "from x (y [127.0.0.1]) by z", 0 },
+		{ "from x (y [0.0.0.0]) by z", 0 },
+		{ "from x (y [::1]) by z", 0 },
+		{ "from x (y [fe80::1]) by z", 0 },
+		{ "from x (y [fd00::1]) by z", 0 },
+		{ "from x (y [::ffff:10.0.0.1]) by z", 0 },
+		{ "from x (HELO 203.0.113.1) (10.0.0.2) by z", 0 },
+		{ "(qmail 4242 invoked from network); 27 Nov 2026", 0 },
+		{ "by x with SMTP; 27 Nov 2026 01:40:22 -0000", 0 },
+		{ "from x (y [999.1.1.1]) by z", 0 },
+		{ "", 0 },
+	};
+	const char	*lit = "from x ([203.0.113.5]) by z";
+	size_t		 i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		T(heur_hop_line(f[i].v, strlen(f[i].v)) == f[i].want,
+		    "hop line %zu: %s", i, f[i].v);
+	/* n bounds it: the IP past n is not seen */
+	T(heur_hop_line(lit, strlen(lit)) == 1 && heur_hop_line(lit, 8) == 0,
+	    "hop line bounded by n");
+	/* and heur_parse takes the first such line below ours as the hop */
+	PARSE(QMAIL("relay.example.org", "")
+	    "Received: from x (y [10.1.2.3]) by z; 27 Nov 2026 01:40:00 -0000\n"
+	    "Received: from x (y [203.0.113.5]) by z; "
+	    "27 Nov 2026 01:39:00 -0000\n\n");
+	T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg), "203.0.113.5") == 0,
+	    "hop after an internal line: %s", heur_hop_ip(&msg));
+}
+
 static void
 t_helo(void)
 {
@@ -869,34 +926,85 @@ t_from(void)
 	"Message-ID: <1@mail.example.net>\nTo: bob@example.org\n"	\
 	"From: " from "\n\n"
 
+/*
+ * FROM_DISPLAY_SPOOF fires on an address in the display name whose
+ * registered domain is not the real address's (issue 10); a display
+ * name that mentions a site is a brand, not a spoof.
+ */
 static void
 t_spoof(void)
 {
+	static const char *const yes[] = {
+		"\"marty66@aol.com\" <synjan@ecis.com>",
+		"\"support@bank.example\" <a@b.example>",
+		"=?utf-8?q?service=40paypal=2Ecom?= <x@evil.example>",
+		"=?utf-8?b?c2VjdXJpdHlAYmFuay5leGFtcGxl?= <x@evil.example>",
+		"\"Bank <alerts@bank.example>\" <x@evil.example>",
+		"x@evil.example (security@bank.example)",
+		"\"Mail from service@paypal.com.\" <x@evil.example>",
+		"\"Info@Bank.Example\" <x@evil.example>",
+		"\"a.b+c@mail.bank.example\" <x@evil.example>",
+	};
+	static const char *const no[] = {
+		/* brand names with a dot (issue 10's newsletters) */
+		"\"CNET News.com Daily Dispatch\" "
+		    "<dispatch@newsletter.online.com>",
+		"\"Comics.com\" <comics@comics.unitedmedia.com>",
+		"\"paypal.com\" <x@evil.example>",
+		"PayPal.com Service <x@evil.example>",
+		"\"RankMyPix.com\" <paco@s3.serveimage.com>",
+		"=?utf-8?q?Comics=2Ecom?= <x@unitedmedia.example>",
+		"\"Amazon.co.uk\" <auto-confirm@amazon.co.uk>",
+		"\"Booking.com\" <noreply@mailer.booking.com>",
+		/* the address itself, or one in the same registered domain */
+		"\"john@x.example\" <john@x.example>",
+		"\"JOHN@X.EXAMPLE\" <john@x.example>",
+		"\"info@mail.example.com\" <bounce@example.com>",
+		"\"ufu_adv@heller.example\" <fla_adv@heller.example>",
+		"=?utf-8?q?john=40x=2Eexample?= <john@x.example>",
+		/* no address: "at" words, no local part, no dotted domain */
+		"\"user at bank.example\" <x@evil.example>",
+		"\"user (at) bank.example\" <x@evil.example>",
+		"\"@bank.example\" <x@evil.example>",
+		"\"Sales @ bank.example\" <x@evil.example>",
+		"\"hyatt@mozilla\" <rssfeeds@spamassassin.example>",
+		"\"x@192.0.2.1\" <x@evil.example>",
+		/* a list's DMARC rewrite (Google Groups, Mailman) */
+		"\"'alice@example.net' via Dev\" <dev@lists.example.org>",
+		"\"alice@example.net via dev\" <dev@lists.example.org>",
+		/* plain names */
+		"\"John Smith\" <john@x.example>",
+		"\"Dr. J. Smith\" <j@x.example>",
+		"\"Smith, J.R.\" <j@x.example>",
+		"\"Node.js Foundation\" <x@nodejs.example>",
+		"John X. Doe <bbb@ddd.example>",
+		"bbb@ddd.example (John X. Doe)",
+		"\"Version 2.0 release\" <x@y.example>",
+		"\"St.Louis office\" <x@y.example>",
+		"\"a@b.example\" <x@[192.0.2.1]>",
+	};
+	char	hdr[1024];
+	size_t	i;
+
 	mkenv("x@evil.example", "bob@example.org", NULL);
-	ONLY(SPOOF("\"paypal.com\" <x@evil.example>"), "FROM_DISPLAY_SPOOF");
-	ONLY(SPOOF("\"support@bank.example\" <a@b.example>"),
-	    "FROM_DISPLAY_SPOOF");
-	ONLY(SPOOF("PayPal.com Service <x@evil.example>"),
-	    "FROM_DISPLAY_SPOOF");
-	ONLY(SPOOF("=?utf-8?q?service=40paypal=2Ecom?= <x@evil.example>"),
-	    "FROM_DISPLAY_SPOOF");
-	ONLY(SPOOF("\"Bank <alerts@bank.example>\" <x@evil.example>"),
-	    "FROM_DISPLAY_SPOOF");
-	ONLY(SPOOF("x@evil.example (security@bank.example)"),
-	    "FROM_DISPLAY_SPOOF");
-	ONLY(SPOOF("\"John Smith\" <john@x.example>"), "");
-	ONLY(SPOOF("\"john@x.example\" <john@x.example>"), "");
-	ONLY(SPOOF("\"info@mail.example.com\" <bounce@example.com>"), "");
-	ONLY(SPOOF("\"Amazon.co.uk\" <auto-confirm@amazon.co.uk>"), "");
-	ONLY(SPOOF("\"Booking.com\" <noreply@mailer.booking.com>"), "");
-	ONLY(SPOOF("\"Dr. J. Smith\" <j@x.example>"), "");
-	ONLY(SPOOF("\"Smith, J.R.\" <j@x.example>"), "");
-	ONLY(SPOOF("\"Node.js Foundation\" <x@nodejs.example>"), "");
-	ONLY(SPOOF("John X. Doe <bbb@ddd.example>"), "");
-	ONLY(SPOOF("bbb@ddd.example (John X. Doe)"), "");
-	ONLY(SPOOF("\"Version 2.0 release\" <x@y.example>"), "");
-	ONLY(SPOOF("\"St.Louis office\" <x@y.example>"), "");
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		snprintf(hdr, sizeof(hdr), SPOOF("%s"), yes[i]);
+		run(hdr);
+		T(exactly("FROM_DISPLAY_SPOOF"), "spoof %zu: %s: got %s", i,
+		    yes[i], list());
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		snprintf(hdr, sizeof(hdr), SPOOF("%s"), no[i]);
+		run(hdr);
+		T(msg.from_ok && msg.from_display[0] != '\0' &&
+		    !fired("FROM_DISPLAY_SPOOF"), "no spoof %zu: %s [%s]", i,
+		    no[i], msg.from_display);
+	}
 	ONLY(SPOOF("<x@[192.0.2.1]>"), "");
+	ONLY(SPOOF("\"marty66@aol.com\" <synjan@ecis.com>"),
+	    "FROM_DISPLAY_SPOOF");
+	T(nhits == 1 && strcmp(hits[0].detail, "display holds @aol.com") == 0,
+	    "spoof detail: %s", nhits ? hits[0].detail : "");
 }
 
 #define DATED(d) QMAIL("mail.example.net", "")				\
@@ -931,6 +1039,20 @@ t_date(void)
 		{ "Thu, 01 Jan 1970 00:00:00 +0000", 0 },
 		{ "Thu, 01 Jan 1970 01:00:00 +0100", 0 },
 		{ "Fri, 27 Nov 2026 01:40:60 +0000", 1795743660 },
+		/* zones up to +-14:00, minutes 00-59 (issue 10) */
+		{ "Fri, 27 Nov 2026 15:40:22 +1400", 1795743622 },
+		{ "Thu, 26 Nov 2026 11:40:22 -1400", 1795743622 },
+		{ "Thu, 26 Nov 2026 13:40:22 -1200", 1795743622 },
+		{ "Fri, 27 Nov 2026 07:39:22 +0559", 1795743622 },
+		{ "Fri, 27 Nov 2026 07:10:22 +0530", 1795743622 },
+		/* years: 2 and 3 digits obsolete, 4 digits as written */
+		{ "Thu, 22 Aug 02 13:17:22 +0100", 1030018642 },
+		{ "Thu, 22 Aug 102 13:17:22 +0100", 1030018642 },
+		{ "Thu, 22 Aug 2002 13:17:22 +0100", 1030018642 },
+		{ "Fri, 31 Dec 1999 23:59:59 +0000", 946684799 },
+		{ "Fri, 31 Dec 99 23:59:59 +0000", 946684799 },
+		{ "Sun, 1 Jan 50 00:00:00 +0000", -631152000 },
+		{ "Fri, 31 Dec 49 00:00:00 +0000", 2524521600 },
 	};
 	static const char *const bad[] = {
 		"Mon Jul  1 10:52:37 2003", "31 Feb 2020 10:00 +0000",
@@ -952,6 +1074,20 @@ t_date(void)
 		"Fri, 27 Nov 2026 0x1:40:00 +0000",
 		"Fri, 27 Nov 2026 01:40:00 +0000, "
 		    "Fri, 27 Nov 2026 01:40:00 +0000",
+		/* zones beyond +-14:00 or minutes >= 60 (issue 10) */
+		"Fri, 27 Nov 2026 15:40:22 +1401",
+		"Thu, 26 Nov 2026 11:40:22 -1401",
+		"Thu, 26 Nov 2026 11:40:22 -1260",
+		"Fri, 27 Nov 2026 07:40:22 +0560",
+		"Fri, 27 Nov 2026 07:40:22 +0099",
+		"Sun, 25 Aug 2002 19:21:44 -1900",
+		"Sun, 25 Aug 2002 19:21:44 -1600",
+		"Sun, 25 Aug 2002 19:21:44 +9999",
+		/* a four-digit year is that year: 0102 is no 2002 */
+		"Thu, 22 Aug 0102 13:17:22 +0100",
+		"Thu, 22 Aug 0002 13:17:22 +0100",
+		"Thu, 22 Aug 0999 13:17:22 +0100",
+		"Thu, 22 Aug 1899 13:17:22 +0100",
 	};
 	time_t	t;
 	size_t	i;
@@ -969,6 +1105,9 @@ t_date(void)
 	    "Message-ID: <1@example.net>\nTo: bob@example.org\n\n",
 	    "MISSING_DATE");
 	ONLY(DATED("Mon Jul  1 10:52:37 2003"), "INVALID_DATE");
+	ONLY(DATED("Fri, 27 Nov 2026 01:40:22 -1900"), "INVALID_DATE");
+	ONLY(DATED("Fri, 27 Nov 0102 01:40:22 +0000"), "INVALID_DATE");
+	ONLY(DATED("Fri, 27 Nov 2026 15:40:22 +1400"), "");
 	ONLY(DATED("Sun, 29 Nov 2026 01:40:22 +0000"), "DATE_IN_FUTURE");
 	ONLY(DATED("Sat, 28 Nov 2026 01:00:00 +0000"), "");
 	ONLY(DATED("Mon, 16 Nov 2026 01:40:00 +0000"), "DATE_IN_PAST");
@@ -1165,6 +1304,7 @@ main(void)
 	t_qmail_line();
 	t_hop();
 	t_received_ip();
+	t_hop_line();
 	t_helo();
 	t_dynamic();
 	t_rdns();

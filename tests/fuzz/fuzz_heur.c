@@ -55,6 +55,9 @@ helpers(const uint8_t *d, size_t n)
 	if (heur_received_ip((const char *)d, k, ip, sizeof(ip)) &&
 	    memchr(ip, '\0', sizeof(ip)) == NULL)
 		abort();
+	if (heur_hop_line((const char *)d, k) &&
+	    !heur_received_ip((const char *)d, k, ip, sizeof(ip)))
+		abort();
 }
 
 int
