@@ -160,9 +160,12 @@ ms_since(const struct timespec *t)
 static int	checked(void);
 static void	on_headers(void);
 
-/* Log the message's outcome; result is what happens next. */
+/*
+ * Build the message's log line in g.log; result is what happens next.
+ * times: with the ms= and after_eom_ms= fields.
+ */
 static void
-log_message(const char *result)
+log_line(const char *result, int times)
 {
 	char	ip[64];
 	size_t	n, i;
@@ -190,12 +193,24 @@ log_message(const char *result)
 		buf_printf(&g.log, " queue_error=%s",
 		    strerrorname_np(g.queue_errno) ?
 		    strerrorname_np(g.queue_errno) : "unknown");
-	buf_printf(&g.log, " ms=%ld", ms_since(&g.t0));
-	if (g.teom.tv_sec || g.teom.tv_nsec)
+	if (times)
+		buf_printf(&g.log, " ms=%ld", ms_since(&g.t0));
+	if (times && (g.teom.tv_sec || g.teom.tv_nsec))
 		buf_printf(&g.log, " after_eom_ms=%ld", ms_since(&g.teom));
 	buf_printf(&g.log, " result=%s", result);
+}
+
+/* Log the message's outcome: its one line on fd 2. */
+static void
+log_message(const char *result)
+{
+	log_line(result, 1);
 	log_flush();
 }
+
+/* The watchdog's line, made when it is armed: a handler cannot format. */
+static char	wd_line[LOG_MAX + 1];
+static size_t	wd_len;
 
 static void __attribute__((noreturn))
 die(int code, const char *result)
@@ -207,10 +222,8 @@ die(int code, const char *result)
 static void
 on_alarm(int sig)
 {
-	static const char m[] = "qqtag: watchdog: giving up, exit 52\n";
-
 	(void)sig;
-	say(m, sizeof(m) - 1);
+	say(wd_line, wd_len);
 	_exit(EX_WATCHDOG);
 }
 
@@ -623,6 +636,11 @@ arm_watchdog(void)
 {
 	struct itimerval it;
 
+	log_line("watchdog", 0);
+	wd_len = g.log.len < LOG_MAX ? g.log.len : LOG_MAX;
+	memcpy(wd_line, g.log.p, wd_len);
+	wd_line[wd_len++] = '\n';
+	buf_reset(&g.log);
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = g.pol.watchdog_ms / 1000;
 	it.it_value.tv_usec = (g.pol.watchdog_ms % 1000) * 1000;

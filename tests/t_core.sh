@@ -225,6 +225,9 @@ mkfifo "$T/envfifo"
 (sleep 1; cat "$T/env") > "$T/envfifo" &
 QQTAG_POLICY=$T/policy.wd "$QQTAG" < "$T/m1" 1< "$T/envfifo" 2> "$T/log"
 assert_eq "stalled work after the message: watchdog 52" 52 "$?"
+oneline "watchdog" watchdog 'class=untrusted'
+grep -q ' ms=' "$T/log" && fail "watchdog line: no stale times" "$(cat "$T/log")" ||
+    ok "watchdog line: no stale times"
 wait
 
 # --- client classes -------------------------------------------------------
