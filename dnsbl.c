@@ -34,9 +34,10 @@
  *         for dnswl).  "=error" makes matching codes errors.
  * OPTION  ipv4 | ipv6       query this list for IPv4 (IPv6) clients only
  *         notxt             do not fetch the TXT reason of a listing
- *         notest            the list does not list its RFC 5782 5 test
- *                           point (127.0.0.2, "test"): the health probe
- *                           (lists.c) does not require it
+ *         notest            the list does not list its test point (its
+ *                           profile's, else RFC 5782 5's 127.0.0.2 or
+ *                           "test"): the health probe (lists.c) does
+ *                           not require it
  *         profile=NAME      use the built-in profile NAME (zen, dbl,
  *                           dnswl, spamcop, barracuda) whatever the zone
  *                           is called (mirrors), or none
@@ -118,6 +119,7 @@ struct dnsbl_list {
 	int		 txt;
 	int		 skip;		/* marked broken (list health) */
 	int		 notest;	/* no RFC 5782 test point listed */
+	const char	*test;		/* its profile's test point, or NULL */
 	struct filter	*f;
 	size_t		 nf;
 };
@@ -132,7 +134,34 @@ struct profile {
 	const char		*name;
 	const char *const	*zones;
 	const char *const	*filters;
+	int			 domains;	/* a domain list (RHSBL) */
+	const char		*test;		/* documented test point */
 };
+
+/*
+ * Test points (lists.c, the health probe): the name each operator
+ * documents as always listed.  RFC 5782 5: "IPv4-based DNSxLs MUST
+ * contain an entry for 127.0.0.2 for testing purposes ... MUST NOT contain
+ * an entry for 127.0.0.1"; domain lists likewise "test" and "invalid".
+ * The probe always requires 127.0.0.1, "invalid" and documentation
+ * addresses not to be listed.  What we found (issue 10):
+ *   zen       127.0.0.2, answering 127.0.0.2, .4 and .10 (Spamhaus's
+ *             return-code table; seen in real dig output)
+ *   dbl       dbltest.com, answering 127.0.1.2: Spamhaus's published
+ *             DBL test domain (FACTS.md; every DBL client and checker we
+ *             found probes it; the FAQ page itself was not in our search
+ *             index).  "test" is not documented for the DBL, and the
+ *             demo's zone lists only dbltest.com.  Spamhaus documents no
+ *             unlisted name: RFC 5782's "invalid" is the negative point.
+ *   dnswl     127.0.0.2, answering 127.0.10.0 (dnswl.org's test entry,
+ *             category 10 trust 0: DNSWL_NONE); 127.0.0.255 is its
+ *             "blocked" code, an error.  Their page was not in our search
+ *             index: the code is from issue 10 and FACTS.md.
+ *   spamcop   127.0.0.2 (RFC 5782; no page of their own was found)
+ *   barracuda 127.0.0.2 (RFC 5782; no page of their own was found)
+ * A list without a profile is held to RFC 5782; one that does not list
+ * its test point needs the notest option.
+ */
 
 static const char *const zen_z[] = { "zen.spamhaus.org", "sbl.spamhaus.org",
 	"xbl.spamhaus.org", "pbl.spamhaus.org", "sbl-xbl.spamhaus.org",
@@ -156,11 +185,11 @@ static const char *const bc_z[] = { "b.barracudacentral.org", NULL };
 static const char *const bc_f[] = { "127.0.0.2=2:BARRACUDA", NULL };
 
 static const struct profile profiles[] = {
-	{ "zen", zen_z, zen_f },
-	{ "dbl", dbl_z, dbl_f },
-	{ "dnswl", wl_z, wl_f },
-	{ "spamcop", sc_z, sc_f },
-	{ "barracuda", bc_z, bc_f },
+	{ "zen", zen_z, zen_f, 0, "127.0.0.2" },
+	{ "dbl", dbl_z, dbl_f, 1, "dbltest.com" },
+	{ "dnswl", wl_z, wl_f, 0, "127.0.0.2" },
+	{ "spamcop", sc_z, sc_f, 0, "127.0.0.2" },
+	{ "barracuda", bc_z, bc_f, 0, "127.0.0.2" },
 };
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -639,6 +668,8 @@ list_parse(int kind, int zoned, int argc, char *argv[], char *err,
 		list_free(l);
 		return NULL;
 	}
+	if (p != NULL && p->domains == (kind == K_RHSBL))
+		l->test = p->test;
 	return l;
 }
 
@@ -698,6 +729,7 @@ dnsbl_list_info(const struct dnsbl_list *l, struct dnsbl_list_info *i)
 	i->family = l->family;
 	i->txt = l->txt;
 	i->notest = l->notest;
+	i->test = l->test;
 	i->nfilters = l->nf;
 }
 

@@ -90,7 +90,7 @@ int dnsbl_conf_skip(struct dnsbl_conf *, const char *, int);
  * list files): kind "dnsbl", "dnswl" or "rhsbl"; argv a policy line whose
  * argv[2] is not looked at.  NULL with errno and a reason in err.
  * dnsbl_list_info(): its label, kind, family, TXT wish, the notest
- * option, filter count.
+ * option, its profile's test point, filter count.
  * dnsbl_list_filter(l, i, &test, &weight): 1 a listing filter, 0 an error
  * filter, -1 past the end.
  */
@@ -100,6 +100,9 @@ struct dnsbl_list_info {
 	int		 family;	/* 0 both, 4, 6 */
 	int		 txt;		/* wants the TXT of a listing */
 	int		 notest;	/* its test point is not listed */
+	const char	*test;		/* its profile's documented test
+					   point (an IPv4 address, or a
+					   name for rhsbl), NULL: RFC 5782 */
 	size_t		 nfilters;
 };
 struct dnsbl_list *dnsbl_list_new(const char *, int, char *[], char *,

@@ -76,6 +76,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,7 +102,9 @@
 #define VAL_EXCL	0		/* value index of an exclusion */
 #define VAL_DEF		1		/* 127.0.0.2 without TXT */
 #define VAL_TSET	UINT32_MAX	/* ip6tset: the file's one value */
-#define NPOINTS		6		/* probe runs */
+#define PROBE_RUNS	12		/* test addresses one probe asks */
+#define PROBE_DOMS	8		/* test names one probe asks */
+#define PROBE_WANTS	4		/* test points of one list */
 
 /* ------------------------------------------------------------------ */
 /* Types                                                                */
@@ -2798,38 +2801,128 @@ lists_state_apply(const struct lists_conf *c, struct dnsbl_conf *dc,
 	return marked;
 }
 
-struct point {
-	const char	*ip;
-	int		 flags;
-	const char	*dom;		/* RFC 5782 5 names, with ip's run */
+/*
+ * The probe's queries: one run per test address, every test name asked
+ * on the first run (a run asks its domains of the rhsbl lists only).
+ */
+struct probe {
+	struct dnsbl_run	*run[PROBE_RUNS];
+	const char		*ip[PROBE_RUNS];
+	int			 flags[PROBE_RUNS];
+	size_t			 nrun;
+	const char		*dom[PROBE_DOMS];
+	size_t			 ndom;
 };
 
-static const struct point points[NPOINTS] = {
-	{ "127.0.0.2", 0, "test" },		/* must be listed */
-	{ "127.0.0.1", 0, "invalid" },		/* must not */
-	{ "192.0.2.1", 0, NULL },		/* documentation: must not */
-	{ "2001:db8::1", 0, NULL },		/* documentation: must not */
-	{ "::ffff:127.0.0.2", DNSBL_NOMAP, NULL },	/* IPv6 lists */
-	{ "::ffff:127.0.0.1", DNSBL_NOMAP, NULL },
+/* A test point of one list: listed there (1) or not (0). */
+struct want {
+	const char	*at;		/* an address, or a name (rhsbl) */
+	int		 flags;		/* DNSBL_NOMAP: ::ffff: stays IPv6 */
+	int		 listed;
 };
+
+/*
+ * The test points of a list, in the order they are judged: its profile's
+ * documented point or RFC 5782 5's (127.0.0.2, "test"; IPv6-only lists
+ * ::ffff:127.0.0.2) must be listed unless the list has notest; 127.0.0.1,
+ * 192.0.2.1 and 2001:db8::1 (documentation), "invalid", ::ffff:127.0.0.1
+ * must not.
+ */
+static size_t
+wants(const struct dnsbl_list_info *info, struct want *w)
+{
+	size_t n = 0;
+
+	if (strcmp(info->kind, "rhsbl") == 0) {
+		w[n++] = (struct want){ info->test != NULL ? info->test :
+		    "test", 0, 1 };
+		w[n++] = (struct want){ "invalid", 0, 0 };
+	} else if (info->family == 6) {
+		w[n++] = (struct want){ "::ffff:127.0.0.2", DNSBL_NOMAP, 1 };
+		w[n++] = (struct want){ "::ffff:127.0.0.1", DNSBL_NOMAP, 0 };
+		w[n++] = (struct want){ "2001:db8::1", 0, 0 };
+	} else {
+		w[n++] = (struct want){ info->test != NULL ? info->test :
+		    "127.0.0.2", 0, 1 };
+		w[n++] = (struct want){ "127.0.0.1", 0, 0 };
+		w[n++] = (struct want){ "192.0.2.1", 0, 0 };
+		if (info->family == 0)
+			w[n++] = (struct want){ "2001:db8::1", 0, 0 };
+	}
+	if (info->notest) {
+		memmove(w, w + 1, (n - 1) * sizeof(*w));
+		n--;
+	}
+	return n;
+}
+
+/* Index of the run (rhsbl: the name) asking w; add it when new; -1 full. */
+static int
+probe_at(struct probe *p, const struct want *w, int rhsbl, int add)
+{
+	size_t i, *n = rhsbl ? &p->ndom : &p->nrun;
+
+	for (i = 0; i < *n; i++)
+		if (rhsbl ? strcasecmp(p->dom[i], w->at) == 0 :
+		    p->flags[i] == w->flags && strcmp(p->ip[i], w->at) == 0)
+			return (int)i;
+	if (!add || *n == (rhsbl ? PROBE_DOMS : PROBE_RUNS))
+		return -1;
+	if (rhsbl)
+		p->dom[*n] = w->at;
+	else {
+		p->ip[*n] = w->at;
+		p->flags[*n] = w->flags;
+	}
+	return (int)(*n)++;
+}
+
+/* Start a run for every test point of every list of dc. */
+static void
+probe_start(struct probe *p, const struct dnsbl_conf *dc)
+{
+	struct dnsbl_list_info info;
+	struct want w[PROBE_WANTS];
+	size_t i, j, nw;
+	int rhsbl;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; dc != NULL && i < dnsbl_conf_nlists(dc); i++) {
+		dnsbl_list_info(dnsbl_conf_list(dc, i), &info);
+		rhsbl = strcmp(info.kind, "rhsbl") == 0;
+		for (j = 0, nw = wants(&info, w); j < nw; j++)
+			(void)probe_at(p, &w[j], rhsbl, 1);
+	}
+	if (p->ndom > 0 && p->nrun == 0) {
+		p->ip[0] = "127.0.0.2";
+		p->nrun = 1;
+	}
+	for (i = 0; i < p->nrun; i++)
+		p->run[i] = dnsbl_start_flags(dc, p->ip[i], NULL, DNSBL_ANYIP |
+		    DNSBL_NORDNS | DNSBL_NOEXIST | DNSBL_NOSKIP |
+		    DNSBL_ANYNAME | p->flags[i]);
+	for (i = 0; i < p->ndom; i++)
+		dnsbl_domain(p->run[0], DNSBL_FROM, p->dom[i]);
+}
 
 /* Serve every run until all answered or timeout_ms passed, then stop. */
 static void
-probe_wait(struct dnsbl_run **runs, int timeout_ms)
+probe_wait(struct probe *p, int timeout_ms)
 {
-	struct pollfd pf[NPOINTS * 32];
+	struct pollfd pf[PROBE_RUNS * 32];
 	struct timespec t0;
-	int i, n, left, t, r, pending;
+	size_t i;
+	int n, left, t, r, pending;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		left = timeout_ms - (int)ms_since(&t0);
-		for (i = 0, n = 0, pending = 0, t = left; i < NPOINTS; i++) {
-			if (runs[i] == NULL || dnsbl_pending(runs[i]) == 0)
+		for (i = 0, n = 0, pending = 0, t = left; i < p->nrun; i++) {
+			if (p->run[i] == NULL || dnsbl_pending(p->run[i]) == 0)
 				continue;
 			pending = 1;
-			n += dnsbl_pollfds(runs[i], pf + n, 32);
-			r = dnsbl_timeout(runs[i], left < 0 ? 0 : left);
+			n += dnsbl_pollfds(p->run[i], pf + n, 32);
+			r = dnsbl_timeout(p->run[i], left < 0 ? 0 : left);
 			t = r >= 0 && r < t ? r : t;
 		}
 		if (!pending || left <= 0)
@@ -2837,26 +2930,30 @@ probe_wait(struct dnsbl_run **runs, int timeout_ms)
 		if ((r = poll(pf, (nfds_t)n, t < 0 ? 0 : t)) == -1 &&
 		    errno != EINTR)
 			break;
-		for (i = 0; i < NPOINTS; i++)
-			dnsbl_process(runs[i], pf, r > 0 ? n : 0);
+		for (i = 0; i < p->nrun; i++)
+			dnsbl_process(p->run[i], pf, r > 0 ? n : 0);
 	}
-	for (i = 0; i < NPOINTS; i++)
-		dnsbl_stop(runs[i]);
+	for (i = 0; i < p->nrun; i++)
+		dnsbl_stop(p->run[i]);
 }
 
 enum { P_NONE, P_CLEAN, P_LISTED, P_ERROR };
 
-/* What run r says of the list label: an answer's codes count as listed. */
+/*
+ * What run r says of the list label (of subject, unless NULL): an
+ * answer's codes count as listed.
+ */
 static int
-outcome(const struct dnsbl_run *r, const char *label, char *ans,
-    size_t size, unsigned *ms)
+outcome(const struct dnsbl_run *r, const char *label, const char *subject,
+    char *ans, size_t size, unsigned *ms)
 {
 	const struct dnsbl_result *d;
 	size_t i;
 	int o = P_NONE;
 
 	for (i = 0; (d = dnsbl_result(r, i)) != NULL; i++) {
-		if (strcmp(d->label, label) != 0)
+		if (strcmp(d->label, label) != 0 || (subject != NULL &&
+		    strcasecmp(d->subject, subject) != 0))
 			continue;
 		*ms = d->ms > *ms ? d->ms : *ms;
 		if (d->verdict == DNSBL_ERROR) {
@@ -2873,39 +2970,34 @@ outcome(const struct dnsbl_run *r, const char *label, char *ans,
 
 /* The verdict on one DNS list from its test points. */
 static void
-probe_list(struct dnsbl_run **runs, const struct dnsbl_list_info *info,
+probe_list(struct probe *p, const struct dnsbl_list_info *info,
     struct lists_health *h)
 {
-	static const int ip46[NPOINTS] = { 1, -1, -1, -1, 0, 0 };
-	static const int ip4[NPOINTS] = { 1, -1, -1, 0, 0, 0 };
-	static const int ip6[NPOINTS] = { 0, 0, 0, -1, 1, -1 };
-	static const int rhs[NPOINTS] = { 1, -1, 0, 0, 0, 0 };
-	const int *must = strcmp(info->kind, "rhsbl") == 0 ? rhs :
-	    info->family == 4 ? ip4 : info->family == 6 ? ip6 : ip46;
+	struct want w[PROBE_WANTS];
 	char ans[64], why[128];
-	int i, o;
+	size_t i, nw = wants(info, w);
+	int o, k, rhsbl = strcmp(info->kind, "rhsbl") == 0;
 
 	memset(h, 0, sizeof(*h));
 	h->label = info->label;
 	h->kind = info->kind;
 	snprintf(h->reason, sizeof(h->reason), "ok");
-	for (i = 0; i < NPOINTS && !h->broken; i++) {
-		if (must[i] == 0 || (must[i] > 0 && info->notest))
-			continue;
+	for (i = 0; i < nw && !h->broken; i++) {
 		ans[0] = '\0';
-		o = runs[i] == NULL ? P_NONE : outcome(runs[i], info->label,
-		    ans, sizeof(ans), &h->ms);
+		k = probe_at(p, &w[i], rhsbl, 0);
+		o = k < 0 || p->run[rhsbl ? 0 : k] == NULL ? P_NONE :
+		    outcome(p->run[rhsbl ? 0 : k], info->label, rhsbl ?
+		    w[i].at : NULL, ans, sizeof(ans), &h->ms);
 		if (o == P_NONE)
 			snprintf(ans, sizeof(ans), "nocheck");
-		else if (o == P_CLEAN && must[i] > 0)
+		else if (o == P_CLEAN && w[i].listed)
 			snprintf(ans, sizeof(ans), "unlisted");
-		else if (o == P_LISTED && must[i] < 0)
+		else if (o == P_LISTED && !w[i].listed)
 			snprintf(ans, sizeof(ans), "listed");
 		else if (o != P_ERROR)
 			continue;
 		h->broken = 1;
-		(void)snprintf(why, sizeof(why), "%s:%s", points[i].dom !=
-		    NULL && must == rhs ? points[i].dom : points[i].ip, ans);
+		(void)snprintf(why, sizeof(why), "%s:%s", w[i].at, ans);
 		reason_word(h->reason, why);
 	}
 }
@@ -2937,45 +3029,37 @@ probe_local(const struct llist *l, struct lists_health *h)
 }
 
 /*
- * The probe (qqtag -T): every DNS list of dc at its RFC 5782 5 test
- * points -- IPv4 lists: 127.0.0.2 listed, 127.0.0.1 and 192.0.2.1 not;
- * both families also 2001:db8::1 not; IPv6-only lists ::ffff:127.0.0.2
- * listed, ::ffff:127.0.0.1 and 2001:db8::1 not; RHSBL "test" listed,
- * "invalid" not -- where any error (no answer, SERVFAIL, an error code
- * such as 127.255.255.254 or DNSWL's 127.0.0.255) marks it broken (a list
- * with the notest option need not list its test point); then
- * every local list read whole.  h[] gets DNS lists then local lists (at
- * most max), *nh their count; the state file of c, when it has one, is
- * written.  Returns the number of broken lists, or -1 with errno and err
- * when the state could not be written (h[] is filled all the same).
+ * The probe (qqtag -T): every DNS list of dc at its test points (see
+ * wants(): its profile's documented point, else RFC 5782 5's, must be
+ * listed unless the list has the notest option; 127.0.0.1, "invalid" and
+ * documentation addresses must not), where any error (no answer,
+ * SERVFAIL, an error code such as 127.255.255.254 or DNSWL's 127.0.0.255)
+ * marks it broken; then every local list read whole.  h[] gets DNS lists
+ * then local lists (at most max), *nh their count; the state file of c,
+ * when it has one, is written.  Returns the number of broken lists, or
+ * -1 with errno and err when the state could not be written (h[] is
+ * filled all the same).
  */
 int
 lists_probe(const struct lists_conf *c, const struct dnsbl_conf *dc,
     int timeout_ms, struct lists_health *h, size_t max, size_t *nh,
     char *err, size_t errlen)
 {
-	struct dnsbl_run *runs[NPOINTS];
+	struct probe p;
 	struct dnsbl_list_info info;
 	size_t i, n = 0;
 	int broken = 0;
 
-	for (i = 0; i < NPOINTS; i++) {
-		runs[i] = dc == NULL ? NULL : dnsbl_start_flags(dc,
-		    points[i].ip, NULL, DNSBL_ANYIP | DNSBL_NORDNS |
-		    DNSBL_NOEXIST | DNSBL_NOSKIP | DNSBL_ANYNAME |
-		    points[i].flags);
-		if (runs[i] != NULL && points[i].dom != NULL)
-			dnsbl_domain(runs[i], DNSBL_FROM, points[i].dom);
-	}
-	probe_wait(runs, timeout_ms);
+	probe_start(&p, dc);
+	probe_wait(&p, timeout_ms);
 	for (i = 0; dc != NULL && i < dnsbl_conf_nlists(dc) && n < max; i++) {
 		dnsbl_list_info(dnsbl_conf_list(dc, i), &info);
-		probe_list(runs, &info, &h[n++]);
+		probe_list(&p, &info, &h[n++]);
 	}
 	for (i = 0; c != NULL && i < c->n && n < max; i++)
 		probe_local(&c->l[i], &h[n++]);
-	for (i = 0; i < NPOINTS; i++)
-		dnsbl_free(runs[i]);
+	for (i = 0; i < p.nrun; i++)
+		dnsbl_free(p.run[i]);
 	for (i = 0; i < n; i++)
 		broken += h[i].broken;
 	*nh = n;

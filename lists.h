@@ -59,7 +59,8 @@ void lists_free(struct lists_run *);
  *   (no state file configured, or none written yet) or EINVAL (stale,
  *   corrupt, truncated: every list stays usable), with the reason in err.
  * lists_probe(conf, dc, timeout_ms, h, max, &n, err, errlen): query every
- *   DNS list of dc at its RFC 5782 test points (and read every local list
+ *   DNS list of dc at its test points -- its profile's documented one,
+ *   else RFC 5782 5's -- (and read every local list
  *   whole), fill h[0..n) (at most max entries, DNS lists first), write the
  *   state file when the policy names one.  Returns the number of broken
  *   lists, or -1 with errno and a reason in err when the state file could

@@ -939,7 +939,9 @@ usage(void)
 	    "       qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
 	    "                        run the policy's checks for one client\n"
 	    "       qqtag -l         list the built-in tests and weights\n"
-	    "       qqtag -T         probe the lists, write the health state\n";
+	    "       qqtag -T [-v]    probe the lists, write the health state;\n"
+	    "                        silent unless one is broken (-v: every\n"
+	    "                        list on stdout)\n";
 
 	say(m, sizeof(m) - 1);
 	_exit(100);
@@ -948,43 +950,64 @@ usage(void)
 #define PROBE_MAX	256	/* lists one probe reports */
 
 /*
- * qqtag -T: probe every list of the policy (RFC 5782 test points) and
- * write the state file qqtag reads to skip broken lists.  One line per
- * list on stdout; exit 0 all healthy, 1 some broken, 2 the probe or the
- * state file failed.
+ * qqtag -T [-v]: probe every list of the policy at its test points and
+ * write the state file qqtag reads to skip broken lists.  Silent when all
+ * is well, so that cron mails nothing; every broken list, and whatever
+ * stopped the probe, is a line on stderr.  -v adds one line per list and
+ * a summary on stdout.  Exit 0 all healthy, 1 some broken, 2 the probe or
+ * the state file failed (or the policy names none).
  */
 static int
-probe_lists(void)
+probe_lists(int argc, char *argv[])
 {
 	static struct lists_health h[PROBE_MAX];
 	struct lists_conf	*lc;
+	const char		*state;
 	char			 err[300], line[300];
 	size_t			 i, n = 0;
-	int			 broken;
+	int			 broken, verbose = argc == 3;
 
+	if (argc > 3 || (verbose && strcmp(argv[2], "-v") != 0))
+		usage();
 	load_policy();
-	if (g.polerr)
+	if (g.polerr) {
+		warn("list probe not run: the policy is unusable", g.pol.file);
 		return 2;
-	if ((lc = g.pol.lists) == NULL && (lc = lists_conf_new()) == NULL)
+	}
+	if (((lc = g.pol.lists) == NULL && (lc = lists_conf_new()) == NULL) ||
+	    (g.pol.dns == NULL && (g.pol.dns = dnsbl_conf_new()) == NULL)) {
+		warn("list probe not run", "out of memory");
 		return 2;
-	if (g.pol.dns == NULL && (g.pol.dns = dnsbl_conf_new()) == NULL)
-		return 2;
+	}
 	overrides();
 	broken = lists_probe(lc, g.pol.dns, (int)g.pol.timeout_ms, h,
 	    PROBE_MAX, &n, err, sizeof(err));
-	for (i = 0; i < n; i++)
-		if (lists_health_text(&h[i], line, sizeof(line)) == 0)
+	for (i = 0; i < n; i++) {
+		if (verbose &&
+		    lists_health_text(&h[i], line, sizeof(line)) == 0)
 			printf("%s\n", line);
-	if (broken == -1) {
-		warn("list health not recorded", err);
-		return 2;
+		if (!h[i].broken)
+			continue;
+		(void)snprintf(line, sizeof(line), "%s (%s): %s", h[i].label,
+		    h[i].kind, h[i].reason);
+		warn("list broken", line);
 	}
-	printf("%zu lists, %d broken%s%s\n", n, broken,
-	    lists_conf_state(lc) ? "; state written to " : "",
-	    lists_conf_state(lc) ? lists_conf_state(lc) : "");
+	state = lists_conf_state(lc);
+	if (broken == -1)
+		warn("list health not recorded", err);
+	else if (state == NULL)
+		warn("list health not recorded", "no state line in the policy");
+	else if (broken > 0) {
+		(void)snprintf(line, sizeof(line), "%d of %zu lists broken; "
+		    "state written to %s", broken, n, state);
+		warn("list probe", line);
+	}
+	if (verbose && broken >= 0)
+		printf("%zu lists, %d broken%s%s\n", n, broken,
+		    state ? "; state written to " : "", state ? state : "");
 	if (lc != g.pol.lists)
 		lists_conf_free(lc);
-	return broken > 0;
+	return broken == -1 || state == NULL ? 2 : broken > 0;
 }
 
 /* qqtag -l: every built-in test with its default weight. */
@@ -1163,8 +1186,8 @@ main(int argc, char *argv[])
 		return check_client(argc, argv);
 	if (argc == 2 && strcmp(argv[1], "-l") == 0)
 		return list_tests();
-	if (argc == 2 && strcmp(argv[1], "-T") == 0)
-		return probe_lists();
+	if (argc >= 2 && strcmp(argv[1], "-T") == 0)
+		return probe_lists(argc, argv);
 	if (argc > 1)
 		usage();
 	clock_gettime(CLOCK_MONOTONIC, &g.t0);

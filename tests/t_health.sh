@@ -6,7 +6,12 @@
 # 127.0.0.255, never answer (a relay that drops),
 # RHSBLs that list "test" or also "invalid", IPv6 lists with and without
 # ::ffff:127.0.0.2: the probe (lists_probe, qqtag -T) marks each as it
-# should and writes the state atomically; checks run with that state skip
+# should and writes the state atomically.  A list is asked its profile's
+# documented test point: the DBL's dbltest.com, not RFC 5782's "test".
+# qqtag -T is silent when every list is healthy (a cron line mails
+# nothing), names each broken list on stderr, prints every list with -v,
+# and exits 2 with the reason when the state cannot be written.  Checks
+# run with the state skip
 # the broken lists at once (error "broken", no wait for the dead one);
 # a truncated, corrupt, stale or future state is ignored; once the zones
 # heal, a new probe restores every list.  Driven by tests/listcheck.
@@ -43,13 +48,20 @@ printf '.test\n.invalid\nspam.example\n' > "$Z/rworld"
 printf '::ffff:7f00:2/128\n2001:db8:5::/48\n' > "$Z/good6"
 printf '2001:db8:5::/48\n' > "$Z/bad6"
 printf '192.0.2.0/24 :3:local\n' | gzip -c > "$Z/local.gz"
+# DBL-like: Spamhaus's documented test point dbltest.com only (as the
+# demo's zone), or also the RFC 5782 name "invalid"
+printf ':127.0.1.2:DBL test $\ndbltest.com\nspam.example\n' > "$Z/dbl"
+printf ':127.0.1.2:DBL $\ndbltest.com\ninvalid\n' > "$Z/dblworld"
+# DNSWL-like: 127.0.0.2 answers 127.0.10.0 (its documented test entry)
+printf '127.0.0.2 :127.0.10.0:\n' > "$Z/wl2"
 
 RBL=$(free_port)
 start_rbldnsd "$Z" "$RBL" good.test:ip4set:good dead.test:ip4set:good \
     blocked.test:ip4set:blocked world.test:ip4set:world \
     world2.test:ip4set:world2 empty.test:ip4set:empty wl.test:ip4set:wl \
     rgood.test:dnset:rgood rworld.test:dnset:rworld \
-    good6.test:ip6trie:good6 bad6.test:ip6trie:bad6 ||
+    good6.test:ip6trie:good6 bad6.test:ip6trie:bad6 \
+    dbl.test:dnset:dbl dblworld.test:dnset:dblworld wl2.test:ip4set:wl2 ||
 	{ fail "rbldnsd starts"; t_done; }
 RBLPID=$LAST_PID
 
@@ -135,6 +147,101 @@ check "state: ends with its count" grep -qx 'end 12' "$STATE"
 assert_eq "state: mode 0644" 644 "$(stat -c %a "$STATE")"
 assert_eq "state: no temp file left" 1 "$(ls "$T/run" | wc -l)"
 cp "$STATE" "$T/state.sick"
+
+# ---- qqtag -T: profiles' test points; silent when healthy -------------
+mkdir -p "$T/q"
+QSTATE=$T/q/health
+cat > "$T/qpol" << EOF
+dns 127.0.0.1:$RBL
+timeout 2
+state $QSTATE 1h
+dnsbl GOOD good.test
+rhsbl DBL dbl.test profile=dbl
+dnswl WL2 wl2.test profile=dnswl
+EOF
+# qprobe POLICY [ARG]: qqtag -T; stdout, stderr, status in q.out q.err QRC
+qprobe() {
+	_p=$1
+	shift
+	QQTAG_POLICY=$_p "$QQTAG" -T "$@" > "$T/q.out" 2> "$T/q.err"
+	QRC=$?
+	sed 's/^/# out: /' "$T/q.out"
+	sed 's/^/# err: /' "$T/q.err"
+}
+qprobe "$T/qpol" -v
+assert_eq "qqtag -T -v: all healthy, exit 0" 0 "$QRC"
+assert_eq "DBL profile, zone listing only dbltest.com: ok" \
+    "ok ok" "$(awk '$1 == "DBL" { print $3, $4 }' "$T/q.out")"
+assert_eq "DNSWL profile, 127.0.0.2 answering 127.0.10.0: ok" \
+    "ok ok" "$(awk '$1 == "WL2" { print $3, $4 }' "$T/q.out")"
+check "-v: a line per list and the summary" \
+    grep -qx "3 lists, 0 broken; state written to $QSTATE" "$T/q.out"
+rm -f "$QSTATE"
+qprobe "$T/qpol"
+assert_eq "healthy qqtag -T: exit 0" 0 "$QRC"
+assert_eq "healthy qqtag -T: nothing on stdout" "" "$(cat "$T/q.out")"
+assert_eq "healthy qqtag -T: nothing on stderr" "" "$(cat "$T/q.err")"
+check "healthy qqtag -T: state written" grep -qx 'end 3' "$QSTATE"
+check "healthy qqtag -T: DBL usable in the state" grep -qx 'ok DBL' \
+    "$QSTATE"
+now=$(date +%s)
+sed "1s/.*/qqtag-health 1 $((now - 3000))/" "$QSTATE" > "$T/q/old" &&
+    mv "$T/q/old" "$QSTATE"
+qprobe "$T/qpol"
+assert_eq "healthy again: exit 0, silent" 0 \
+    "$QRC$(cat "$T/q.out" "$T/q.err")"
+t=$(sed -n '1s/^qqtag-health 1 //p' "$QSTATE")
+check "healthy again: the state is rewritten ($t, now $now)" \
+    [ "${t:-0}" -ge "$now" ]
+
+# broken lists: each named on stderr (cron mails it), stdout stays empty
+cat "$T/qpol" - > "$T/qpol2" << EOF
+dnsbl EMPTY empty.test
+rhsbl DBLRFC rgood.test profile=dbl
+rhsbl DBLWORLD dblworld.test profile=dbl
+EOF
+qprobe "$T/qpol2"
+assert_eq "broken lists: exit 1" 1 "$QRC"
+assert_eq "broken lists: nothing on stdout" "" "$(cat "$T/q.out")"
+check "stderr names the list answering nothing at its test point" \
+    grep -qx 'qqtag: list broken: EMPTY (dnsbl): 127.0.0.2:unlisted' \
+    "$T/q.err"
+check "stderr: a DBL zone without dbltest.com is broken" \
+    grep -qx 'qqtag: list broken: DBLRFC (rhsbl): dbltest.com:unlisted' \
+    "$T/q.err"
+check "stderr: a DBL zone listing invalid is broken" \
+    grep -qx 'qqtag: list broken: DBLWORLD (rhsbl): invalid:listed' \
+    "$T/q.err"
+check "stderr: the count and the state file" grep -qx \
+    "qqtag: list probe: 3 of 6 lists broken; state written to $QSTATE" \
+    "$T/q.err"
+assert_eq "stderr: the broken lists only" 4 "$(wc -l < "$T/q.err")"
+check "state: EMPTY marked broken" grep -qx 'broken EMPTY 127.0.0.2:unlisted' \
+    "$QSTATE"
+check "state: DBL still usable" grep -qx 'ok DBL' "$QSTATE"
+qprobe "$T/qpol2" -v
+assert_eq "-v, broken lists: exit 1" 1 "$QRC"
+assert_eq "-v: one line per list and the summary on stdout" 7 \
+    "$(wc -l < "$T/q.out")"
+check "-v: the broken list's line" grep -q \
+    '^EMPTY  *dnsbl  *BROKEN  *127.0.0.2:unlisted ' "$T/q.out"
+check "-v: the summary" grep -qx \
+    "6 lists, 3 broken; state written to $QSTATE" "$T/q.out"
+check "-v: stderr still names it" grep -q 'list broken: EMPTY ' "$T/q.err"
+
+# exit 2, and why, when nothing can be recorded
+sed "s|^state .*|state $T/q/nodir/health 1h|" "$T/qpol" > "$T/qpol3"
+qprobe "$T/qpol3"
+assert_eq "state directory missing: exit 2" 2 "$QRC"
+check "exit 2 says why on stderr" grep -q \
+    "cannot write state file $T/q/nodir/health: No such file" "$T/q.err"
+assert_eq "exit 2: nothing on stdout" "" "$(cat "$T/q.out")"
+grep -v '^state ' "$T/qpol" > "$T/qpol4"
+qprobe "$T/qpol4"
+assert_eq "no state line: exit 2" 2 "$QRC"
+check "no state line: said on stderr" grep -q 'no state line' "$T/q.err"
+qprobe "$T/qpol" -x
+assert_eq "qqtag -T -x: usage, exit 100" 100 "$QRC"
 
 # apply IP [DOMAIN]: a message's DNS checks with the state applied
 apply() {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_qqtag_lists.sh - local lists and list health through the real qqtag:
 # iplist/ipwl/domainlist files (plain and gzip) tag the message; qqtag -T
-# probes rbldnsd zones, writes the state file, and queue mode skips the
-# lists it marked broken until a healthy probe clears them.
+# probes rbldnsd zones, writes the state file, names broken lists on
+# stderr (silent when all are healthy; -v lists them all), and queue mode
+# skips the lists it marked broken until a healthy probe clears them.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/spool" "$T/z" "$T/l"
@@ -63,9 +64,16 @@ run 198.51.100.7
 unfold "$T/q.msg" | grep -q 'tests=PARTNERS' && ok "ipwl entry found" ||
     fail "ipwl" "$(unfold "$T/q.msg")"
 
-# the health probe
-"$QQTAG" -T > "$T/probe" 2>&1
+# the health probe: silent but for broken lists (stderr); -v every list
+"$QQTAG" -T > "$T/probe" 2> "$T/probe.err"
 assert_eq "qqtag -T: exit 1 (a list is broken)" 1 "$?"
+assert_eq "qqtag -T: nothing on stdout" "" "$(cat "$T/probe")"
+grep -q '^qqtag: list broken: BLOCKED (dnsbl): 127.0.0.2:127.255.255.254$' \
+    "$T/probe.err" && ! grep -q GOOD "$T/probe.err" &&
+    ok "qqtag -T: stderr names the broken list only" ||
+    fail "probe stderr" "$(cat "$T/probe.err")"
+"$QQTAG" -T -v > "$T/probe" 2> "$T/probe.err"
+assert_eq "qqtag -T -v: exit 1 (a list is broken)" 1 "$?"
 grep -q '^5 lists, 1 broken; state written to ' "$T/probe" &&
     ok "probe summary" || fail "probe output" "$(cat "$T/probe")"
 [ "$(grep -c 'BLOCKED' "$T/probe")" = 1 ] && [ "$(grep -c 'GOOD' "$T/probe")" = 1 ] &&
@@ -86,6 +94,9 @@ kill -HUP "$LAST_PID"
 sleep 1
 "$QQTAG" -T > "$T/probe" 2>&1
 assert_eq "healthy probe: exit 0" 0 "$?"
+assert_eq "healthy probe: silent" "" "$(cat "$T/probe")"
+grep -q '^ok BLOCKED' "$T/health" && ok "healthy probe: state rewritten" ||
+    fail "healthy state" "$(cat "$T/health")"
 run 192.0.2.50
 unfold "$T/q.msg" | grep -q 'BLOCKED:' && fail "recovered list still skipped" "$(unfold "$T/q.msg")" ||
     ok "a healthy probe restores the list"

@@ -671,6 +671,52 @@ test_runs(void)
 	dnsbl_conf_free(c);
 }
 
+/* Each profile's documented test point reaches the probe (issue 10). */
+static void
+test_testpoints(void)
+{
+	static const struct {
+		const char *line, *test;
+	} t[] = {
+	    { "dnsbl ZEN zen.spamhaus.org", "127.0.0.2" },
+	    { "dnsbl ZEN " SECRET ".zen.dq.spamhaus.net", "127.0.0.2" },
+	    { "rhsbl DBL dbl.spamhaus.org", "dbltest.com" },
+	    { "rhsbl DBL " SECRET ".dbl.dq.spamhaus.net", "dbltest.com" },
+	    { "rhsbl DBL dbl.mirror.example profile=dbl", "dbltest.com" },
+	    { "rhsbl DBL dbl.mirror.example profile=dbl notest",
+		"dbltest.com" },
+	    { "dnswl WL list.dnswl.org", "127.0.0.2" },
+	    { "dnsbl SC bl.spamcop.net", "127.0.0.2" },
+	    { "dnsbl BC b.barracudacentral.org", "127.0.0.2" },
+	    { "dnsbl OTHER bl.example.net", NULL },
+	    { "rhsbl OTHER dbl.spamhaus.org profile=none", NULL },
+	    /* a profile of the other kind gives no point: RFC 5782's */
+	    { "dnsbl WRONG dbl.spamhaus.org", NULL },
+	    { "rhsbl WRONG zen.spamhaus.org", NULL },
+	};
+	struct dnsbl_list_info info;
+	struct dnsbl_conf *c;
+	const char *lines[2] = { NULL, NULL };
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		lines[0] = t[i].line;
+		c = conf_of(lines, err, sizeof(err));
+		CHECK(c != NULL, "%s: %s", t[i].line, err);
+		if (c == NULL)
+			continue;
+		dnsbl_list_info(dnsbl_conf_list(c, 0), &info);
+		CHECK(t[i].test == NULL ? info.test == NULL :
+		    info.test != NULL && strcmp(info.test, t[i].test) == 0,
+		    "%s: test point %s", t[i].line, info.test ? info.test :
+		    "(RFC 5782)");
+		CHECK(info.notest == (strstr(t[i].line, "notest") != NULL),
+		    "%s: notest", t[i].line);
+		dnsbl_conf_free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -685,6 +731,7 @@ main(void)
 	test_ptr();
 	test_addr_txt();
 	test_runs();
+	test_testpoints();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }
