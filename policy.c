@@ -127,8 +127,7 @@ name_problem(const char *s)
 		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == ':' || s[i] == '*')
 			return "bad header name";
 	if (n < 3 || strncasecmp(s, "X-", 2) != 0)
-		return "only X- names may be configured (qqtag strips every "
-		    "incoming field of the names it writes)";
+		return "only X- names may be configured";
 	if (strcasecmp(s, "X-Qqtag") == 0 || strcasecmp(s, "X-Qqtag-Geo") == 0)
 		return "a name qqtag writes itself";
 	return NULL;
