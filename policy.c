@@ -82,15 +82,17 @@ parse_ms(const char *s, unsigned max, unsigned *ms)
 
 /* The header kinds, their default names, and where the name is kept. */
 static const struct {
-	const char	*kind;
 	const char	*def;
+	const char	*kind;
 	size_t		 off;
 } hdr_kinds[POLICY_NHDR] = {
-	{ "flag",	"X-Spam-Flag",	  offsetof(struct policy_headers, flag) },
-	{ "status",	"X-Spam-Status",  offsetof(struct policy_headers, status) },
-	{ "level",	"X-Spam-Level",	  offsetof(struct policy_headers, level) },
-	{ "score",	"X-Spam-Score",	  offsetof(struct policy_headers, score) },
-	{ "warning",	"X-Spam-Warning", offsetof(struct policy_headers, warning) },
+#define HK(k)	#k, offsetof(struct policy_headers, k)
+	{ "X-Spam-Flag",	HK(flag) },
+	{ "X-Spam-Status",	HK(status) },
+	{ "X-Spam-Level",	HK(level) },
+	{ "X-Spam-Score",	HK(score) },
+	{ "X-Spam-Warning",	HK(warning) },
+#undef HK
 };
 
 static char **
@@ -376,7 +378,8 @@ note_file(struct ctx *c, int ac, char **av)
 	    strcmp(av[0], "geoip") == 0 ? av[1] : "");
 	for (i = 0; i < p->nfiles; i++)
 		if (strcmp(p->files[i].what, what) == 0 &&
-		    (strcmp(av[0], "geoip") == 0 || strcmp(av[0], "state") == 0))
+		    (strcmp(av[0], "geoip") == 0 ||
+		    strcmp(av[0], "state") == 0))
 			break;
 	if (i == POLICY_FILES_MAX)
 		return complain(c, "too many files", NULL), -1;
@@ -611,9 +614,12 @@ check_files(struct policy *p)
 
 /*
  * Parse a policy held in memory (tlen bytes of any content, and a NUL at
- * text[tlen]) over the defaults already set; file names it in messages.  Returns 0, or -1 when
- * a line was wrong (p->errs says where); -1 with ENOMEM when memory ran
- * out.  strict also rejects unknown keywords.  text is changed.
+ * text[tlen]) over the defaults already set; file names it in messages.
+ * Returns 0, or -1 when a line was wrong (p->errs says where); -1 with
+ * ENOMEM when memory ran out.  strict also rejects unknown keywords and
+ * refused header names (queue mode: a warning, the default name), checks
+ * the files' contents and notes their lines for policy_verify().  text is
+ * changed.
  */
 int
 policy_parse(struct policy *p, const char *file, char *text, size_t tlen,

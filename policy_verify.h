@@ -9,7 +9,7 @@
 
 struct policy;
 
-#define POLICY_USER	"qmaild"	/* qmail-smtpd's user (qmail's INSTALL) */
+#define POLICY_USER	"qmaild"	/* qmail-smtpd's user (qmail INSTALL) */
 
 /*
  * Check, as user: the spool directory takes a new file (created, written

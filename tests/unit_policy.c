@@ -82,7 +82,8 @@ test_bad(void)
 	    has(&p, ":1: header flag: bad header name"), "bad header name");
 	policy_free(&p);
 	T(load(&p, "header flag X-Qqtag\n", 20, 1) == -1 &&
-	    has(&p, ":1: header flag: a name qqtag writes"), "fixed name taken");
+	    has(&p, ":1: header flag: a name qqtag writes"),
+	    "fixed name taken");
 	policy_free(&p);
 	T(load(&p, "off\n", 4, 0) == 0 && p.off, "off");
 	policy_free(&p);
@@ -169,7 +170,8 @@ test_files(void)
 	struct policy	p;
 
 	T(load(&p, t, sizeof(t) - 1, 1) == 0 || p.nerrors > 0, "files policy");
-	T(p.spool_line == 1 && p.memfd && p.queue_line == 2, "spool/queue lines");
+	T(p.spool_line == 1 && p.memfd && p.queue_line == 2,
+	    "spool/queue lines");
 	T(p.nfiles == 5, "five files noted: %zu", p.nfiles);
 	T(p.nfiles == 5 && p.files[0].line == 3 &&
 	    strcmp(p.files[0].path, "/l1") == 0 &&
