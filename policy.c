@@ -9,6 +9,8 @@
  * to a host with an older binary degrades instead of breaking.
  */
 #include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -78,44 +80,132 @@ parse_ms(const char *s, unsigned max, unsigned *ms)
 	return 0;
 }
 
-/* A field name qqtag may write: RFC 5322 ftext, at most 76 bytes. */
-static int
-valid_name(const char *s)
-{
-	size_t	n = strlen(s);
+/* The header kinds, their default names, and where the name is kept. */
+static const struct {
+	const char	*def;
+	const char	*kind;
+	size_t		 off;
+} hdr_kinds[POLICY_NHDR] = {
+#define HK(k)	#k, offsetof(struct policy_headers, k)
+	{ "X-Spam-Flag",	HK(flag) },
+	{ "X-Spam-Status",	HK(status) },
+	{ "X-Spam-Level",	HK(level) },
+	{ "X-Spam-Score",	HK(score) },
+	{ "X-Spam-Warning",	HK(warning) },
+#undef HK
+};
 
-	if (n == 0 || n > 76)
-		return 0;
-	for (; *s; s++)
-		if (*s < 0x21 || *s > 0x7e || *s == ':' || *s == '*')
-			return 0;
-	return 1;
+static char **
+hdr_slot(struct policy *p, size_t i)
+{
+	return (char **)(void *)((char *)&p->hdr + hdr_kinds[i].off);
+}
+
+/* The name header kind i gets: the policy's, else the default. */
+static const char *
+hdr_name(struct policy *p, size_t i)
+{
+	char	*s = *hdr_slot(p, i);
+
+	return s != NULL ? s : hdr_kinds[i].def;
+}
+
+/*
+ * Why a name may not be configured, or NULL.  qqtag strips every incoming
+ * field of the names it writes, so only private X- names (RFC 6648 §2)
+ * may be chosen: "Subject" or "Received" would remove the real fields of
+ * every message.  The rest is RFC 5322 ftext ('*' is a pattern to the
+ * forged-header filter), at most 76 bytes, and not a name qqtag writes
+ * itself.
+ */
+static const char *
+name_problem(const char *s)
+{
+	size_t	i, n = strlen(s);
+
+	if (n > 76)
+		return "header name longer than 76 bytes";
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == ':' || s[i] == '*')
+			return "bad header name";
+	if (n < 3 || strncasecmp(s, "X-", 2) != 0)
+		return "only X- names may be configured";
+	if (strcasecmp(s, "X-Qqtag") == 0 || strcasecmp(s, "X-Qqtag-Geo") == 0)
+		return "a name qqtag writes itself";
+	return NULL;
+}
+
+/*
+ * A name refused: an error for qqtag -n; in queue mode a warning, and the
+ * header keeps its default name so the rest of the policy still tags.
+ */
+static int
+hdr_refuse(struct ctx *c, size_t i, const char *why, const char *name)
+{
+	char	what[200];
+
+	(void)snprintf(what, sizeof(what), "header %s: %s%s%s%s",
+	    hdr_kinds[i].kind, why, c->strict ? "" : " (",
+	    c->strict ? "" : hdr_kinds[i].def, c->strict ? "" : " kept)");
+	complain(c, what, name);
+	return c->strict ? -1 : 0;
 }
 
 static int
 kw_header(struct ctx *c, int ac, char **av)
 {
-	struct policy_headers *h = &c->p->hdr;
-	char		**dst;
+	const char	*why;
+	size_t		 i;
 
 	if (ac != 3)
 		return complain(c, "usage: header flag|status|level|score|"
 		    "warning NAME", NULL), -1;
-	if (strcmp(av[1], "flag") == 0)
-		dst = &h->flag;
-	else if (strcmp(av[1], "status") == 0)
-		dst = &h->status;
-	else if (strcmp(av[1], "level") == 0)
-		dst = &h->level;
-	else if (strcmp(av[1], "score") == 0)
-		dst = &h->score;
-	else if (strcmp(av[1], "warning") == 0)
-		dst = &h->warning;
-	else
+	for (i = 0; i < POLICY_NHDR; i++)
+		if (strcmp(av[1], hdr_kinds[i].kind) == 0)
+			break;
+	if (i == POLICY_NHDR)
 		return complain(c, "unknown header kind", av[1]), -1;
-	if (!valid_name(av[2]) || strcasecmp(av[2], "X-Qqtag") == 0)
-		return complain(c, "bad header name", av[2]), -1;
-	return set_str(dst, av[2]);
+	if ((why = name_problem(av[2])) != NULL)
+		return hdr_refuse(c, i, why, av[2]);
+	if (set_str(hdr_slot(c->p, i), av[2]) == -1)
+		return -1;
+	c->p->hdr_line[i] = c->line;
+	return 0;
+}
+
+/*
+ * Two header kinds may not share a name (downstream filters could not
+ * tell them apart): the later line is refused as hdr_refuse() does, and
+ * its header goes back to the default name, until no two names match.
+ */
+static int
+hdr_collisions(struct ctx *c)
+{
+	struct policy	*p = c->p;
+	char		 why[64];
+	size_t		 i, j;
+	int		 r = 0;
+
+again:
+	for (j = 0; j < POLICY_NHDR; j++)
+		for (i = 0; i < POLICY_NHDR; i++) {
+			if (i == j || p->hdr_line[j] == 0 ||
+			    p->hdr_line[j] < p->hdr_line[i] ||
+			    strcasecmp(hdr_name(p, i), hdr_name(p, j)) != 0)
+				continue;
+			(void)snprintf(why, sizeof(why), "the name of header "
+			    "%s too", hdr_kinds[i].kind);
+			c->line = p->hdr_line[j];
+			if (hdr_refuse(c, j, why, hdr_name(p, j)) == -1) {
+				p->nerrors++;
+				r = -1;
+			}
+			free(*hdr_slot(p, j));
+			*hdr_slot(p, j) = NULL;
+			p->hdr_line[j] = 0;
+			goto again;
+		}
+	return r;
 }
 
 static int
@@ -123,9 +213,12 @@ kw_path(struct ctx *c, int ac, char **av)
 {
 	if (ac != 2 || av[1][0] != '/')
 		return complain(c, "needs one absolute path", NULL), -1;
-	if (strcmp(av[0], "queue") == 0)
+	if (strcmp(av[0], "queue") == 0) {
+		c->p->queue_line = c->line;
 		return set_str(&c->p->queue, av[1]);
+	}
 	c->p->memfd = 0;
+	c->p->spool_line = c->line;
 	return set_str(&c->p->spool, av[1]);
 }
 
@@ -134,6 +227,7 @@ kw_spool(struct ctx *c, int ac, char **av)
 {
 	if (ac == 2 && strcmp(av[1], "memfd") == 0) {
 		c->p->memfd = 1;
+		c->p->spool_line = c->line;
 		return 0;
 	}
 	return kw_path(c, ac, av);
@@ -257,6 +351,51 @@ kw_weight(struct ctx *c, int ac, char **av)
 }
 
 /*
+ * Note the file a module's line names, for the checks of qqtag -n
+ * (policy_verify.c), which report it with its line: FILE of iplist,
+ * ipwl and domainlist (lists.c), PATH of geoip and state.  A later geoip
+ * line for the same database, or a later state line, replaces the
+ * earlier one as it does in the modules.
+ */
+static int
+note_file(struct ctx *c, int ac, char **av)
+{
+	struct policy		*p = c->p;
+	struct policy_file	*f;
+	char			 what[sizeof(f->what)], *d;
+	const char		*path;
+	size_t			 i;
+
+	if (strcmp(av[0], "state") == 0 && ac >= 2)
+		path = av[1];
+	else if (ac >= 3 && strcmp(av[0], "country") != 0 &&
+	    strcmp(av[0], "asn") != 0)
+		path = av[2];
+	else
+		return 0;
+	(void)snprintf(what, sizeof(what), "%s%s%.8s", av[0],
+	    strcmp(av[0], "geoip") == 0 ? " " : "",
+	    strcmp(av[0], "geoip") == 0 ? av[1] : "");
+	for (i = 0; i < p->nfiles; i++)
+		if (strcmp(p->files[i].what, what) == 0 &&
+		    (strcmp(av[0], "geoip") == 0 ||
+		    strcmp(av[0], "state") == 0))
+			break;
+	if (i == POLICY_FILES_MAX)
+		return complain(c, "too many files", NULL), -1;
+	if ((d = strdup(path)) == NULL)
+		return -1;
+	f = &p->files[i];
+	free(f->path);
+	f->path = d;
+	f->line = c->line;
+	memcpy(f->what, what, sizeof(what));
+	if (i == p->nfiles)
+		p->nfiles++;
+	return 0;
+}
+
+/*
  * Lines of the modules, which parse their own: dnsbl, dnswl, rhsbl, dns
  * (dnsbl.c), geoip, country, asn (geo.c), iplist, ipwl, domainlist,
  * state (lists.c).
@@ -266,7 +405,7 @@ kw_module(struct ctx *c, int ac, char **av)
 {
 	struct policy	*p = c->p;
 	char		 err[200];
-	int		 r;
+	int		 r, files = 1;
 
 	if (strcmp(av[0], "geoip") == 0 || strcmp(av[0], "country") == 0 ||
 	    strcmp(av[0], "asn") == 0) {
@@ -283,9 +422,12 @@ kw_module(struct ctx *c, int ac, char **av)
 		if (p->dns == NULL && (p->dns = dnsbl_conf_new()) == NULL)
 			return -1;
 		r = dnsbl_conf_line(p->dns, ac, av, err, sizeof(err));
+		files = 0;
 	}
 	if (r == -1 && errno != ENOMEM)
 		complain(c, err, NULL);
+	if (r == 0 && files && c->strict)
+		r = note_file(c, ac, av);
 	return r;
 }
 
@@ -431,13 +573,13 @@ static int
 finish(struct policy *p)
 {
 	struct policy_headers *h = &p->hdr;
+	size_t		 i;
 
-	if ((!h->flag && set_str(&h->flag, "X-Spam-Flag") == -1) ||
-	    (!h->status && set_str(&h->status, "X-Spam-Status") == -1) ||
-	    (!h->level && set_str(&h->level, "X-Spam-Level") == -1) ||
-	    (!h->score && set_str(&h->score, "X-Spam-Score") == -1) ||
-	    (!h->warning && set_str(&h->warning, "X-Spam-Warning") == -1) ||
-	    (!p->queue && set_str(&p->queue, POLICY_QUEUE) == -1) ||
+	for (i = 0; i < POLICY_NHDR; i++)
+		if (*hdr_slot(p, i) == NULL &&
+		    set_str(hdr_slot(p, i), hdr_kinds[i].def) == -1)
+			return -1;
+	if ((!p->queue && set_str(&p->queue, POLICY_QUEUE) == -1) ||
 	    (!p->spool && set_str(&p->spool, POLICY_SPOOL) == -1))
 		return -1;
 	if (p->watchdog_ms == 0)
@@ -472,9 +614,12 @@ check_files(struct policy *p)
 
 /*
  * Parse a policy held in memory (tlen bytes of any content, and a NUL at
- * text[tlen]) over the defaults already set; file names it in messages.  Returns 0, or -1 when
- * a line was wrong (p->errs says where); -1 with ENOMEM when memory ran
- * out.  strict also rejects unknown keywords.  text is changed.
+ * text[tlen]) over the defaults already set; file names it in messages.
+ * Returns 0, or -1 when a line was wrong (p->errs says where); -1 with
+ * ENOMEM when memory ran out.  strict also rejects unknown keywords and
+ * refused header names (queue mode: a warning, the default name), checks
+ * the files' contents and notes their lines for policy_verify().  text is
+ * changed.
  */
 int
 policy_parse(struct policy *p, const char *file, char *text, size_t tlen,
@@ -499,6 +644,8 @@ policy_parse(struct policy *p, const char *file, char *text, size_t tlen,
 			r = -1;
 		}
 	}
+	if (hdr_collisions(&c) == -1)
+		r = -1;
 	if (finish(p) == -1)
 		return -1;
 	if (strict && check_files(p) == -1)
@@ -548,6 +695,8 @@ policy_free(struct policy *p)
 	free(p->hdr.warning);
 	free(p->queue);
 	free(p->spool);
+	while (p->nfiles > 0)
+		free(p->files[--p->nfiles].path);
 	while (p->nlocal > 0)
 		free(p->local[--p->nlocal]);
 	if (p->dns != NULL)

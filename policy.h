@@ -18,10 +18,19 @@ struct lists_conf;
 #define POLICY_ERRS_MAX		4096
 #define POLICY_WEIGHTS_MAX	256
 #define POLICY_LOCAL_MAX	32
+#define POLICY_FILES_MAX	80	/* files a strict parse notes */
+#define POLICY_NHDR		5	/* header kinds: flag ... warning */
 
 /* The names of the headers qqtag writes. */
 struct policy_headers {
 	char	*flag, *status, *level, *score, *warning;
+};
+
+/* A file a policy line names, noted by a strict parse for qqtag -n. */
+struct policy_file {
+	unsigned	 line;
+	char		 what[16];	/* "iplist", "geoip asn", "state" */
+	char		*path;
 };
 
 struct policy {
@@ -35,6 +44,8 @@ struct policy {
 	unsigned	 watchdog_ms;	/* work after the message, in all */
 	double		 threshold;
 	struct policy_headers hdr;
+	unsigned	 hdr_line[POLICY_NHDR];	/* 0: the default name */
+	unsigned	 spool_line, queue_line; /* 0: the default */
 	struct hdr_names strip;		/* every name qqtag writes */
 	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
 	struct geo_conf	*geo;		/* GeoIP/ASN databases and weights */
@@ -47,6 +58,8 @@ struct policy {
 	unsigned	 nerrors;	/* lines with errors */
 	unsigned	 nunknown;	/* unknown keywords */
 	struct buf	 errs;		/* "file:line: reason\n"..., capped */
+	size_t		 nfiles;	/* strict parse only */
+	struct policy_file files[POLICY_FILES_MAX];
 };
 
 void	policy_defaults(struct policy *);

@@ -36,6 +36,7 @@
 #include "heur.h"
 #include "lists.h"
 #include "policy.h"
+#include "policy_verify.h"
 #include "report.h"
 
 #define EX_NOMEM	51	/* qmail-queue(8): out of memory */
@@ -935,7 +936,9 @@ usage(void)
 {
 	static const char m[] =
 	    "usage: qqtag            (as $QMAILQUEUE, from qmail-smtpd)\n"
-	    "       qqtag -n [FILE]  check a policy file strictly\n"
+	    "       qqtag -n [-u USER] [FILE]\n"
+	    "                        check a policy file strictly, and its\n"
+	    "                        files as USER (default " POLICY_USER ")\n"
 	    "       qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
 	    "                        run the policy's checks for one client\n"
 	    "       qqtag -l         list the built-in tests and weights\n"
@@ -1022,22 +1025,43 @@ list_tests(void)
 	return 0;
 }
 
-/* qqtag -n [FILE]: strict policy check; reasons on fd 2, status 0 or 1. */
+/*
+ * qqtag -n [-u USER] [FILE]: strict policy check, and what it names on
+ * disk checked as USER (policy_verify.c).  What was checked on stdout,
+ * reasons on fd 2; status 0 or 1.
+ */
 static int
-check_policy(const char *file)
+check_policy(int argc, char *argv[])
 {
-	struct policy	p;
-	int		r;
+	const char	*file, *user = POLICY_USER;
+	struct policy	 p;
+	struct buf	 notes;
+	int		 c, r;
 
-	policy_defaults(&p);
-	if (file == NULL)
-		file = getenv("QQTAG_POLICY");
+	optind = 2;
+	while ((c = getopt(argc, argv, "u:")) != -1) {
+		if (c != 'u' || *optarg == '\0')
+			usage();
+		user = optarg;
+	}
+	if (argc - optind > 1)
+		usage();
+	file = optind < argc ? argv[optind] : getenv("QQTAG_POLICY");
 	if (file == NULL || *file == '\0')
 		file = POLICY_DEFAULT;
+	policy_defaults(&p);
+	buf_init(&notes, 64 * 1024);
 	r = policy_load(&p, file, 1);
+	if (p.found && policy_verify(&p, user, getenv("QQTAG_QUEUE"),
+	    &notes) == -1)
+		r = -1;
+	if (notes.len > 0)
+		fwrite(notes.p, 1, notes.len, stdout);
+	fflush(stdout);
 	say(p.errs.p ? p.errs.p : "", p.errs.len);
 	if (r == 0)
 		printf("%s: ok\n", file);
+	buf_free(&notes);
 	policy_free(&p);
 	return r == 0 ? 0 : 1;
 }
@@ -1180,8 +1204,8 @@ int
 main(int argc, char *argv[])
 {
 	fds_sane();
-	if (argc >= 2 && strcmp(argv[1], "-n") == 0 && argc <= 3)
-		return check_policy(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "-n") == 0)
+		return check_policy(argc, argv);
 	if (argc >= 3 && strcmp(argv[1], "-c") == 0)
 		return check_client(argc, argv);
 	if (argc == 2 && strcmp(argv[1], "-l") == 0)

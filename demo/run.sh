@@ -169,7 +169,8 @@ nogeo() {
 POLICY=$D/policy
 fill "$D/policy.geo"
 GEONOTE=
-if [ "$GEO" = built ] && "$QQTAG" -n "$D/policy.geo" > "$D/n.out" 2>&1; then
+if [ "$GEO" = built ] &&
+    "$QQTAG" -n -u "$(id -un)" "$D/policy.geo" 2> "$D/n.out" > /dev/null; then
 	cp "$D/policy.geo" "$POLICY"
 	GEONOTE="on: sample country and ASN databases (tests/mkmmdb.pl);
             X-Qqtag gets country= and asn=, and X-Qqtag-Geo is added.
@@ -185,7 +186,7 @@ else
 	else
 		GEONOTE="off ($GEO)"
 	fi
-	"$QQTAG" -n "$POLICY" > "$D/n.out" 2>&1 ||
+	"$QQTAG" -n -u "$(id -un)" "$POLICY" 2> "$D/n.out" > /dev/null ||
 		die "the demo policy does not parse: $(cat "$D/n.out")"
 fi
 

@@ -273,7 +273,7 @@ head -n 1 "$T/q.msg" | grep -q 'checked=yes' && ok "unknown keyword ignored in q
 assert_eq "qqtag -n is strict" 1 "$?"
 grep -q "policy.new:2: unknown keyword: frobnicate" "$T/out" &&
     ok "qqtag -n names file:line" || fail "-n message" "$(cat "$T/out")"
-"$QQTAG" -n "$T/policy" > "$T/out" 2>&1
+"$QQTAG" -n -u "$(id -un)" "$T/policy" > "$T/out" 2>&1
 assert_eq "qqtag -n accepts a good policy" 0 "$?"
 # off: nothing checked, forged tags still stripped, marked (10.5c)
 printf 'off\nspool %s\n' "$SPOOL" > "$T/policy.off"

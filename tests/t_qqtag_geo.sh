@@ -55,7 +55,7 @@ xq() {
 	unfold "$T/q.msg" | grep '^X-Qqtag: '
 }
 
-check "qqtag -n accepts the geo lines" "$QQTAG" -n "$T/policy"
+check "qqtag -n accepts the geo lines" "$QQTAG" -n -u "$(id -un)" "$T/policy"
 
 run 192.0.2.7
 assert_eq "DE client: exit 0" 0 "$RC"
@@ -125,7 +125,7 @@ grep -q 'errors=country-missing geo=--/AS64500' "$T/log" &&
     ok "missing db: a key in the log line" || fail "log" "$(cat "$T/log")"
 xq | grep -q ' errors=\([^ ]*,\)*country-missing[, ]' && ok "missing db in errors=" ||
     fail "missing db" "$(xq)"
-"$QQTAG" -n "$T/policy.none" > "$T/out" 2>&1
+"$QQTAG" -n -u "$(id -un)" "$T/policy.none" > "$T/out" 2>&1
 assert_eq "qqtag -n rejects a missing database" 1 "$?"
 grep -q 'none.mmdb' "$T/out" && ok "qqtag -n names it" || fail "-n text" "$(cat "$T/out")"
 head -c 5000 /dev/urandom > "$D/junk.mmdb"

@@ -43,7 +43,7 @@ run() {
 	RC=$?
 }
 
-check "qqtag -n accepts the list lines" "$QQTAG" -n "$T/policy"
+check "qqtag -n accepts the list lines" "$QQTAG" -n -u "$(id -un)" "$T/policy"
 run 192.0.2.9
 assert_eq "listed client: exit 0" 0 "$RC"
 unfold "$T/q.msg" > "$T/h"

@@ -35,7 +35,8 @@ timeout 2
 dns 127.0.0.1:$PORT
 dnsbl TESTBL bl.test 127.0.0.2=7.5 127.0.0.3=3
 EOF
-check "test policy is valid (qqtag -n)" "$QQTAG" -n "$T/policy"
+check "test policy is valid (qqtag -n)" env QQTAG_QUEUE="$STANDIN" \
+    "$QQTAG" -n -u "$(id -un)" "$T/policy"
 mkenv "$T/env" sender@example.net alice@example.org
 unset RELAYCLIENT QQTAG_SKIP QQTAG_TRUSTED QQTAG_THRESHOLD QQTAG_DNS \
     TCP6REMOTEIP QMAILQUEUE 2> /dev/null || :
