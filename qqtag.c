@@ -35,6 +35,7 @@
 #include "headers.h"
 #include "heur.h"
 #include "lists.h"
+#include "msg.h"
 #include "policy.h"
 #include "policy_verify.h"
 #include "report.h"
@@ -251,10 +252,9 @@ fds_sane(void)
 static int
 ip_checkable(const char *ip)
 {
-	unsigned char	a[16];
-	int		fam = dnsbl_ip_parse(ip, a);
+	struct ipaddr	a;
 
-	return fam != 0 && !dnsbl_ip_skip(fam, a);
+	return ipaddr_parses(ip, &a) == 0 && !ipaddr_private(&a);
 }
 
 /* The client's class: from the address (ip, NULL: local) and tcp.smtp. */
