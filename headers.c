@@ -495,7 +495,8 @@ skim(struct hdr_filter *f, const char *p, size_t n, hdr_emit_fn emit,
 			k = n;
 		else {
 			k = (size_t)(nl - p) + 1;
-			if (f->state == S_CUT && out(f, "\n", 1, emit, ctx) == -1)
+			if (f->state == S_CUT &&
+			    out(f, "\n", 1, emit, ctx) == -1)
 				return (size_t)-1;
 			f->nlines++;
 			f->state = S_START;

@@ -193,8 +193,11 @@ while IFS="$TAB" read -r name seen form; do
 	for r in $seen; do
 		w=$("r_$r" "$m")
 		case " $w " in
-		*" flag "* | *" qyes "*) ok "$name: $r sees the forged field before qqtag ($w)" ;;
-		*) fail "$name: $r sees the forged field before qqtag" "it sees: $w" ;;
+		*" flag "* | *" qyes "*)
+			ok "$name: $r sees the forged field before qqtag ($w)" ;;
+		*)
+			fail "$name: $r sees the forged field before qqtag" \
+			    "it sees: $w" ;;
 		esac
 	done
 	rm -f "$T/q.msg"
@@ -222,19 +225,20 @@ while IFS="$TAB" read -r name seen form; do
 	done
 done < "$T/forms"
 
-# --- item 5: a name in the namespace at any length ------------------------------
+# --- item 5: a name in the namespace at any length ---------------------------
 long=$("$PYTHON" -c 'print("X-Qqtag-" + "a" * 200)')
 longer=$("$PYTHON" -c 'print("x-QQTAG-" + "b" * 3000)')
 msg long "$long: flag=yes\\n$longer: flag=yes\\n\\tmore\\n"
 env QQTAG_POLICY="$T/policy" QQTAG_QUEUE="$STANDIN" QQ_OUT="$T/q" \
     TCPREMOTEIP=192.0.2.7 "$QQTAG" < "$T/m/long" 1< "$T/env" 2> "$T/log"
-grep -q "^$long: flag=yes" "$T/m/long" && ok "long: the message holds them" ||
-    fail "long: the message holds them"
-grep -q ' stripped=2 ' "$T/log" && ok "long: X-Qqtag- names of 208 and 3008 bytes stripped" ||
+grep -q "^$long: flag=yes" "$T/m/long" &&
+    ok "long: the message holds them" || fail "long: the message holds them"
+grep -q ' stripped=2 ' "$T/log" &&
+    ok "long: X-Qqtag- names of 208 and 3008 bytes stripped" ||
     fail "long: X-Qqtag- names stripped" "$(cat "$T/log")"
-grep -qi '^X-Qqtag-' "$T/q.msg" && fail "long: none left" "$(head -c 400 "$T/q.msg")" ||
-    ok "long: none left"
-grep -q '^Message-ID: <long@example.net>' "$T/q.msg" && ok "long: the rest is there" ||
-    fail "long: the rest is there"
+grep -q '^Message-ID: <long@example.net>' "$T/q.msg" &&
+    ok "long: the rest is there" || fail "long: the rest is there"
+grep -qi '^X-Qqtag-' "$T/q.msg" &&
+    fail "long: none left" "$(head -c 400 "$T/q.msg")" || ok "long: none left"
 
 t_done

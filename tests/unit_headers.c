@@ -301,9 +301,9 @@ same_hop(const char *what, const char *in, size_t n)
 		T(lng || (a.len == b.len && (a.len == 0 || memcmp(a.p, b.p,
 		    a.len) == 0) && r.hop_qqtag == nq &&
 		    r.hop_found == found),
-		    "%s (hop, chunk %zu): %zu/%zu bytes, %zu/%zu X-Qqtag above, "
-		    "found %d/%d", what, chunks[i], a.len, b.len, r.hop_qqtag,
-		    nq, r.hop_found, found);
+		    "%s (hop, chunk %zu): %zu/%zu bytes, %zu/%zu X-Qqtag "
+		    "above, found %d/%d", what, chunks[i], a.len, b.len,
+		    r.hop_qqtag, nq, r.hop_found, found);
 		buf_free(&a);
 	}
 	buf_free(&b);
@@ -391,7 +391,8 @@ test_readers(void)
 	expectn("NUL first is kept", "\0X-Spam-Flag: YES\n", 18,
 	    "\0X-Spam-Flag: YES\n", 18, 0);
 	/* maildrop drops CR bytes */
-	expect("CR before the colon", "X-Spam-Flag\r: YES\nA: b\n", "A: b\n", 1);
+	expect("CR before the colon", "X-Spam-Flag\r: YES\nA: b\n", "A: b\n",
+	    1);
 	expect("CR inside the name", "X-Spam\r-Flag: YES\nA: b\n", "A: b\n", 1);
 	expect("CR before the name", "\rX-Spam-Flag: YES\nA: b\n", "A: b\n", 1);
 	expect("CRs and blanks", "\r\rX-\rQqtag\r \r:\r1\r\n \r2\nA: b\n",
@@ -402,8 +403,8 @@ test_readers(void)
 	expect("bare CR in a continuation: from that line on",
 	    "Subject: hi\n more\rX-Spam-Flag: YES\n\tmore\nA: b\n",
 	    "Subject: hi\nA: b\n", 1);
-	expect("bare CR after a field's value", "A: \rX-Qqtag: flag=yes\nB: c\n",
-	    "B: c\n", 1);
+	expect("bare CR after a field's value",
+	    "A: \rX-Qqtag: flag=yes\nB: c\n", "B: c\n", 1);
 	expect("CR inside a name not ours: no reader sees a field (kept)",
 	    "junk\rX-Qqtag: flag=yes\n", "junk\rX-Qqtag: flag=yes\n", 0);
 	expect("bare CRs before the name",
@@ -421,7 +422,8 @@ test_readers(void)
 	    "Subject: hi\vX-Spam-Flag: YES\fX-Qqtag: 1\n",
 	    "Subject: hi\vX-Spam-Flag: YES\fX-Qqtag: 1\n", 0);
 	expect("CR in a value, no name after it (kept)",
-	    "Subject: a\rb c\r\r\nD: e\r\n", "Subject: a\rb c\r\r\nD: e\r\n", 0);
+	    "Subject: a\rb c\r\r\nD: e\r\n",
+	    "Subject: a\rb c\r\r\nD: e\r\n", 0);
 	/* procmail joins a fold before the colon */
 	expect("fold before the colon", "X-Spam-Flag\n : YES\nA: b\n", "A: b\n",
 	    1);
@@ -429,7 +431,8 @@ test_readers(void)
 	    "X-Spam-Flag \n\t\n \r\t: YES\n more\nA: b\n", "A: b\n", 1);
 	expect("fold, no colon (kept)", "X-Spam-Flag\n NO\nA: b\n",
 	    "X-Spam-Flag\n NO\nA: b\n", 0);
-	expect("fold, then a bare CR field", "X-Spam-Flag\n \rX-Qqtag: 1\nA: b\n",
+	expect("fold, then a bare CR field",
+	    "X-Spam-Flag\n \rX-Qqtag: 1\nA: b\n",
 	    "X-Spam-Flag\n \rX-Qqtag: 1\nA: b\n", 0);
 	expect("no fold, no colon (kept)", "X-Spam-Flag\nA: b\n\n",
 	    "X-Spam-Flag\nA: b\n\n", 0);
@@ -455,16 +458,16 @@ test_long(void)
 		while (in.len < 13 + len[i])
 			buf_appendc(&in, (char)('a' + in.len % 26));
 		buf_appends(&in, ": flag=yes\n\tmore\nC: d\n\n");
-		expectn("long X-Qqtag- name", in.p, in.len, "A: b\nC: d\n\n", 11,
-		    1);
+		expectn("long X-Qqtag- name", in.p, in.len,
+		    "A: b\nC: d\n\n", 11, 1);
 		buf_reset(&in);
 		/* a name too long for any exact name of ours: kept */
 		buf_appends(&in, "X-Spam-Flag");
 		while (in.len < 11 + len[i])
 			buf_appendc(&in, 'x');
 		buf_appends(&in, ": YES\n\n");
-		expectn("long name past X-Spam-Flag", in.p, in.len, in.p, in.len,
-		    0);
+		expectn("long name past X-Spam-Flag", in.p, in.len, in.p,
+		    in.len, 0);
 		buf_free(&in);
 	}
 	/* the hold is full: a name of ours without its colon yet goes */
@@ -670,7 +673,8 @@ test_generated(void)
 		"X-Qqtag-A: 1\n", "X-Spam-Flagged: 1\n", ":\n", " \n",
 		"X-Spam-Warning:", "\0", "\xe9t\xe9: x\n", "X-Spam-Score",
 		"From: a@b\n", "Received: from x\n by y\n",
-		"X-Spam-Flag\0", "\rX-Spam-Flag: y\n", "Subject: a\rX-Qqtag: 1\n",
+		"X-Spam-Flag\0", "\rX-Spam-Flag: y\n",
+		"Subject: a\rX-Qqtag: 1\n",
 		"X-Spam-Flag\n", " : YES\n", "Received: from hop\n",
 		"Received: by hop;\n\tx\n", "X-Qqtag: a\n", "X-Spam\r-Flag",
 		"\r", "X-Qqtag-", "\r\n",
