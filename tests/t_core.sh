@@ -55,23 +55,35 @@ for l in lines[:-1]:
         sys.exit(4)
 PY
 	then
-		fail "$1" "rc=$RC $(cat "$T/log")"
+		fail "$1" "rc=$RC $(cat "$T/log")${CASE_INFO:+
+$CASE_INFO}"
 		return
 	fi
 	if cmp -s "$T/q.env" "$T/env"; then
 		ok "$1"
 	else
-		fail "$1: envelope differs"
+		fail "$1: envelope differs" "$CASE_INFO"
 	fi
 }
 
 # --- byte-exact hand-over ----------------------------------------------
+# the mutations mut-NNN are case NNN of the seed gen_cases.py prints;
+# a failure names both (TEST_SEED=S sh tests/t_core.sh replays)
+CSEED=${TEST_SEED:-20261127}
 "$PYTHON" "$TOP/tests/gen_cases.py" "$T/cases" "${CASES:-150}"
 n=0
 for m in "$T"/cases/*.msg; do
-	exact "byte-exact $(basename "$m" .msg)" "$m"
+	c=$(basename "$m" .msg)
+	case $c in
+	mut-*) CASE_INFO="case ${c#mut-} seed $CSEED (TEST_SEED=$CSEED \
+CASES=${CASES:-150} sh tests/t_core.sh replays)" ;;
+	*) CASE_INFO= ;;
+	esac
+	exact "byte-exact $c" "$m"
 	n=$((n + 1))
 done
+CASE_INFO=
+check "gen_cases.py wrote the mutations" [ -e "$T/cases/mut-000.msg" ]
 echo "# $n messages checked"
 
 # a first line that starts with a blank continues no field of ours (10.5d)
