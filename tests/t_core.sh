@@ -101,7 +101,7 @@ exact "no leading blank: byte-exact" "$T/cases/lf-only.msg"
 grep -q "X-Qqtag: " "$T/q.msg" && ! grep -q "X-Qqtag-Continued" "$T/q.msg" &&
     ok "no leading blank: no guard field written" ||
     fail "guard field without need" "$(head -n 5 "$T/q.msg")"
-ls -A "$SPOOL" > "$T/left"
+ls -A "$SPOOL" > "$T/left" 2>&1
 assert_eq "no spool file left behind" "" "$(cat "$T/left")"
 grep -c 'result=queue' "$T/log" > /dev/null && ok "log line says queue" ||
     fail "log line" "$(cat "$T/log")"
@@ -245,8 +245,9 @@ wait
 # --- client classes -------------------------------------------------------
 f=$T/cases/forged-mixed.msg
 RELAYCLIENT= run "$f" "$T/env"
-grep -qi '^x-spam-flag' "$T/q.msg" && fail "relayclient: forged kept" ||
-    ok "relayclient: forged tags stripped"
+grep -q '^X-Qqtag: ' "$T/q.msg" && ! grep -qi '^x-spam-flag' "$T/q.msg" &&
+    ok "relayclient: forged tags stripped" ||
+    fail "relayclient: forged kept (or nothing queued)" "$(head -n 3 "$T/q.msg")"
 head -n 1 "$T/q.msg" | grep -q '^X-Qqtag: checked=no reason=relayclient$' &&
     ok "relayclient: marked not checked" || fail "relayclient mark" "$(head -n 2 "$T/q.msg")"
 QQTAG_SKIP=1 run "$f" "$T/env"

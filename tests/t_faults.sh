@@ -299,7 +299,7 @@ if [ "$RC" = 143 ] && [ ! -e "$T/term.info" ]; then
 else
 	fail "SIGTERM while waiting for DNS" "exit $RC $(cat "$T/term.info" 2> /dev/null)"
 fi
-assert_eq "  ... no spool file left" "" "$(ls -A "$SPOOL")"
+assert_eq "  ... no spool file left" "" "$(ls -A "$SPOOL" 2>&1)"
 
 # ---- TCPREMOTEIP garbage: queued intact, no query, log line sanitised ----
 CRLF=$(printf '192.0.2.7\r\nX-Spam-Flag: YES')
@@ -341,8 +341,10 @@ for h in "$(printf 'evil.example.net\r\nBcc: victim@example.org')" \
 	delivered host$n "$T/m1.want" "$desc: queued intact, block sane"
 	logline host$n "  ... one log line, printable ASCII"
 done
-grep -aq '^Bcc:' "$T"/host*.msg && fail "a hostile TCPREMOTEHOST made a header" ||
-    ok "no hostile TCPREMOTEHOST made a header of its own"
+[ "$(ls "$T"/host*.msg 2> /dev/null | wc -l)" = "$n" ] &&
+    ! grep -aq '^Bcc:' "$T"/host*.msg &&
+    ok "no hostile TCPREMOTEHOST made a header of its own" ||
+    fail "a hostile TCPREMOTEHOST made a header (or $n messages not queued)"
 [ ! -e pwned ] && [ ! -e "$T/pwned" ] &&
     ok "shell metacharacters in TCPREMOTEHOST: nothing ran" ||
     fail "a command in TCPREMOTEHOST ran"
@@ -565,7 +567,7 @@ EOF
 	    fail "  ... GeoIP under the limit" "$(cat "$T/big.log")"
 	rm -f "$T/big.msg"
 fi
-assert_eq "spool empty after everything so far" "" "$(ls -A "$SPOOL")"
+assert_eq "spool empty after everything so far" "" "$(ls -A "$SPOOL" 2>&1)"
 
 # ---- the spool on a 1 MiB tmpfs ------------------------------------------
 M=$T/tmpfs
@@ -623,12 +625,12 @@ sys.stdout.buffer.write(b"Fs@example.net\0" + b"".join(b"Tuser%d@example.org\0" 
 	RC=$?
 	temporary tf "tmpfs: message fits, 10,000-recipient envelope does not"
 	rm -f "$M/filler"
-	assert_eq "  ... the tmpfs is empty again" "" "$(ls -A "$M")"
+	assert_eq "  ... the tmpfs is empty again" "" "$(ls -A "$M" 2>&1)"
 	umount "$M" && ok "tmpfs unmounted" || fail "umount $M"
 	trap _t_exit EXIT
 else
-	echo "# cannot mount a tmpfs here: spool-full on a tiny file system" \
-	    "skipped (t_core.sh covers RLIMIT_FSIZE)"
+	skip "spool-full on a tiny file system: cannot mount a tmpfs here" \
+	    "(t_core.sh covers RLIMIT_FSIZE)"
 fi
 
 t_done
