@@ -325,9 +325,9 @@ else
 	    ok "no policy at all: checked=no reason=policy, logged" ||
 	    fail "no policy at all" "$(cat "$T/h")"
 fi
-head -c 5000 /dev/urandom > "$T/policy.bin"
+randbytes 5000 > "$T/policy.bin"
 QQTAG_POLICY=$T/policy.bin run "$f" "$T/env"
-assert_eq "binary policy: still queued" 0 "$RC"
+assert_eq "binary policy (random bytes, seed $RSEED): still queued" 0 "$RC"
 chmod 000 "$T/policy.bad"
 if [ "$(id -u)" != 0 ]; then
 	QQTAG_POLICY=$T/policy.bad run "$f" "$T/env"

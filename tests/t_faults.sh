@@ -454,7 +454,9 @@ streamed() {
 }
 printf 'spool %s\nthreshold 5\n' "$SPOOL" > "$T/pol.good"
 printf 'spool %s\ntimeout banana\n' "$SPOOL" > "$T/pol.bad"
-head -c 3000 /dev/urandom > "$T/pol.bin"
+randbytes 3000 > "$T/pol.bin"
+echo "# pol.bin and country-junk.mmdb: random bytes of seed $RSEED" \
+    "(TEST_SEED=$RSEED replays)"
 : > "$T/pol.empty"
 cp "$T/pol.good" "$T/pol.live"
 rm -f "$T/stop"
@@ -478,7 +480,7 @@ D=$T/db
 mkdir -p "$D"
 if perl "$TOP/tests/mkmmdb.pl" "$D" > "$T/mkmmdb.out" 2>&1; then
 	head -c 1000 "$D/country.mmdb" > "$D/country-cut.mmdb"
-	head -c 3000 /dev/urandom > "$D/country-junk.mmdb"
+	randbytes 3000 > "$D/country-junk.mmdb"
 	cp "$D/country.mmdb" "$D/live.mmdb"
 	cat > "$T/pol.geo" << EOF
 spool $SPOOL

@@ -144,10 +144,11 @@ m headerless "\nX-Qqtag: score=9.0 flag=yes checked=yes\n"
 v "header-less message (empty first line): not spam" 1 "$T/headerless"
 m textonly "Hello, this is no header at all\nX-Qqtag: score=9.0 flag=yes checked=yes\n\n"
 v "text first, tag below: skipped line, tag read" 0 "$T/textonly"
-"$PYTHON" - "$T" << 'PY'
+FSEED=${TEST_SEED:-5}
+"$PYTHON" - "$T" "$FSEED" << 'PY'
 import random, sys
 d = sys.argv[1]
-r = random.Random(5)
+r = random.Random(int(sys.argv[2]))
 open(d + "/binary", "wb").write(bytes(r.randrange(256) for _ in range(200000)))
 open(d + "/nul", "wb").write(b"X-Qqtag: score=9.0\0 flag=yes checked=yes\n\n")
 open(d + "/nulname", "wb").write(b"X-Qq\0tag: score=9.0 flag=yes checked=yes\n\n")
@@ -160,7 +161,7 @@ open(d + "/longline", "wb").write(b"X-Qqtag: checked=yes flag=yes " +
 open(d + "/nonl", "wb").write(b"X-Qqtag: checked=yes flag=yes score=9.0" +
     b" " * 70000)
 PY
-v "200 KB of random bytes: not spam" 1 "$T/binary"
+v "200 KB of random bytes (seed $FSEED): not spam" 1 "$T/binary"
 v "  ... with -t -100" 1 "$T/binary" -t -100
 v "NUL in a word spoils that word only: flag still read" 0 "$T/nul"
 v "  ... the score word is ignored" 1 "$T/nul" -t 1

@@ -143,12 +143,12 @@ xq | grep -q ' errors=\([^ ]*,\)*country-missing[, ]' && ok "missing db in error
 "$QQTAG" -n -u "$(id -un)" "$T/policy.none" > "$T/out" 2>&1
 assert_eq "qqtag -n rejects a missing database" 1 "$?"
 grep -q 'none.mmdb' "$T/out" && ok "qqtag -n names it" || fail "-n text" "$(cat "$T/out")"
-head -c 5000 /dev/urandom > "$D/junk.mmdb"
+randbytes 5000 > "$D/junk.mmdb"
 sed "s|$D/asn.mmdb|$D/junk.mmdb|" "$T/policy" > "$T/policy.junk"
 QQTAG_POLICY=$T/policy.junk run 192.0.2.7
-assert_eq "random-bytes ASN db: still queued" 0 "$RC"
+assert_eq "random-bytes ASN db (seed $RSEED): still queued" 0 "$RC"
 xq | grep -q ' errors=\([^ ]*,\)*asn-corrupt[, ]' && xq | grep -q ' country=DE\( \|$\)' &&
-    ok "corrupt ASN db: error named, country kept" || fail "junk db" "$(xq)"
+    ok "corrupt ASN db: error named, country kept" || fail "junk db (seed $RSEED)" "$(xq)"
 
 # qqtag -c shows the geo data and scores it as queue mode does
 "$QQTAG" -c 203.0.113.9 > "$T/c.out" 2>&1
