@@ -680,9 +680,11 @@ test_generated(void)
 		"\r", "X-Qqtag-", "\r\n",
 	};
 	struct buf	in;
-	uint32_t	seed = 12345;
+	uint32_t	seed, seed0 = (uint32_t)t_seed(12345);
 	int		i, j, n;
+	char		what[80];
 
+	seed = seed0;
 	for (i = 0; i < 3000; i++) {
 		buf_init(&in, 0);
 		n = 1 + (int)(seed % 40);
@@ -693,8 +695,11 @@ test_generated(void)
 			p = piece[(seed >> 8) % (sizeof(piece) / sizeof(*piece))];
 			buf_append(&in, p, *p ? strlen(p) : 1);
 		}
-		same("generated", in.p, in.len);
-		same_hop("generated", in.p, in.len);
+		snprintf(what, sizeof(what), "generated case %d seed %lu "
+		    "(TEST_SEED=%lu replays)", i, (unsigned long)seed0,
+		    (unsigned long)seed0);
+		same(what, in.p, in.len);
+		same_hop(what, in.p, in.len);
 		buf_free(&in);
 	}
 }
