@@ -36,7 +36,7 @@
  *         notxt             do not fetch the TXT reason of a listing
  *         notest            the list does not list its test point (its
  *                           profile's, else RFC 5782 5's 127.0.0.2 or
- *                           "test"): the health probe (lists.c) does
+ *                           "test"): the health probe (health.c) does
  *                           not require it
  *         profile=NAME      use the built-in profile NAME (zen, dbl,
  *                           dnswl, spamcop, barracuda) whatever the zone
@@ -139,7 +139,7 @@ struct profile {
 };
 
 /*
- * Test points (lists.c, the health probe): the name each operator
+ * Test points (health.c, the probe): the name each operator
  * documents as always listed.  RFC 5782 5: "IPv4-based DNSxLs MUST
  * contain an entry for 127.0.0.2 for testing purposes ... MUST NOT contain
  * an entry for 127.0.0.1"; domain lists likewise "test" and "invalid".
@@ -715,7 +715,7 @@ dnsbl_list_filter(const struct dnsbl_list *l, size_t i, const char **test,
 /*
  * Mark the list LABEL broken (skip 1) or usable (skip 0): a broken list is
  * not queried, its check ends at once as an error "broken" (list health,
- * lists.c).  0, or -1 with errno ENOENT when no list has that label.
+ * health.c).  0, or -1 with errno ENOENT when no list has that label.
  */
 int
 dnsbl_conf_skip(struct dnsbl_conf *c, const char *label, int skip)
