@@ -39,6 +39,8 @@
 #include "policy.h"
 #include "policy_verify.h"
 #include "report.h"
+#include "score.h"
+#include "util.h"
 
 #define EX_NOMEM	51	/* qmail-queue(8): out of memory */
 #define EX_WATCHDOG	52	/* qmail-queue(8): timeout */
@@ -149,16 +151,6 @@ warn_file(const char *what, const char *file, int e)
 
 	snprintf(tmp, sizeof(tmp), "%s: %s", file, strerror(e));
 	warn(what, tmp);
-}
-
-static long
-ms_since(const struct timespec *t)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000L +
-	    (now.tv_nsec - t->tv_nsec) / 1000000L;
 }
 
 static int	checked(void);
@@ -873,15 +865,11 @@ overrides(void)
 {
 	const char	*t = getenv("QQTAG_THRESHOLD");
 	const char	*d = getenv("QQTAG_DNS");
-	char		*end;
 	double		 v;
 
 	g.threshold = g.pol.threshold;
 	if (t != NULL) {
-		errno = 0;
-		v = strtod(t, &end);
-		if (errno || end == t || *end || !isfinite(v) ||
-		    fabs(v) > 1000)
+		if (score_weight(t, NULL, &v) == -1)
 			warn("QQTAG_THRESHOLD ignored", t);
 		else
 			g.threshold = v;
