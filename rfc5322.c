@@ -208,17 +208,9 @@ has_letter(const char *s, size_t n)
 	return 0;
 }
 
-/*
- * The one domain-name rule.  Normalise s[0..n) into out (cap bytes):
- * one trailing dot dropped, ASCII lowercased; labels of 1..63 letters,
- * digits and '-', no '-' first or last (RFC 5321 §4.1.2 sub-domain,
- * RFC 1035 §2.3.1), at most 253 bytes; flags widen or narrow it
- * (DOM_US '_', DOM_8BIT bytes >= 0x80, DOM_FQDN two labels and a top
- * label with a letter, RFC 3696 §2).  Returns the length, or -1 when s
- * is no such name or out is too small.
- */
-int
-dom_norm(const char *s, size_t n, unsigned flags, char *out, size_t cap)
+/* dom_norm's work; out is left half-written when it fails. */
+static int
+norm(const char *s, size_t n, unsigned flags, char *out, size_t cap)
 {
 	size_t	i, lab = 0, nlab = 0, top = 0;
 
@@ -253,6 +245,25 @@ dom_norm(const char *s, size_t n, unsigned flags, char *out, size_t cap)
 		return -1;
 	out[n] = '\0';
 	return (int)n;
+}
+
+/*
+ * The one domain-name rule.  Normalise s[0..n) into out (cap bytes):
+ * one trailing dot dropped, ASCII lowercased; labels of 1..63 letters,
+ * digits and '-', no '-' first or last (RFC 5321 §4.1.2 sub-domain,
+ * RFC 1035 §2.3.1), at most 253 bytes; flags widen or narrow it
+ * (DOM_US '_', DOM_8BIT bytes >= 0x80, DOM_FQDN two labels and a top
+ * label with a letter, RFC 3696 §2).  Returns the length, or -1 when s
+ * is no such name or out is too small (out is then "" when cap > 0).
+ */
+int
+dom_norm(const char *s, size_t n, unsigned flags, char *out, size_t cap)
+{
+	int	r;
+
+	if ((r = norm(s, n, flags, out, cap)) == -1 && cap > 0)
+		out[0] = '\0';
+	return r;
 }
 
 /* Is s[0..n) a domain name by dom_norm()'s rule and flags?  1 or 0. */

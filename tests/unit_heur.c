@@ -253,6 +253,13 @@ t_helo(void)
 	ONLY(QMAIL("unknown", "(HELO mail.example.net.) ") GOOD_HDRS "\n", "");
 	ONLY(QMAIL("unknown", "(HELO mail_1.example.net) ") GOOD_HDRS "\n",
 	    "");
+	/* dom_norm's rule (issue 11): no '-' at a label's edge, 63 bytes */
+	ONLY(QMAIL("unknown", "(HELO -mail.example.net) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO mail-.example.net) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO a-1.example.net) ") GOOD_HDRS "\n",
+	    "");
 	/* claims to be us */
 	ONLY(QMAIL("unknown", "(HELO mx.example.org) ") GOOD_HDRS "\n",
 	    "HELO_CLAIMS_LOCAL");

@@ -420,6 +420,8 @@ t_dom(void)
 	    "out too small");
 	T(dom_norm("abc", 3, 0, small, sizeof(small)) == 3, "out just fits");
 	T(dom_norm(NULL, 0, 0, out, sizeof(out)) == -1, "NULL");
+	T(dom_norm("ab.c-", 5, 0, out, sizeof(out)) == -1 && out[0] == '\0',
+	    "failed: out is empty");
 }
 
 /* From: forms the one domain rule changes (issue 11), and 8-bit. */
