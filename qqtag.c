@@ -36,6 +36,7 @@
 #include "heur.h"
 #include "lists.h"
 #include "msg.h"
+#include "received.h"
 #include "policy.h"
 #include "policy_verify.h"
 #include "report.h"
@@ -907,6 +908,15 @@ start_checks(const char *remotehost)
 		warn("local lists skipped", "out of memory");
 }
 
+/* hdr_hop_fn: is this Received value the trusted relay's own line? */
+static int
+hop_line(const char *v, size_t n)
+{
+	struct ipaddr	ip;
+
+	return rcvd_outside(v, n, &ip);
+}
+
 /*
  * A trusted relay (backup MX, gateway): its tags stay where it can have
  * written them, above its own Received line (the filter strips every tag
@@ -1223,7 +1233,7 @@ main(int argc, char *argv[])
 	overrides();
 	hdr_filter_init(&g.hf, &g.pol.strip);
 	if (g.cls == CL_TRUSTED)	/* its tags count above its own line */
-		hdr_filter_trust_hop(&g.hf, heur_hop_line);
+		hdr_filter_trust_hop(&g.hf, hop_line);
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
 	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)
 		die(errno == ENOMEM ? EX_NOMEM : EX_SPOOL, "spoolerror");
