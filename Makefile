@@ -28,7 +28,8 @@ MODOBJ	 = $(MODSRC:.c=.o)
 HDRS	 = $(wildcard *.h)
 UNITSRC	 = $(wildcard tests/unit_*.c)
 UNITS	 = $(UNITSRC:.c=)
-TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c tests/listcheck.c)
+TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c tests/listcheck.c \
+	   tests/heurcheck.c)
 TOOLS	 = $(TOOLSRC:.c=)
 PROGS	 = qqtag $(if $(wildcard qqtag-filter.c),qqtag-filter)
 # Fuzz targets tests/fuzz/fuzz_NAME.c: libFuzzer builds with clang (make

@@ -9,9 +9,11 @@
 #include "check.h"
 
 extern const struct check check_geo;
+extern const struct check check_heur;
 
 const struct check *const check_table[] = {
 	&check_geo,
+	&check_heur,
 };
 
 const size_t check_count = sizeof(check_table) / sizeof(check_table[0]);

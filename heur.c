@@ -11,14 +11,20 @@
  * modest, in SpamAssassin's range, and named after its rules where one
  * exists).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "check.h"
 #include "envelope.h"
 #include "heur.h"
 #include "msg.h"
+#include "policy.h"
+#include "report.h"
+#include "util.h"
 
 enum {
 	T_RCVD_NUMERIC_HELO,
@@ -676,7 +682,7 @@ heur_ctx_init(struct heur_ctx *c)
  * number of hits (at most max; HEUR_MAX always holds them all).
  */
 size_t
-heur_run(const struct heur_msg *m, const struct heur_ctx *c,
+heur_run(const struct msg_hdrs *m, const struct heur_ctx *c,
     struct heur_hit *hit, size_t max)
 {
 	struct run	r = { hit, max, 0 };
@@ -692,43 +698,168 @@ heur_run(const struct heur_msg *m, const struct heur_ctx *c,
 	return r.n;
 }
 
-/*
- * The From: domain for the RHSBL: the first From field's first mailbox
- * when every item of it is a mailbox, and its domain a name with a dot
- * (dom_norm, '_' allowed).  NULL otherwise.
- */
-const char *
-heur_from_domain(const struct heur_msg *m)
-{
-	const struct rfc_fields	*f = &m->rfc;
-
-	if (!f->from_ok || !dom_valid(f->from_domain, strlen(f->from_domain),
-	    DOM_US | DOM_FQDN))
-		return NULL;
-	return f->from_domain;
-}
-
 /* HELO of qmail-smtpd's line (HOST when no HELO was written), or NULL. */
 const char *
-heur_helo(const struct heur_msg *m)
+heur_helo(const struct msg_hdrs *m)
 {
 	return rcvd_helo(&m->rcvd);
 }
 
 /* The trusted hop's client IP, or NULL. */
 const char *
-heur_hop_ip(const struct heur_msg *m)
+heur_hop_ip(const struct msg_hdrs *m)
 {
 	return rcvd_hop_ip(&m->rcvd);
 }
 
-/*
- * Parse the header copy for the tests: its fields and its trace lines.
- * Never fails; cut: the copy hit its cap.
- */
-void
-heur_parse(const char *hdr, size_t len, int cut, struct heur_msg *m)
+
+/* ---- the check (check.h) ------------------------------------------- */
+
+#define HEUR_LOCAL_MAX	32	/* names of a policy's "local" lines */
+
+struct heur_conf {
+	char		*local[HEUR_LOCAL_MAX + 1];	/* NULL-ended */
+	size_t		 nlocal;
+	unsigned long	 maxrcpt;	/* RCPT_MANY above it */
+};
+
+struct heur_run {
+	const struct heur_conf *conf;
+	struct heur_hit	 hit[HEUR_MAX];
+};
+
+static const char *const heur_keywords[] = { "local", "maxrcpt", NULL };
+
+static void *
+heur_conf_new(void)
 {
-	rfc_parse(hdr, len, cut, &m->rfc);
-	rcvd_parse(hdr, len, &m->rcvd);
+	struct heur_conf *c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		c->maxrcpt = HEUR_MAXRCPT;
+	return c;
 }
+
+static void
+heur_conf_free(void *v)
+{
+	struct heur_conf *c = v;
+
+	while (c != NULL && c->nlocal > 0)
+		free(c->local[--c->nlocal]);
+	free(c);
+}
+
+/* local NAME...: the names (and IP literals) that are ours, for HELO. */
+static int
+conf_local(struct heur_conf *c, int ac, char *av[], char *err, size_t n)
+{
+	int	i;
+
+	if (ac < 2)
+		return errf(err, n, EINVAL, "usage: local NAME...");
+	for (i = 1; i < ac; i++) {
+		if (c->nlocal == HEUR_LOCAL_MAX)
+			return errf(err, n, EINVAL, "too many local names");
+		if (strlen(av[i]) > 253)
+			return errf(err, n, EINVAL, "name too long: %.64s", av[i]);
+		if ((c->local[c->nlocal] = strdup(av[i])) == NULL)
+			return -1;
+		c->local[++c->nlocal] = NULL;
+	}
+	return 0;
+}
+
+/* maxrcpt N: more envelope recipients than this fire RCPT_MANY. */
+static int
+conf_maxrcpt(struct heur_conf *c, int ac, char *av[], char *err, size_t n)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	if (ac != 2 || (v = strtoul(av[1], &end, 10), errno) ||
+	    end == av[1] || *end || av[1][0] == '-' || v > 1000000)
+		return errf(err, n, EINVAL, "needs a number of recipients");
+	c->maxrcpt = v;
+	return 0;
+}
+
+static int
+heur_conf_line(void *v, int ac, char *av[], char *err, size_t n)
+{
+	if (strcmp(av[0], "local") == 0)
+		return conf_local(v, ac, av, err, n);
+	return conf_maxrcpt(v, ac, av, err, n);
+}
+
+static const struct score_test *
+heur_test_at(size_t i)
+{
+	return i < heur_ntests ? &heur_tests[i] : NULL;
+}
+
+/* The tests need nothing at connect time; their room is made now. */
+static void *
+heur_start(const void *conf, struct msg *m)
+{
+	struct heur_run	*r;
+
+	(void)m;
+	if ((r = calloc(1, sizeof(*r))) != NULL)
+		r->conf = conf;
+	return r;
+}
+
+/*
+ * Which groups run: everything on a message; for a trusted relay's
+ * client no HELO test (our HELO line is the relay's); with no message
+ * (qqtag -c) the client's rDNS tests only.
+ */
+static unsigned
+heur_groups(const struct msg *m)
+{
+	if (!m->have_headers)
+		return HEUR_T_RDNS;
+	if (m->hop)
+		return HEUR_T_RDNS | HEUR_T_ENVELOPE | HEUR_T_HEADERS;
+	return HEUR_T_ALL;
+}
+
+/* Fire the tests on what the message context knows, weighted. */
+static void
+heur_findings(void *v, struct msg *m, struct report *rep)
+{
+	struct heur_run	*r = v;
+	struct heur_ctx	 c;
+	size_t		 i, n;
+
+	heur_ctx_init(&c);
+	c.tests = heur_groups(m);
+	c.ip = m->iptext;
+	c.localip = m->localip;
+	c.rdns = m->rdns;
+	c.ptr = m->ptr;
+	c.local = (const char *const *)r->conf->local;
+	c.nlocal = r->conf->nlocal;
+	c.env = m->env;
+	c.maxrcpt = r->conf->maxrcpt;
+	c.now = m->now;
+	n = heur_run(&m->hdrs, &c, r->hit, HEUR_MAX);
+	for (i = 0; i < n; i++)
+		report_add(rep, r->hit[i].test->name, policy_weight(m->pol,
+		    r->hit[i].test->name), r->hit[i].test->what,
+		    r->hit[i].detail, strnlen(r->hit[i].detail, HEUR_DETAIL));
+}
+
+const struct check check_heur = {
+	.name = "heur",
+	.keywords = heur_keywords,
+	.conf_new = heur_conf_new,
+	.conf_free = heur_conf_free,
+	.conf_line = heur_conf_line,
+	.test_at = heur_test_at,
+	.start = heur_start,
+	.findings = heur_findings,
+	.done = free,
+};

@@ -9,23 +9,13 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "received.h"
-#include "rfc5322.h"
+#include "msg.h"
 #include "score.h"
 
 struct env;
 
 #define HEUR_DETAIL	160	/* detail of one hit */
 #define HEUR_MAX	32	/* room that always holds every test */
-
-/*
- * What the tests read of the header section: its fields (rfc5322.c) and
- * its trace lines (received.c), filled by heur_parse().
- */
-struct heur_msg {
-	struct rfc_fields	 rfc;
-	struct rcvd_info	 rcvd;
-};
 
 /* Which groups heur_run() fires (heur_ctx.tests). */
 #define HEUR_T_HELO	0x1	/* qmail-smtpd's HELO; uses ip, rdns */
@@ -65,23 +55,16 @@ struct heur_hit {
 extern const struct score_test	heur_tests[];
 extern const size_t		heur_ntests;
 
-/*
- * Parse the capped header copy (LF line ends; any bytes): rfc_parse and
- * rcvd_parse.  Never fails.  cut: the copy hit its cap.
- */
-void	heur_parse(const char *, size_t, int, struct heur_msg *);
 /* Defaults for a context: every group, policy defaults, nothing known. */
 void	heur_ctx_init(struct heur_ctx *);
 /* Fire the tests; fills at most max hits, returns how many. */
-size_t	heur_run(const struct heur_msg *, const struct heur_ctx *,
+size_t	heur_run(const struct msg_hdrs *, const struct heur_ctx *,
 	    struct heur_hit *, size_t);
 
-/* The From: domain (lowercased LDH name with a dot) or NULL. */
-const char *heur_from_domain(const struct heur_msg *);
 /* HELO from qmail-smtpd's Received line, or NULL when it is not there. */
-const char *heur_helo(const struct heur_msg *);
+const char *heur_helo(const struct msg_hdrs *);
 /* The trusted hop's client IP (canonical text), or NULL when unknown. */
-const char *heur_hop_ip(const struct heur_msg *);
+const char *heur_hop_ip(const struct msg_hdrs *);
 
 /* Pure helpers, exported for the unit tests and the fuzz target. */
 const char *heur_regdom(const char *);

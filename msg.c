@@ -119,3 +119,42 @@ msg_client(struct msg *m, const char *ip, int hop, int anyip)
 	m->anyip = anyip;
 	m->now = time(NULL);
 }
+
+/*
+ * Parse the capped header copy (LF line ends, any bytes): its fields
+ * (rfc5322.c) and its trace lines (received.c).  Never fails; cut: the
+ * copy hit its cap.
+ */
+void
+msg_hdrs_parse(const char *hdr, size_t len, int cut, struct msg_hdrs *h)
+{
+	rfc_parse(hdr, len, cut, &h->rfc);
+	rcvd_parse(hdr, len, &h->rcvd);
+}
+
+/* The From: domain (lowercased LDH name with a dot) or NULL. */
+const char *
+msg_from_domain(const struct msg_hdrs *h)
+{
+	const struct rfc_fields	*f = &h->rfc;
+
+	if (!f->from_ok || !dom_valid(f->from_domain, strlen(f->from_domain),
+	    DOM_US | DOM_FQDN))
+		return NULL;
+	return f->from_domain;
+}
+
+/*
+ * The header section is complete: parsed once into m->hdrs; the From:
+ * domain the domain lists ask about is a valid name or NULL.
+ */
+void
+msg_headers(struct msg *m, const char *hdr, size_t len, int cut)
+{
+	m->hdr = hdr;
+	m->hdrlen = len;
+	m->hdrcut = cut;
+	msg_hdrs_parse(hdr, len, cut, &m->hdrs);
+	m->from_domain = msg_from_domain(&m->hdrs);
+	m->have_headers = 1;
+}

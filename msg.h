@@ -11,18 +11,20 @@
 #include <stddef.h>
 #include <time.h>
 
-#define IPADDR_TEXT	46	/* INET6_ADDRSTRLEN */
 
-/* An address, parsed once; ::ffff:a.b.c.d is IPv4 (RFC 4291 §2.5.5.2). */
-struct ipaddr {
-	int		 family;	/* 4 or 6; 0: no address */
-	unsigned char	 a[16];		/* IPv4 in a[0..3], the rest zero */
-};
+#include "ipaddr.h"
+#include "received.h"
+#include "rfc5322.h"
 
 struct dns;
 struct env;
-struct heur_msg;
 struct policy;
+
+/* The header section, parsed once: its fields and its trace lines. */
+struct msg_hdrs {
+	struct rfc_fields	 rfc;
+	struct rcvd_info	 rcvd;
+};
 
 /* What the message is checked for. */
 enum msg_mode {
@@ -47,7 +49,7 @@ struct msg {
 	const char	*hdr;		/* the capped copy */
 	size_t		 hdrlen;
 	int		 hdrcut;	/* the copy hit its cap */
-	const struct heur_msg *hm;	/* its parsed fields */
+	struct msg_hdrs	 hdrs;		/* its parsed fields */
 	const char	*from_domain;	/* of the one From: mailbox, or NULL */
 	/* the envelope, once complete */
 	const struct env *env;
@@ -58,10 +60,8 @@ struct msg {
 };
 
 void	msg_client(struct msg *, const char *, int, int);
-int	ipaddr_parse(const char *, size_t, struct ipaddr *);
-int	ipaddr_parses(const char *, struct ipaddr *);
-int	ipaddr_private(const struct ipaddr *);
-int	ipaddr_eq(const struct ipaddr *, const struct ipaddr *);
-size_t	ipaddr_text(const struct ipaddr *, char *, size_t);
+void	msg_hdrs_parse(const char *, size_t, int, struct msg_hdrs *);
+void	msg_headers(struct msg *, const char *, size_t, int);
+const char *msg_from_domain(const struct msg_hdrs *);
 
 #endif

@@ -263,39 +263,25 @@ kw_off(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
-/* Every module's tests with their default weights. */
-static const struct {
-	const struct score_test	*t;
-	const size_t		*n;
-} test_tables[] = {
-	{ dnsbl_score_tests, &dnsbl_nscore_tests },
-	{ heur_tests, &heur_ntests },
-};
+/* The i-th built-in test: DNS lists' first, then the table's; NULL past. */
+const struct score_test *
+policy_test_at(size_t i)
+{
+	if (i < dnsbl_nscore_tests)
+		return &dnsbl_score_tests[i];
+	return check_test_at(i - dnsbl_nscore_tests);
+}
 
 /* The built-in test called name, or NULL. */
 const struct score_test *
 policy_test(const char *name)
 {
-	size_t	i, j;
+	const struct score_test	*t;
+	size_t			 i;
 
-	for (i = 0; i < sizeof(test_tables) / sizeof(test_tables[0]); i++)
-		for (j = 0; j < *test_tables[i].n; j++)
-			if (strcmp(test_tables[i].t[j].name, name) == 0)
-				return &test_tables[i].t[j];
-	return NULL;
-}
-
-/* The i-th built-in test, counting across modules; NULL past the last. */
-const struct score_test *
-policy_test_at(size_t i)
-{
-	size_t	t;
-
-	for (t = 0; t < sizeof(test_tables) / sizeof(test_tables[0]); t++) {
-		if (i < *test_tables[t].n)
-			return &test_tables[t].t[i];
-		i -= *test_tables[t].n;
-	}
+	for (i = 0; (t = policy_test_at(i)) != NULL; i++)
+		if (strcmp(t->name, name) == 0)
+			return t;
 	return NULL;
 }
 
@@ -445,42 +431,6 @@ kw_check(struct ctx *c, size_t i, int ac, char **av)
 	return r;
 }
 
-/* local NAME...: the names (and IP literals) that are ours, for HELO. */
-static int
-kw_local(struct ctx *c, int ac, char **av)
-{
-	struct policy	*p = c->p;
-	int		 i;
-
-	if (ac < 2)
-		return complain(c, "usage: local NAME...", NULL), -1;
-	for (i = 1; i < ac; i++) {
-		if (p->nlocal == POLICY_LOCAL_MAX)
-			return complain(c, "too many local names", NULL), -1;
-		if (strlen(av[i]) > 253)
-			return complain(c, "name too long", av[i]), -1;
-		if ((p->local[p->nlocal] = strdup(av[i])) == NULL)
-			return -1;
-		p->local[++p->nlocal] = NULL;
-	}
-	return 0;
-}
-
-/* maxrcpt N: more envelope recipients than this fire RCPT_MANY. */
-static int
-kw_maxrcpt(struct ctx *c, int ac, char **av)
-{
-	char		*end;
-	unsigned long	 n;
-
-	errno = 0;
-	if (ac != 2 || (n = strtoul(av[1], &end, 10), errno) ||
-	    end == av[1] || *end || av[1][0] == '-' || n > 1000000)
-		return complain(c, "needs a number of recipients", NULL), -1;
-	c->p->maxrcpt = n;
-	return 0;
-}
-
 static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
@@ -492,8 +442,6 @@ static const struct keyword {
 	{ "header",	kw_header },
 	{ "iplist",	kw_module },
 	{ "ipwl",	kw_module },
-	{ "local",	kw_local },
-	{ "maxrcpt",	kw_maxrcpt },
 	{ "off",	kw_off },
 	{ "queue",	kw_path },
 	{ "rhsbl",	kw_module },
@@ -578,7 +526,6 @@ policy_defaults(struct policy *p)
 	p->file = POLICY_DEFAULT;
 	p->timeout_ms = 2000;
 	p->threshold = 5.0;
-	p->maxrcpt = HEUR_MAXRCPT;
 	buf_init(&p->errs, POLICY_ERRS_MAX);
 }
 
@@ -591,6 +538,10 @@ finish(struct policy *p)
 	for (i = 0; i < POLICY_NHDR; i++)
 		if (*hdr_slot(p, i) == NULL &&
 		    set_str(hdr_slot(p, i), hdr_kinds[i].def) == -1)
+			return -1;
+	for (i = 0; i < check_count; i++)	/* every check runs */
+		if (p->conf[i] == NULL &&
+		    (p->conf[i] = check_table[i]->conf_new()) == NULL)
 			return -1;
 	if ((!p->queue && set_str(&p->queue, POLICY_QUEUE) == -1) ||
 	    (!p->spool && set_str(&p->spool, POLICY_SPOOL) == -1))
@@ -725,8 +676,6 @@ policy_free(struct policy *p)
 	free(p->spool);
 	while (p->nfiles > 0)
 		free(p->files[--p->nfiles].path);
-	while (p->nlocal > 0)
-		free(p->local[--p->nlocal]);
 	if (p->dns != NULL)
 		dnsbl_conf_free(p->dns);
 	for (i = 0; i < check_count; i++)

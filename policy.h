@@ -18,7 +18,6 @@ struct lists_conf;
 #define POLICY_LINE_MAX		4096
 #define POLICY_ERRS_MAX		4096
 #define POLICY_WEIGHTS_MAX	256
-#define POLICY_LOCAL_MAX	32
 #define POLICY_FILES_MAX	80	/* files a strict parse notes */
 #define POLICY_NHDR		5	/* header kinds: flag ... warning */
 
@@ -51,9 +50,6 @@ struct policy {
 	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
 	void		*conf[CHECK_MAX];	/* per check of the table */
 	struct lists_conf *lists;	/* local lists, list-health state */
-	char		*local[POLICY_LOCAL_MAX + 1];	/* our names, NULL-ended */
-	size_t		 nlocal;
-	unsigned long	 maxrcpt;	/* RCPT_MANY above it */
 	size_t		 nweights;	/* "weight NAME W" overrides */
 	struct score_test weights[POLICY_WEIGHTS_MAX];
 	unsigned	 nerrors;	/* lines with errors */

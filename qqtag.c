@@ -56,6 +56,8 @@
 #define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
 #define LOG_MAX		2048
 #define LOOP_VAR	"QQTAG_LOOP"
+#define CHECK_HEADERS	1	/* checks_step() */
+#define CHECK_ENVELOPE	2
 #define POLLMAX		33	/* fd 0 and the DNS channel's sockets */
 
 enum class { CL_UNTRUSTED, CL_LOCAL, CL_RELAY, CL_SKIP, CL_TRUSTED,
@@ -83,13 +85,10 @@ static struct {
 	struct msg	 m;		/* the message's context */
 	void		*run[CHECK_MAX];	/* each check's state */
 	int		 nomem[CHECK_MAX];	/* a check ran out of memory */
-	struct heur_msg	 hm;		/* facts of the header section */
-	struct heur_hit	 hits[HEUR_MAX];
 	int		 hdrs_done;	/* the header section was parsed */
 	int		 scored;	/* the report holds the findings */
 	int		 anyip;		/* qqtag -c -A: look up any address */
 	int		 queue_errno;	/* why the queue cannot be exec'd */
-	size_t		 nhits;
 	int		 hopcheck;	/* checking a trusted hop's client */
 	const char	*checkip;	/* the client checked */
 	struct report	 rep;
@@ -156,6 +155,7 @@ warn_file(const char *what, const char *file, int e)
 
 static int	checked(void);
 static void	on_headers(void);
+static void	checks_step(int);
 
 /*
  * Build the message's log line in g.log; result is what happens next.
@@ -562,9 +562,12 @@ domain_checks(int which, const char *d)
 static void
 sender_checks(void)
 {
-	if (g.env.status == ENV_DONE)
-		domain_checks(DNSBL_SENDER, domain_of(g.env.sender.p ?
-		    g.env.sender.p : ""));
+	if (g.env.status != ENV_DONE)
+		return;
+	g.m.env = &g.env;
+	g.m.sender_domain = domain_of(g.env.sender.p ? g.env.sender.p : "");
+	domain_checks(DNSBL_SENDER, g.m.sender_domain);
+	checks_step(CHECK_ENVELOPE);
 }
 
 /* Read fd 0 to EOF through the filter into the spool. */
@@ -670,6 +673,8 @@ checks_start(void)
 	size_t			 i;
 
 	msg_client(&g.m, g.checkip, g.hopcheck, g.anyip);
+	g.m.pol = &g.pol;
+	g.m.localip = getenv("TCPLOCALIP");
 	for (i = 0; i < check_count; i++) {
 		k = check_table[i];
 		if (g.pol.conf[i] == NULL || k->start == NULL ||
@@ -678,6 +683,24 @@ checks_start(void)
 		errno = 0;
 		g.run[i] = k->start(g.pol.conf[i], &g.m);
 		g.nomem[i] = g.run[i] == NULL && errno == ENOMEM;
+	}
+}
+
+/* The header section or the envelope is complete: every check's step. */
+static void
+checks_step(int step)
+{
+	const struct check	*k;
+	size_t			 i;
+
+	for (i = 0; i < check_count; i++) {
+		k = check_table[i];
+		if (g.run[i] == NULL)
+			continue;
+		if (step == CHECK_HEADERS && k->headers != NULL)
+			k->headers(g.run[i], &g.m);
+		if (step == CHECK_ENVELOPE && k->envelope != NULL)
+			k->envelope(g.run[i], &g.m);
 	}
 }
 
@@ -712,35 +735,6 @@ checks_done(void)
 	}
 }
 
-/* The header and envelope heuristics (heur.c), weighted by the policy. */
-static void
-score_heur(void)
-{
-	struct heur_ctx	c;
-	size_t		i, n;
-
-	heur_ctx_init(&c);
-	c.ip = g.checkip;
-	c.localip = getenv("TCPLOCALIP");
-	c.rdns = g.dns ? dnsbl_rdns(g.dns) : NULL;
-	c.ptr = g.dns ? dnsbl_ptr(g.dns) : NULL;
-	c.local = (const char *const *)g.pol.local;
-	c.nlocal = g.pol.nlocal;
-	c.env = g.env.status == ENV_DONE ? &g.env : NULL;
-	c.maxrcpt = g.pol.maxrcpt;
-	c.now = time(NULL);
-	if (g.hopcheck)		/* our HELO line is the relay's */
-		c.tests = HEUR_T_RDNS | HEUR_T_ENVELOPE | HEUR_T_HEADERS;
-	if (!g.hdrs_done)	/* qqtag -c: the client, no message */
-		c.tests = HEUR_T_RDNS;
-	n = g.nhits = heur_run(&g.hm, &c, g.hits, HEUR_MAX);
-	for (i = 0; i < n; i++)
-		report_add(&g.rep, g.hits[i].test->name,
-		    policy_weight(&g.pol, g.hits[i].test->name),
-		    g.hits[i].test->what, g.hits[i].detail,
-		    strnlen(g.hits[i].detail, HEUR_DETAIL));
-}
-
 /* Turn what the checks found into the report. */
 static void
 score(void)
@@ -754,8 +748,9 @@ score(void)
 		report_dns(&g.rep, dnsbl_result(g.dns, i));
 	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++)
 		report_dns(&g.rep, lists_result(g.lists, i));
+	g.m.rdns = g.dns ? dnsbl_rdns(g.dns) : NULL;
+	g.m.ptr = g.dns ? dnsbl_ptr(g.dns) : NULL;
 	checks_findings();
-	score_heur();
 }
 
 /* The header block: the report, or why the message was not checked. */
@@ -930,7 +925,7 @@ trusted_hop(void)
 	const char	*hop;
 
 	if (g.polerr || g.pol.off || g.hf.hop_qqtag > 0 ||
-	    (hop = heur_hop_ip(&g.hm)) == NULL)
+	    (hop = rcvd_hop_ip(&g.m.hdrs.rcvd)) == NULL)
 		return;
 	g.hopcheck = 1;
 	g.checkip = hop;
@@ -944,11 +939,12 @@ on_headers(void)
 	if (g.hdrs_done)
 		return;
 	g.hdrs_done = 1;
-	heur_parse(g.hf.copy.p ? g.hf.copy.p : "", g.hf.copy.len,
-	    g.hf.copy_cut, &g.hm);
+	msg_headers(&g.m, g.hf.copy.p ? g.hf.copy.p : "", g.hf.copy.len,
+	    g.hf.copy_cut);
 	if (g.cls == CL_TRUSTED)
 		trusted_hop();
-	domain_checks(DNSBL_FROM, heur_from_domain(&g.hm));
+	domain_checks(DNSBL_FROM, g.m.from_domain);
+	checks_step(CHECK_HEADERS);
 }
 
 static void __attribute__((noreturn))

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "msg.h"
+#include "ipaddr.h"
 #include "rfc5322.h"
 
 #define RCVD_HOPS_MAX	16	/* Received fields searched for a hop */

@@ -100,12 +100,8 @@ heurcheck() {
 		echo "$HEURCHECK"
 		return
 	fi
-	_hc=$DIR/heurcheck.$$
-	${CC:-cc} -std=c99 -D_GNU_SOURCE -O2 -I"$TOP" -o "$_hc" \
-	    "$TOP/tests/heurcheck.c" "$TOP/heur.c" "$TOP/headers.c" \
-	    "$TOP/buf.c" "$TOP/envelope.c" "$TOP/rfc5322.c" "$TOP/received.c" \
-	    "$TOP/msg.c" || die "cannot build heurcheck"
-	echo "$_hc"
+	make -s -C "$TOP" tests/heurcheck >&2 || die "cannot build heurcheck"
+	echo "$TOP/tests/heurcheck"
 }
 
 # measure: per part, messages and the messages each test fired on.

@@ -45,7 +45,7 @@ check(const char *name, const char *p, size_t n, time_t now)
 	struct hdr_filter	 f;
 	struct hdr_names	 strip = { { "X-Qqtag", "X-Spam-*" }, 2 };
 	struct heur_hit		 hit[HEUR_MAX];
-	struct heur_msg		 m;
+	struct msg_hdrs		 m;
 	struct heur_ctx		 c;
 	double			 score = 0;
 	size_t			 k, i;
@@ -57,7 +57,7 @@ check(const char *name, const char *p, size_t n, time_t now)
 		hdr_filter_free(&f);
 		return;
 	}
-	heur_parse(f.copy.p ? f.copy.p : "", f.copy.len, f.copy_cut, &m);
+	msg_hdrs_parse(f.copy.p ? f.copy.p : "", f.copy.len, f.copy_cut, &m);
 	heur_ctx_init(&c);
 	c.tests = HEUR_T_HEADERS;
 	c.now = now ? now : m.rcvd.top_date_ok ? m.rcvd.top_date :

@@ -28,7 +28,21 @@ done < "$T/tests"
 [ "$n" -gt 20 ] && ok "$n built-in tests listed by qqtag -l" ||
     fail "qqtag -l lists the tests" "$(cat "$T/tests")"
 # every keyword the parser knows is documented and in the default policy
-for kw in $(sed -n 's/^	{ "\([a-z]*\)",.*kw_.*/\1/p' "$TOP/policy.c"); do
+# (policy.c's own table, and each check's NAME_keywords[] of check.h)
+"$PYTHON" - "$TOP" > "$T/keywords" <<'PY'
+import glob, re, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*.c")):
+    src = open(f).read()
+    if f.endswith("/policy.c"):
+        print("\n".join(re.findall(r'^\t\{ "([a-z]+)",\s*kw_', src, re.M)))
+    for body in re.findall(r'_keywords\[\] = \{([^}]*)\}', src):
+        print("\n".join(re.findall(r'"([a-z]+)"', body)))
+PY
+nkw=$(grep -c . "$T/keywords")
+[ "$nkw" -ge 20 ] && grep -qx local "$T/keywords" && grep -qx spool "$T/keywords" &&
+    ok "$nkw policy keywords found in the sources" ||
+    fail "policy keywords found in the sources" "$(cat "$T/keywords")"
+for kw in $(cat "$T/keywords"); do
 	grep -q "^ *$kw\b" "$T/policy5" && ok "qqtag-policy(5): keyword $kw" ||
 	    fail "qqtag-policy(5) documents keyword $kw"
 	grep -q "^#* *$kw\b" "$TOP/policy" && ok "policy: keyword $kw" ||

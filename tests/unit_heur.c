@@ -38,7 +38,7 @@
 
 static struct heur_hit	hits[HEUR_MAX];
 static size_t		nhits;
-static struct heur_msg	msg;
+static struct msg_hdrs	msg;
 static struct env	env;
 static const char *const locals[] = { "mx.example.org", "example.org",
     NULL };
@@ -105,7 +105,7 @@ mkenv_n(unsigned long k)
 static void
 runc(const char *hdr, const struct heur_ctx *c)
 {
-	heur_parse(hdr, strlen(hdr), 0, &msg);
+	msg_hdrs_parse(hdr, strlen(hdr), 0, &msg);
 	nhits = heur_run(&msg, c, hits, HEUR_MAX);
 }
 
@@ -167,7 +167,7 @@ exactly(const char *names)
 }
 
 /* heur_parse on a string literal (NULs inside count). */
-#define PARSE(lit) heur_parse(lit, sizeof(lit) - 1, 0, &msg)
+#define PARSE(lit) msg_hdrs_parse(lit, sizeof(lit) - 1, 0, &msg)
 
 #define ONLY(hdr, names) do {						\
 	run(hdr);							\
@@ -208,7 +208,7 @@ t_clean(void)
 	T(nhits == 0, "no rDNS: %s", list());
 	T(strcmp(heur_helo(&msg), "mail.example.net") == 0, "helo %s",
 	    heur_helo(&msg));
-	T(strcmp(heur_from_domain(&msg), "example.net") == 0, "from domain");
+	T(strcmp(msg_from_domain(&msg), "example.net") == 0, "from domain");
 	T(heur_hop_ip(&msg) == NULL, "no hop");
 	T(msg.rfc.date_ok && msg.rfc.date == NOW - 24, "date %lld",
 	    (long long)msg.rfc.date);
@@ -475,17 +475,17 @@ t_from(void)
 	ONLY(QMAIL("mail.example.net", "") "Date: Fri, 27 Nov 2026 01:40:00 "
 	    "+0000\nMessage-ID: <1@example.net>\nTo: bob@example.org\n"
 	    "From: Alice\n\n", "FROM_UNPARSEABLE");
-	T(heur_from_domain(&msg) == NULL, "unparseable: no RHSBL domain");
+	T(msg_from_domain(&msg) == NULL, "unparseable: no RHSBL domain");
 	PARSE("From: a@b.example, junk\n\n");
-	T(!msg.rfc.from_ok && heur_from_domain(&msg) == NULL,
+	T(!msg.rfc.from_ok && msg_from_domain(&msg) == NULL,
 	    "junk after a mailbox: no RHSBL domain");
 	PARSE("From: Alice <alice@Example.NET.>\n\n");
-	T(heur_from_domain(&msg) && strcmp(heur_from_domain(&msg),
+	T(msg_from_domain(&msg) && strcmp(msg_from_domain(&msg),
 	    "example.net") == 0, "RHSBL domain lowercased, no dot");
 	PARSE("From: <alice@[192.0.2.1]>\n\n");
-	T(heur_from_domain(&msg) == NULL, "literal: no RHSBL domain");
+	T(msg_from_domain(&msg) == NULL, "literal: no RHSBL domain");
 	PARSE("From: alice@localhost\n\n");
-	T(heur_from_domain(&msg) == NULL, "no dot: no RHSBL domain");
+	T(msg_from_domain(&msg) == NULL, "no dot: no RHSBL domain");
 	/* obs-fws before the colon, any case */
 	PARSE("fROM   : a@b.example\n\n");
 	T(msg.rfc.nfrom == 1 && msg.rfc.from_ok, "fROM   :");
@@ -688,10 +688,10 @@ t_cut(void)
 
 	mkenv_n(10);
 	ctx_default(&c);
-	heur_parse(h, strlen(h), 1, &msg);
+	msg_hdrs_parse(h, strlen(h), 1, &msg);
 	nhits = heur_run(&msg, &c, hits, HEUR_MAX);
 	T(nhits == 0, "cut: %s", list());
-	heur_parse(h, strlen(h), 0, &msg);
+	msg_hdrs_parse(h, strlen(h), 0, &msg);
 	nhits = heur_run(&msg, &c, hits, HEUR_MAX);
 	T(exactly("MISSING_FROM MISSING_DATE MISSING_MID TO_UNDISCLOSED_MANY"),
 	    "not cut: %s", list());
@@ -721,7 +721,7 @@ t_hostile(void)
 	mkenv_n(3);
 	ctx_default(&c);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		heur_parse(f[i], strlen(f[i]), 0, &msg);
+		msg_hdrs_parse(f[i], strlen(f[i]), 0, &msg);
 		nhits = heur_run(&msg, &c, hits, HEUR_MAX);
 		T(nhits <= heur_ntests, "hostile %zu", i);
 	}

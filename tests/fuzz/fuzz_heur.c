@@ -57,7 +57,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	struct heur_hit	 hit[HEUR_MAX];
-	struct heur_msg	 m;
+	struct msg_hdrs	 m;
 	struct heur_ctx	 c;
 	struct env	 e;
 	unsigned char	 a[16];
@@ -67,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	env_init(&e);
 	env_feed(&e, envelope, sizeof(envelope));
 	ctx(&c, &e);
-	heur_parse((const char *)d, n, n & 1, &m);
+	msg_hdrs_parse((const char *)d, n, n & 1, &m);
 	k = heur_run(&m, &c, hit, HEUR_MAX);
 	if (k > heur_ntests || heur_run(&m, &c, hit, 3) > 3)
 		abort();
@@ -81,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		abort();
 	if ((s = heur_helo(&m)) != NULL && strlen(s) >= RFC_NAME)
 		abort();
-	if ((s = heur_from_domain(&m)) != NULL && strchr(s, '.') == NULL)
+	if ((s = msg_from_domain(&m)) != NULL && strchr(s, '.') == NULL)
 		abort();
 	helpers(d, n);
 	env_free(&e);
