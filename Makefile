@@ -87,7 +87,13 @@ tests/unit_%: tests/unit_%.c $(MODOBJ) tests/unit.h .flags
 tests/%: tests/%.c $(MODOBJ) .flags
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< $(MODOBJ) $(LIBS)
 
-testbins: all $(UNITS) $(TOOLS) $(REPLAYS)
+# qqtag with one more check, tests/check_body.c (the body stream's test)
+tests/qqtag-body: qqtag.c check.c tests/check_body.c $(MODOBJ) $(HDRS) .flags
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -DCHECK_TEST=check_body -o $@ \
+	    qqtag.c check.c tests/check_body.c $(filter-out check.o,$(MODOBJ)) \
+	    $(LIBS)
+
+testbins: all $(UNITS) $(TOOLS) $(REPLAYS) tests/qqtag-body
 
 # make demo: qqtag's main job on sample clients against its own rbldnsd.
 demo:
@@ -146,7 +152,8 @@ install: all
 	    install -m 644 policy $(DESTDIR)$(ETCDIR)/policy
 
 clean:
-	rm -f qqtag qqtag-filter *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS)
+	rm -f qqtag qqtag-filter *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS) \
+	    tests/qqtag-body
 	rm -rf tests/log .flags
 
 .PHONY: all demo test testbins asan valgrind fuzz install clean FORCE

@@ -10,10 +10,16 @@
 
 extern const struct check check_geo;
 extern const struct check check_heur;
+#ifdef CHECK_TEST	/* tests/check_*.c: a check only a test binary has */
+extern const struct check CHECK_TEST;
+#endif
 
 const struct check *const check_table[] = {
 	&check_geo,
 	&check_heur,
+#ifdef CHECK_TEST
+	&CHECK_TEST,
+#endif
 };
 
 const size_t check_count = sizeof(check_table) / sizeof(check_table[0]);

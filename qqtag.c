@@ -87,6 +87,7 @@ static struct {
 	int		 nomem[CHECK_MAX];	/* a check ran out of memory */
 	int		 hdrs_done;	/* the header section was parsed */
 	int		 scored;	/* the report holds the findings */
+	int		 body_wanted;	/* a check reads the body stream */
 	int		 anyip;		/* qqtag -c -A: look up any address */
 	int		 queue_errno;	/* why the queue cannot be exec'd */
 	int		 hopcheck;	/* checking a trusted hop's client */
@@ -570,16 +571,36 @@ sender_checks(void)
 	checks_step(CHECK_ENVELOPE);
 }
 
+/*
+ * The checks that asked for the body get its bytes in this chunk of
+ * input (n bytes just read, at most CHECK_CHUNK): everything after the
+ * header section, unchanged, in order.
+ */
+static void
+body_chunk(const char *in, size_t n)
+{
+	unsigned long long body = g.msgbytes - g.hf.hdrbytes;
+	size_t		   i;
+
+	if (body < n)
+		in += n - (size_t)body, n = (size_t)body;
+	for (i = 0; n > 0 && i < check_count; i++)
+		if (g.run[i] != NULL && check_table[i]->body != NULL &&
+		    check_table[i]->wants_body != NULL &&
+		    check_table[i]->wants_body(g.run[i]))
+			check_table[i]->body(g.run[i], &g.m, in, n);
+}
+
 /* Read fd 0 to EOF through the filter into the spool. */
 static void
 read_message(void)
 {
-	static char	in[IOBUF];
+	static char	in[CHECK_CHUNK];	/* a body chunk is one read */
 	ssize_t		n;
 	int		nosplice = 0;
 
 	for (;;) {
-		if (g.hf.body && !nosplice) {
+		if (g.hf.body && !nosplice && !g.body_wanted) {
 			if (splice_body() == 1)
 				break;
 			nosplice = 1;
@@ -598,6 +619,8 @@ read_message(void)
 			die(EX_SPOOL, "spoolerror");
 		if (g.hf.body)
 			on_headers();
+		if (g.hf.body && g.body_wanted)
+			body_chunk(in, (size_t)n);
 	}
 	if (hdr_filter_end(&g.hf, spool_emit, NULL) == -1 ||
 	    spool_flush() == -1)
@@ -702,6 +725,19 @@ checks_step(int step)
 		if (step == CHECK_ENVELOPE && k->envelope != NULL)
 			k->envelope(g.run[i], &g.m);
 	}
+}
+
+/* Does a running check want the body (asked once the headers are in)? */
+static int
+checks_want_body(void)
+{
+	size_t	i;
+
+	for (i = 0; i < check_count; i++)
+		if (g.run[i] != NULL && check_table[i]->wants_body != NULL &&
+		    check_table[i]->wants_body(g.run[i]))
+			return 1;
+	return 0;
 }
 
 /* Every running check adds its findings to the report, in table order. */
@@ -945,6 +981,7 @@ on_headers(void)
 		trusted_hop();
 	domain_checks(DNSBL_FROM, g.m.from_domain);
 	checks_step(CHECK_HEADERS);
+	g.body_wanted = checks_want_body();
 }
 
 static void __attribute__((noreturn))
