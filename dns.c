@@ -330,11 +330,15 @@ dns_class(int status)
 /* ------------------------------------------------------------------ */
 /* Entries and waiters                                                  */
 
-/* Lowercase, drop one final dot; the length, or -1 (errno). */
+/*
+ * The cache key of a name: lowercase, one final dot dropped; its length,
+ * or -1 with errno ENAMETOOLONG (over 253, a label over 63) or EINVAL
+ * (empty, an empty label).
+ */
 static int
 name_key(const char *in, char *out, unsigned *hash)
 {
-	size_t n, i;
+	size_t n, i, lab = 0;
 	unsigned h = 2166136261u;	/* FNV-1a */
 	unsigned char c;
 
@@ -350,6 +354,11 @@ name_key(const char *in, char *out, unsigned *hash)
 	}
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)in[i];
+		lab = c == '.' ? 0 : lab + 1;
+		if ((c == '.' && (i == 0 || in[i - 1] == '.')) || lab > 63) {
+			errno = lab > 63 ? ENAMETOOLONG : EINVAL;
+			return -1;
+		}
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
 		out[i] = (char)c;

@@ -91,18 +91,27 @@ assert_eq "a cached NXDOMAIN answers the second ask" 2 "$(count cachenx '^a.nx.t
 assert_eq "  ... one A query on the wire" 1 "$(wire a.nx.test 1)"
 assert_eq "  ... another type is another query" 1 "$(wire a.nx.test 15)"
 
-# ---- caps ----------------------------------------------------------------------
+# ---- caps (the values of dns.h, as qqtag(8) documents them) -------------
+IM=$(sed -n 's/^#define DNS_INFLIGHT_MAX[^0-9]*\([0-9][0-9]*\).*/\1/p' "$TOP/dns.h")
+TM=$(sed -n 's/^#define DNS_TOTAL_MAX[^0-9]*\([0-9][0-9]*\).*/\1/p' "$TOP/dns.h")
+if [ -n "$IM" ] && [ -n "$TM" ] &&
+    tr '\n' ' ' < "$TOP/qqtag.8" | grep -q "At most $IM queries are on the wire" &&
+    tr '\n' ' ' < "$TOP/qqtag.8" | grep -q "At most $TM distinct queries are sent"; then
+	ok "qqtag(8) documents the caps ($IM in flight, $TM in all)"
+else
+	fail "qqtag(8) documents the caps" "dns.h: '$IM' '$TM'"
+fi
 set --
 i=0
-while [ $i -le 512 ]; do
+while [ $i -le "$TM" ]; do
 	set -- "$@" "n$i.cap.test/A"
 	i=$((i + 1))
 done
 q cap -t 5000 "$RS" "$@"
-assert_eq "DNS_TOTAL_MAX (512) queries answered" 512 "$(count cap ' nxdomain ')"
-assert_eq "  ... the 513th is capped" 1 "$(count cap '^n512.cap.test/A capped ')"
-has cap "  ... without a query: counters" '^queries 512 hits 0 capped 1 tcp 0 queued 384$'
-assert_eq "  ... 512 on the wire" 512 "$(grep -c '^n[0-9]*.cap.test 1 ' "$T/relay.log")"
+assert_eq "DNS_TOTAL_MAX ($TM) queries answered" "$TM" "$(count cap ' nxdomain ')"
+assert_eq "  ... the next one is capped" 1 "$(count cap "^n$TM.cap.test/A capped ")"
+has cap "  ... without a query; $((TM - IM)) waited for a slot" "^queries $TM hits 0 capped 1 tcp 0 queued $((TM - IM))\$"
+assert_eq "  ... $TM on the wire" "$TM" "$(grep -c '^n[0-9]*.cap.test 1 ' "$T/relay.log")"
 q capnow -t 2000 -c 0,1 "$RS" a.slow.test/A b.slow.test/A
 a=$(ms_of capnow a.slow.test/A)
 b=$(ms_of capnow b.slow.test/A)
