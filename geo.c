@@ -60,7 +60,10 @@
 
 #include <maxminddb.h>
 
+#include "check.h"
 #include "geo.h"
+#include "msg.h"
+#include "report.h"
 
 #define GEO_PATHMAX	4096	/* bytes of a database path, NUL incl. */
 #define GEO_MAXWEIGHTS	4096	/* country and ASN weights in a policy */
@@ -840,3 +843,91 @@ geo_conf_line(struct geo_conf *c, int argc, char *argv[], char *err,
 	return cferr(err, errlen, EINVAL, "%.40s: not a geo keyword",
 	    argv[0]);
 }
+
+/* ---- the check (check.h) ------------------------------------------- */
+
+static const char *const geo_keywords[] = { "geoip", "country", "asn",
+	NULL };
+
+static void *
+geo_conf_new_v(void)
+{
+	return geo_conf_new();
+}
+
+static void
+geo_conf_free_v(void *c)
+{
+	geo_conf_free(c);
+}
+
+static int
+geo_conf_line_v(void *c, int ac, char *av[], char *err, size_t errlen)
+{
+	return geo_conf_line(c, ac, av, err, errlen);
+}
+
+/* -n opens the databases; queue mode only looks up what is there. */
+static int
+geo_conf_check_v(void *c, const struct policy *p, int strict, char *err,
+    size_t errlen)
+{
+	(void)p;
+	return strict ? geo_conf_check(c, err, errlen) : 0;
+}
+
+/* Connect: the lookup is local and quick; done at once. */
+static void *
+geo_start(const void *conf, struct msg *m)
+{
+	struct geo_result	*r;
+
+	if (!geo_enabled(conf) || ipaddr_private(&m->ip))
+		return NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	geo_lookup(conf, m->iptext, r);
+	return r;
+}
+
+/* The weights that matched, the location for X-Qqtag(-Geo), errors. */
+static void
+geo_findings(void *run, struct msg *m, struct report *rep)
+{
+	static const char *const what[2] = {
+	    "the client's country is weighted",
+	    "the client's network (AS) is weighted" };
+	const struct geo_result	*r = run;
+	struct finding		 f;
+	int			 i;
+
+	(void)m;
+	if (r->error != NULL)
+		report_error(rep, r->error);
+	for (i = 0; i < 2; i++) {
+		if (r->tests[i] == NULL)
+			continue;
+		finding_init(&f, r->tests[i], "geo", F_LISTED);
+		f.weight = r->tweight[i];
+		f.subject = i == 0 ? r->cc : r->org;
+		f.subjlen = i == 0 ? 2 : r->orglen;
+		finding_text(&f, what[i], strlen(what[i]), 0, 0);
+		finding_text(&f, ":", 1, 0, 1);
+		finding_text(&f, f.subject, f.subjlen, 1, 0);
+		report_finding(rep, &f);
+	}
+	report_geo(rep, r->have_country ? r->cc : NULL, r->have_asn ?
+	    r->asn : 0, r->have_asn ? r->org : NULL, r->orglen);
+}
+
+const struct check check_geo = {
+	.name = "geo",
+	.keywords = geo_keywords,
+	.conf_new = geo_conf_new_v,
+	.conf_free = geo_conf_free_v,
+	.conf_line = geo_conf_line_v,
+	.conf_check = geo_conf_check_v,
+	.start = geo_start,
+	.findings = geo_findings,
+	.done = free,
+};

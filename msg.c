@@ -105,3 +105,17 @@ ipaddr_text(const struct ipaddr *ip, char *dst, size_t cap)
 	}
 	return strlen(dst);
 }
+
+/*
+ * The client a message is checked for: ip (text, untrusted; NULL: none)
+ * parsed once; hop: it is a trusted relay's client; anyip: qqtag -c -A.
+ */
+void
+msg_client(struct msg *m, const char *ip, int hop, int anyip)
+{
+	m->iptext = ip;
+	ipaddr_parses(ip, &m->ip);
+	m->hop = hop;
+	m->anyip = anyip;
+	m->now = time(NULL);
+}

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "dnsbl.h"
-#include "geo.h"
+#include "check.h"
 #include "heur.h"
 #include "lists.h"
 #include "policy.h"
@@ -300,6 +300,18 @@ policy_test_at(size_t i)
 	return NULL;
 }
 
+/* The conf of a check of the table in this policy, or NULL. */
+void *
+policy_conf(const struct policy *p, const struct check *k)
+{
+	size_t	i;
+
+	for (i = 0; i < check_count; i++)
+		if (check_table[i] == k)
+			return p->conf[i];
+	return NULL;
+}
+
 /* The weight of a built-in test: the policy's, else its default, else 0. */
 double
 policy_weight(const struct policy *p, const char *name)
@@ -407,12 +419,7 @@ kw_module(struct ctx *c, int ac, char **av)
 	char		 err[200];
 	int		 r, files = 1;
 
-	if (strcmp(av[0], "geoip") == 0 || strcmp(av[0], "country") == 0 ||
-	    strcmp(av[0], "asn") == 0) {
-		if (p->geo == NULL && (p->geo = geo_conf_new()) == NULL)
-			return -1;
-		r = geo_conf_line(p->geo, ac, av, err, sizeof(err));
-	} else if (strcmp(av[0], "iplist") == 0 || strcmp(av[0], "ipwl") ==
+	if (strcmp(av[0], "iplist") == 0 || strcmp(av[0], "ipwl") ==
 	    0 || strcmp(av[0], "domainlist") == 0 || strcmp(av[0], "state") ==
 	    0) {
 		if (p->lists == NULL && (p->lists = lists_conf_new()) == NULL)
@@ -427,6 +434,25 @@ kw_module(struct ctx *c, int ac, char **av)
 	if (r == -1 && errno != ENOMEM)
 		complain(c, err, NULL);
 	if (r == 0 && files && c->strict)
+		r = note_file(c, ac, av);
+	return r;
+}
+
+/* A line of a check of the table (check.h), which parses its own. */
+static int
+kw_check(struct ctx *c, size_t i, int ac, char **av)
+{
+	const struct check	*k = check_table[i];
+	struct policy		*p = c->p;
+	char			 err[200];
+	int			 r;
+
+	if (p->conf[i] == NULL && (p->conf[i] = k->conf_new()) == NULL)
+		return -1;
+	r = k->conf_line(p->conf[i], ac, av, err, sizeof(err));
+	if (r == -1 && errno != ENOMEM)
+		complain(c, err, NULL);
+	if (r == 0 && c->strict)
 		r = note_file(c, ac, av);
 	return r;
 }
@@ -471,13 +497,10 @@ static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
 } keywords[] = {
-	{ "asn",	kw_module },
-	{ "country",	kw_module },
 	{ "dns",	kw_module },
 	{ "dnsbl",	kw_module },
 	{ "dnswl",	kw_module },
 	{ "domainlist",	kw_module },
-	{ "geoip",	kw_module },
 	{ "header",	kw_header },
 	{ "iplist",	kw_module },
 	{ "ipwl",	kw_module },
@@ -532,6 +555,8 @@ do_line(struct ctx *c, char *line, size_t len)
 	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 		if (strcmp(av[0], keywords[i].name) == 0)
 			return keywords[i].fn(c, ac, av);
+	if (check_by_keyword(av[0], &i) != NULL)
+		return kw_check(c, i, ac, av);
 	c->p->nunknown++;
 	complain(c, "unknown keyword", av[0]);
 	return c->strict ? -1 : 0;
@@ -595,21 +620,34 @@ finish(struct policy *p)
 	return 0;
 }
 
+/* A whole-policy error (no line): counted, and said in errs. */
+static int
+policy_error(struct policy *p, const char *err)
+{
+	if (buf_room(&p->errs) > 400)
+		buf_printf(&p->errs, "%s: %.300s\n", p->file, err);
+	p->nerrors++;
+	return -1;
+}
+
 /* qqtag -n: the files the policy names must be there and usable. */
 static int
 check_files(struct policy *p)
 {
 	char	err[300];
 
-	if ((p->geo != NULL && geo_conf_check(p->geo, err, sizeof(err)) ==
-	    -1) || (p->lists != NULL && lists_conf_check(p->lists, p->dns, err,
-	    sizeof(err)) == -1)) {
-		if (buf_room(&p->errs) > 400)
-			buf_printf(&p->errs, "%s: %.300s\n", p->file, err);
-		p->nerrors++;
-		return -1;
-	}
-	return 0;
+	size_t	i;
+	int	r = 0;
+
+	for (i = 0; i < check_count; i++)
+		if (p->conf[i] != NULL && check_table[i]->conf_check != NULL &&
+		    check_table[i]->conf_check(p->conf[i], p, 1, err,
+		    sizeof(err)) == -1)
+			r = policy_error(p, err);
+	if (p->lists != NULL && lists_conf_check(p->lists, p->dns, err,
+	    sizeof(err)) == -1)
+		r = policy_error(p, err);
+	return r;
 }
 
 /*
@@ -688,6 +726,8 @@ policy_load(struct policy *p, const char *file, int strict)
 void
 policy_free(struct policy *p)
 {
+	size_t	i;
+
 	free(p->hdr.flag);
 	free(p->hdr.status);
 	free(p->hdr.level);
@@ -701,8 +741,9 @@ policy_free(struct policy *p)
 		free(p->local[--p->nlocal]);
 	if (p->dns != NULL)
 		dnsbl_conf_free(p->dns);
-	if (p->geo != NULL)
-		geo_conf_free(p->geo);
+	for (i = 0; i < check_count; i++)
+		if (p->conf[i] != NULL)
+			check_table[i]->conf_free(p->conf[i]);
 	if (p->lists != NULL)
 		lists_conf_free(p->lists);
 	buf_free(&p->errs);

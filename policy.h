@@ -3,11 +3,12 @@
 #define QQTAG_POLICY_H
 
 #include "buf.h"
+#include "check.h"
 #include "headers.h"
 #include "score.h"
 
 struct dnsbl_conf;
-struct geo_conf;
+struct check;
 struct lists_conf;
 
 #define POLICY_DEFAULT		"/etc/qqtag/policy"
@@ -48,7 +49,7 @@ struct policy {
 	unsigned	 spool_line, queue_line; /* 0: the default */
 	struct hdr_names strip;		/* every name qqtag writes */
 	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
-	struct geo_conf	*geo;		/* GeoIP/ASN databases and weights */
+	void		*conf[CHECK_MAX];	/* per check of the table */
 	struct lists_conf *lists;	/* local lists, list-health state */
 	char		*local[POLICY_LOCAL_MAX + 1];	/* our names, NULL-ended */
 	size_t		 nlocal;
@@ -66,6 +67,7 @@ void	policy_defaults(struct policy *);
 int	policy_load(struct policy *, const char *, int);
 int	policy_parse(struct policy *, const char *, char *, size_t, int);
 void	policy_free(struct policy *);
+void	*policy_conf(const struct policy *, const struct check *);
 double	policy_weight(const struct policy *, const char *);
 const struct score_test *policy_test(const char *);
 const struct score_test *policy_test_at(size_t);

@@ -31,7 +31,7 @@
 #include "dns.h"
 #include "dnsbl.h"
 #include "envelope.h"
-#include "geo.h"
+#include "check.h"
 #include "headers.h"
 #include "heur.h"
 #include "lists.h"
@@ -73,11 +73,12 @@ static struct {
 	unsigned long long msgbytes;
 	struct hdr_filter hf;
 	struct env	 env;
-	struct dns	*resolver;	/* the message's DNS service */
 	struct dnsbl_run *dns;
 	struct lists_run *lists;	/* the policy's local lists */
 	const char	*health;	/* state file not used, and why */
-	struct geo_result geo;
+	struct msg	 m;		/* the message's context */
+	void		*run[CHECK_MAX];	/* each check's state */
+	int		 nomem[CHECK_MAX];	/* a check ran out of memory */
 	struct heur_msg	 hm;		/* facts of the header section */
 	struct heur_hit	 hits[HEUR_MAX];
 	int		 hdrs_done;	/* the header section was parsed */
@@ -471,7 +472,7 @@ spool_emit(void *ctx, const char *p, size_t n)
 static void
 wait_readable(int fd)
 {
-	(void)dns_wait(g.resolver, fd, -1);
+	(void)dns_wait(g.m.dns, fd, -1);
 }
 
 /* After the message: wait for the answers up to the policy's deadline. */
@@ -480,8 +481,8 @@ answers_wait(void)
 {
 	long	left = (long)g.pol.timeout_ms - ms_since(&g.teom);
 
-	(void)dns_wait(g.resolver, -1, left > 0 ? (int)left : 0);
-	dns_stop(g.resolver);
+	(void)dns_wait(g.m.dns, -1, left > 0 ? (int)left : 0);
+	dns_stop(g.m.dns);
 	dnsbl_stop(g.dns);
 }
 
@@ -643,24 +644,54 @@ unchecked_reason(void)
 	return class_name[g.cls];
 }
 
-/* What the GeoIP lookup found: informational keys, weights, errors. */
+/* Every check of the table with a conf starts on the message. */
 static void
-score_geo(void)
+checks_start(void)
 {
-	const struct geo_result	*r = &g.geo;
-	int			 i;
+	const struct check	*k;
+	size_t			 i;
 
-	if (r->error != NULL)
-		report_error(&g.rep, r->error);
-	for (i = 0; i < 2; i++)
-		if (r->tests[i] != NULL)
-			report_add(&g.rep, r->tests[i], r->tweight[i],
-			    i == 0 ? "the client's country is weighted" :
-			    "the client's network (AS) is weighted",
-			    i == 0 ? r->cc : r->org, i == 0 ? 2 : r->orglen);
-	report_geo(&g.rep, r->have_country ? r->cc : NULL,
-	    r->have_asn ? r->asn : 0, r->have_asn ? r->org : NULL,
-	    r->orglen);
+	msg_client(&g.m, g.checkip, g.hopcheck, g.anyip);
+	for (i = 0; i < check_count; i++) {
+		k = check_table[i];
+		if (g.pol.conf[i] == NULL || k->start == NULL ||
+		    g.run[i] != NULL)
+			continue;
+		errno = 0;
+		g.run[i] = k->start(g.pol.conf[i], &g.m);
+		g.nomem[i] = g.run[i] == NULL && errno == ENOMEM;
+	}
+}
+
+/* Every running check adds its findings to the report, in table order. */
+static void
+checks_findings(void)
+{
+	char	key[64];
+	size_t	i;
+
+	for (i = 0; i < check_count; i++) {
+		if (g.nomem[i]) {
+			snprintf(key, sizeof(key), "%s:nomem",
+			    check_table[i]->name);
+			report_error(&g.rep, key);
+		}
+		if (g.run[i] != NULL && check_table[i]->findings != NULL)
+			check_table[i]->findings(g.run[i], &g.m, &g.rep);
+	}
+}
+
+/* The checks' per-message state is freed (before exec, after -c). */
+static void
+checks_done(void)
+{
+	size_t	i;
+
+	for (i = 0; i < check_count; i++) {
+		if (g.run[i] != NULL && check_table[i]->done != NULL)
+			check_table[i]->done(g.run[i]);
+		g.run[i] = NULL;
+	}
 }
 
 /* The header and envelope heuristics (heur.c), weighted by the policy. */
@@ -705,7 +736,7 @@ score(void)
 		report_dns(&g.rep, dnsbl_result(g.dns, i));
 	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++)
 		report_dns(&g.rep, lists_result(g.lists, i));
-	score_geo();
+	checks_findings();
 	score_heur();
 }
 
@@ -772,9 +803,10 @@ hand_over(const char *result)
 	close(g.envfd);
 	if (g.dns != NULL)
 		dnsbl_free(g.dns);
-	dns_free(g.resolver);
+	dns_free(g.m.dns);
 	if (g.lists != NULL)
 		lists_free(g.lists);
+	checks_done();
 	exec_queue();
 }
 
@@ -835,18 +867,6 @@ overrides(void)
 		warn("QQTAG_DNS ignored", d);
 }
 
-/* Where the client is, and what the policy thinks of it (geo.c). */
-static void
-geo_check(void)
-{
-	struct ipaddr	a;
-
-	if (g.pol.geo == NULL || ipaddr_parses(g.checkip, &a) == -1 ||
-	    ipaddr_private(&a))
-		return;
-	geo_lookup(g.pol.geo, g.checkip, &g.geo);
-}
-
 
 /*
  * Fire every IP-keyed query now: they fly during the client's upload.
@@ -857,24 +877,25 @@ static void
 start_checks(const char *remotehost)
 {
 	char		err[200];
-	struct ipaddr	a;
 
 	if (!checked())
 		return;
+	msg_client(&g.m, g.checkip, g.hopcheck, g.anyip);
+	/* the message's DNS service: no I/O until a check asks; NULL (out
+	   of memory): every DNS check an error */
+	if (g.m.dns == NULL)
+		g.m.dns = dns_new(dnsbl_conf_get_servers(g.pol.dns), err,
+		    sizeof(err));
 	if (g.pol.dns != NULL) {
 		if (g.pol.lists != NULL && lists_state_apply(g.pol.lists,
 		    g.pol.dns, time(NULL), err, sizeof(err)) == -1 &&
 		    errno == EINVAL)
 			g.health = "ignored";	/* stale or corrupt */
-		/* NULL (out of memory): every DNS check an error */
-		g.resolver = dns_new(dnsbl_conf_get_servers(g.pol.dns), err,
-		    sizeof(err));
-		(void)ipaddr_parses(g.checkip, &a);
-		if ((g.dns = dnsbl_start_flags(g.pol.dns, g.resolver, &a,
+		if ((g.dns = dnsbl_start_flags(g.pol.dns, g.m.dns, &g.m.ip,
 		    remotehost, g.anyip ? DNSBL_ANYIP : 0)) == NULL)
 			warn("DNS checks skipped", "out of memory");
 	}
-	geo_check();
+	checks_start();
 	if (g.pol.lists != NULL && (g.lists = lists_start(g.pol.lists,
 	    g.checkip)) == NULL)
 		warn("local lists skipped", "out of memory");
@@ -1047,78 +1068,63 @@ check_policy(int argc, char *argv[])
 	return r == 0 ? 0 : 1;
 }
 
+/* qqtag -c: one finding as a line, its untrusted text sanitised. */
 static void
-print_result(const struct dnsbl_result *d, double w)
+print_finding(const struct finding *f)
 {
 	static const char *const verdict[] = { "clean", "LISTED", "error" };
 	char	subj[80], txt[120];
-	size_t	n;
+	size_t	n, k;
 
-	n = hdr_sanitise(subj, sizeof(subj) - 1, d->subject,
-	    strlen(d->subject));
+	n = hdr_sanitise(subj, sizeof(subj) - 1, f->subject ? f->subject :
+	    g.ip, f->subject ? f->subjlen : strlen(g.ip));
 	subj[n] = '\0';
-	printf("%-22s %-6s %-7s %-24s %-28.*s %5ums", d->test, d->kind,
-	    verdict[d->verdict], subj, (int)sizeof(d->answer), d->answer,
-	    d->ms);
-	if (d->verdict == DNSBL_LISTED)
-		printf(" %+.1f", w);
-	if (d->txt != NULL) {
-		n = hdr_sanitise(txt, sizeof(txt) - 1, d->txt, d->txtlen);
+	printf("%-22s %-6s %-7s %-24s %-28.*s %5ums", f->test, f->kind,
+	    verdict[f->verdict], subj, (int)f->anslen, f->answer ? f->answer :
+	    "", f->ms);
+	if (f->verdict == F_LISTED)
+		printf(" %+.1f", f->weight);
+	for (k = 1; f->verdict == F_LISTED && k < f->nparts; k++) {
+		if (!f->part[k].untrusted)
+			continue;
+		n = hdr_sanitise(txt, sizeof(txt) - 1, f->part[k].p,
+		    f->part[k].n);
 		txt[n] = '\0';
 		printf(" \"%s\"", txt);
 	}
 	putchar('\n');
 }
 
+/* qqtag -c: where the client is (GeoIP). */
 static void
-print_geo(void)
+print_location(void)
 {
-	const struct geo_result	*r = &g.geo;
-	char			 org[80];
-	size_t			 n;
-	int			 i;
+	char	org[80];
+	size_t	n;
 
-	if (g.pol.geo == NULL)
-		return;
-	n = hdr_sanitise(org, sizeof(org) - 1, r->org, r->have_asn ?
-	    r->orglen : 0);
+	n = hdr_sanitise(org, sizeof(org) - 1, g.rep.org, g.rep.org ?
+	    g.rep.orglen : 0);
 	org[n] = '\0';
-	printf("%-22s %-6s %-7s %-24s %s AS%lu %s\n", "GEOIP", "geo",
-	    r->error ? "error" : "info", g.ip, r->have_country ? r->cc : "--",
-	    r->have_asn ? r->asn : 0, r->error ? r->error : org);
-	for (i = 0; i < 2; i++)
-		if (r->tests[i] != NULL)
-			printf("%-22s %-6s %-7s %-24s %+.1f\n", r->tests[i],
-			    "geo", "LISTED", g.ip, r->tweight[i]);
+	printf("%-22s %-6s %-7s %-24s %s AS%lu %s\n", "GEOIP", "geo", "info",
+	    g.ip, g.rep.cc ? g.rep.cc : "--", g.rep.asn, org);
 }
 
-/* qqtag -c: every result of a list kind, then heuristics and the score. */
+/* qqtag -c: every finding, then the tests and the score. */
 static void
 print_findings(void)
 {
-	const struct dnsbl_result *d;
-	size_t			   i;
+	size_t	i, k = 0;
 
-	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++) {
-		d = dnsbl_result(g.dns, i);
-		print_result(d, d->has_weight ? d->weight :
-		    policy_weight(&g.pol, d->test));
-	}
-	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++) {
-		d = lists_result(g.lists, i);
-		print_result(d, d->has_weight ? d->weight :
-		    policy_weight(&g.pol, d->test));
-	}
-	print_geo();
-	for (i = 0; i < g.nhits; i++)
-		printf("%-22s %-6s %-7s %-24s %+.1f\n", g.hits[i].test->name,
-		    "heur", "LISTED", g.ip,
-		    policy_weight(&g.pol, g.hits[i].test->name));
+	if (g.rep.cc != NULL || g.rep.asn != 0)
+		print_location();
+	for (i = 0; i < g.rep.n; i++)
+		print_finding(&g.rep.f[i]);
 	printf("tests=");
 	for (i = 0; i < g.rep.n; i++)
-		printf("%s%s", i ? "," : "", g.rep.f[i].test);
+		if (g.rep.f[i].verdict == F_LISTED)
+			printf("%s%s", k++ ? "," : "", g.rep.f[i].test);
 	printf("%s\nscore %.1f required %.1f flag %s (%ld ms)\n",
-	    g.rep.n ? "" : "none", g.rep.score, g.threshold,
+	    k ? "" : "none", g.rep.score, g.threshold,
 	    report_flagged(&g.rep) ? "yes" : "no", ms_since(&g.teom));
 }
 
@@ -1176,9 +1182,10 @@ check_client(int argc, char *argv[])
 	print_findings();
 	if (g.dns != NULL)
 		dnsbl_free(g.dns);
-	dns_free(g.resolver);
+	dns_free(g.m.dns);
 	if (g.lists != NULL)
 		lists_free(g.lists);
+	checks_done();
 	return 0;
 }
 

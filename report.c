@@ -79,50 +79,143 @@ add_word(struct buf *b, const char *w)
 	buf_append(b, w, n);
 }
 
+/* Start a finding of test (kind for -c) with that verdict, no parts. */
+void
+finding_init(struct finding *f, const char *test, const char *kind,
+    enum finding_verdict v)
+{
+	memset(f, 0, sizeof(*f));
+	f->test = test;
+	f->kind = kind;
+	f->verdict = v;
+}
+
 /*
- * A test fired with weight w; text is our warning (NULL: none), detail
- * untrusted bytes shown after it (the writer sanitises and cuts them).
+ * Add a piece to the warning: n bytes of p, untrusted (the writer
+ * sanitises and cuts it) or program text; glue: no space before it.
+ * Pieces past FINDING_PARTS are dropped.
+ */
+void
+finding_text(struct finding *f, const char *p, size_t n, int untrusted,
+    int glue)
+{
+	struct finding_part *t;
+
+	if (f->nparts == FINDING_PARTS || p == NULL)
+		return;
+	t = &f->part[f->nparts++];
+	t->p = p;
+	t->n = n;
+	t->untrusted = untrusted;
+	t->glue = glue;
+}
+
+/*
+ * Record a finding.  A listed one scores its weight and, when it is a
+ * list's, names the list in lists=; an error is named in errors= as
+ * LABEL:ANSWER (or the answer alone).  Findings past REPORT_MAX are dropped.
+ */
+void
+report_finding(struct report *r, const struct finding *src)
+{
+	struct finding	*f;
+	char		 e[128];
+	size_t		 i;
+
+	if (r->n == REPORT_MAX)
+		return;
+	f = &r->f[r->n++];
+	*f = *src;
+	for (i = 0; i < f->nparts; i++)	/* parts in the copied text */
+		if (f->part[i].p >= src->text &&
+		    f->part[i].p < src->text + sizeof(src->text))
+			f->part[i].p = f->text + (f->part[i].p - src->text);
+	if (f->verdict == F_ERROR) {
+		snprintf(e, sizeof(e), "%s%s%.*s", f->label ? f->label : "",
+		    f->label ? ":" : "", (int)f->anslen, f->answer ?
+		    f->answer : "error");
+		add_word(&r->errors, e);
+		r->nerrors++;
+	} else if (f->verdict == F_LISTED) {
+		r->score += f->weight;
+		r->nlisted++;
+		if (f->list && f->label != NULL)
+			add_word(&r->lists, f->label);
+	}
+}
+
+/*
+ * A test fired with weight w; text is our warning (NULL: the test's
+ * name), detail untrusted bytes shown after it.
  */
 void
 report_add(struct report *r, const char *test, double w, const char *text,
     const char *detail, size_t detlen)
 {
-	struct finding	*f;
+	struct finding	f;
 
-	if (r->n == REPORT_MAX)
-		return;
-	f = &r->f[r->n++];
-	f->test = test;
-	f->weight = w;
-	f->text = text;
-	f->detail = detail;
-	f->detlen = detlen;
-	r->score += w;
+	finding_init(&f, test, "heur", F_LISTED);
+	f.weight = w;
+	finding_text(&f, text ? text : test, strlen(text ? text : test), 0, 0);
+	if (detail != NULL && detlen > 0) {
+		finding_text(&f, ":", 1, 0, 1);
+		finding_text(&f, detail, detlen, 1, 0);
+	}
+	report_finding(r, &f);
 }
 
-/* One DNS result: a listing scores, an error is only reported. */
+/* The warning of a DNS result: what was looked up, where, the answer. */
+static void
+dns_parts(const struct dnsbl_result *d, struct finding *f)
+{
+	finding_text(f, d->subject, strlen(d->subject), 1, 0);
+	if (strcmp(d->test, "RDNS_NONE") == 0) {
+		finding_text(f, "has no reverse DNS", 18, 0, 0);
+	} else if (strcmp(d->test, "RDNS_UNCONFIRMED") == 0) {
+		finding_text(f, "has reverse DNS", 15, 0, 0);
+		finding_text(f, d->answer, strnlen(d->answer,
+		    sizeof(d->answer)), 1, 0);
+		finding_text(f, "that does not resolve back to it", 32, 0, 0);
+	} else if (strcmp(d->test, "SENDER_DOMAIN_NX") == 0) {
+		finding_text(f, "(sender domain) does not exist", 30, 0, 0);
+	} else {
+		snprintf(f->text, sizeof(f->text), "is listed in %s%s%s "
+		    "(%.*s)", d->label, strcmp(d->test, d->label) ? " as " :
+		    "", strcmp(d->test, d->label) ? d->test : "",
+		    (int)sizeof(d->answer), d->answer);
+		finding_text(f, f->text, strlen(f->text), 0, 0);
+		if (d->txt != NULL) {
+			f->once = d->txt;
+			f->oncefrom = f->nparts;
+			finding_text(f, ":", 1, 0, 1);
+			finding_text(f, d->txt, d->txtlen, 1, 0);
+		}
+	}
+}
+
+/* One DNS result as a finding: a listing scores, an error is named. */
 void
 report_dns(struct report *r, const struct dnsbl_result *d)
 {
-	double	w;
-	char	e[128];
+	static const enum finding_verdict v[] = { F_CLEAN, F_LISTED,
+	    F_ERROR };
+	struct finding	f;
+	int		list;
 
-	if (d->verdict == DNSBL_ERROR) {
-		snprintf(e, sizeof(e), "%s:%.*s", strcmp(d->kind, "rdns") == 0 ||
-		    strcmp(d->kind, "sender") == 0 ? d->test : d->label,
-		    (int)sizeof(d->answer), d->answer);
-		add_word(&r->errors, e);
-		r->nerrors++;
-		return;
-	}
-	if (d->verdict != DNSBL_LISTED)
-		return;
-	w = d->has_weight ? d->weight : policy_weight(r->pol, d->test);
-	report_add(r, d->test, w, NULL, NULL, 0);
-	r->f[r->n - 1].dns = d;
-	if (strcmp(d->kind, "dnsbl") == 0 || strcmp(d->kind, "dnswl") == 0 ||
-	    strcmp(d->kind, "rhsbl") == 0)
-		add_word(&r->lists, d->label);
+	list = strcmp(d->kind, "dnsbl") == 0 || strcmp(d->kind, "dnswl") ==
+	    0 || strcmp(d->kind, "rhsbl") == 0;
+	finding_init(&f, d->test, d->kind, v[d->verdict]);
+	f.list = list;
+	f.label = list ? d->label : d->test;
+	f.weight = d->has_weight ? d->weight : policy_weight(r->pol, d->test);
+	f.subject = d->subject;
+	f.subjlen = strlen(d->subject);
+	f.answer = d->answer;
+	f.anslen = strnlen(d->answer, sizeof(d->answer));
+	f.ms = d->ms;
+	if (f.verdict == F_LISTED)
+		dns_parts(d, &f);
+	report_finding(r, &f);
 }
 
 /* A check that failed without a DNS result (a GeoIP database, ...). */
@@ -217,7 +310,8 @@ tests_list(const struct report *r, struct hdr_w *w, const char *none)
 	size_t		 i, n = 0;
 
 	for (i = 0; i < r->n; i++)
-		names[n++] = r->f[i].test;
+		if (r->f[i].verdict == F_LISTED)
+			names[n++] = r->f[i].test;
 	hdr_list(w, "tests=", names, n, none);
 }
 
@@ -296,76 +390,55 @@ write_sa(const struct report *r, struct buf *o)
 	return hdr_end(&w);
 }
 
-static void
-dns_warning(const struct dnsbl_result *d, struct hdr_w *w, int txt)
-{
-	char	tmp[200];
-
-	hdr_untrusted(w, d->subject, strlen(d->subject));
-	if (strcmp(d->test, "RDNS_NONE") == 0) {
-		hdr_text(w, "has no reverse DNS");
-		return;
-	}
-	if (strcmp(d->test, "RDNS_UNCONFIRMED") == 0) {
-		hdr_text(w, "has reverse DNS");
-		hdr_untrusted(w, d->answer, strnlen(d->answer,
-		    sizeof(d->answer)));
-		hdr_text(w, "that does not resolve back to it");
-		return;
-	}
-	if (strcmp(d->test, "SENDER_DOMAIN_NX") == 0) {
-		hdr_text(w, "(sender domain) does not exist");
-		return;
-	}
-	hdr_text(w, "is listed in");
-	hdr_text(w, d->label);
-	if (strcmp(d->test, d->label) != 0) {
-		hdr_text(w, "as");
-		hdr_text(w, d->test);
-	}
-	snprintf(tmp, sizeof(tmp), "(%.*s)%s", (int)sizeof(d->answer),
-	    d->answer, txt && d->txt ? ":" : "");
-	hdr_text(w, tmp);
-	if (txt && d->txt)
-		hdr_untrusted(w, d->txt, d->txtlen);
-}
-
-/* A list answering several codes has one TXT text: show it once. */
+/* Was finding i's tail (a list's TXT) shown by an earlier one? */
 static int
-txt_shown(const struct report *r, size_t i)
+once_shown(const struct report *r, size_t i)
 {
 	size_t	j;
 
-	for (j = 0; j < i; j++)
-		if (r->f[j].dns && r->f[j].weight > 0 && r->f[i].dns->txt &&
-		    r->f[j].dns->txt == r->f[i].dns->txt)
+	for (j = 0; j < i && r->f[i].once != NULL; j++)
+		if (r->f[j].verdict == F_LISTED && r->f[j].weight > 0 &&
+		    r->f[j].once == r->f[i].once)
 			return 1;
 	return 0;
+}
+
+/* One X-Spam-Warning from a finding's parts. */
+static int
+write_warning(const struct report *r, size_t i, struct buf *o)
+{
+	const struct finding	*f = &r->f[i];
+	const struct finding_part *t;
+	struct hdr_w		 w;
+	size_t			 k, n = f->nparts;
+
+	if (f->once != NULL && f->oncefrom < n && once_shown(r, i))
+		n = f->oncefrom;
+	hdr_begin(&w, o, r->pol->hdr.warning);
+	if (n == 0)
+		hdr_text(&w, f->test);
+	for (k = 0; k < n; k++) {
+		t = &f->part[k];
+		if (t->untrusted)
+			hdr_untrusted(&w, t->p, t->n);
+		else if (t->glue)
+			hdr_glue(&w, t->p);
+		else
+			hdr_text(&w, t->p);
+	}
+	return hdr_end(&w);
 }
 
 static int
 write_warnings(const struct report *r, struct buf *o)
 {
-	const struct finding	*f;
-	struct hdr_w		 w;
-	size_t			 i;
+	size_t	i;
 
 	for (i = 0; i < r->n; i++) {
-		f = &r->f[i];
-		if (f->weight <= 0)
+		if (r->f[i].verdict != F_LISTED || r->f[i].weight <= 0)
 			continue;
-		hdr_begin(&w, o, r->pol->hdr.warning);
-		if (f->dns)
-			dns_warning(f->dns, &w, !txt_shown(r, i));
-		else {
-			hdr_text(&w, f->text ? f->text : f->test);
-			if (f->detail && f->detlen) {
-				hdr_glue(&w, ":");
-				hdr_untrusted(&w, f->detail, f->detlen);
-			}
-		}
 		/* the verdict is written; warnings past the room are left out */
-		if (hdr_end(&w) == -1)
+		if (write_warning(r, i, o) == -1)
 			return errno == EOVERFLOW ? 0 : -1;
 	}
 	return 0;
@@ -417,13 +490,14 @@ report_guard(struct buf *o)
 void
 report_log(const struct report *r, struct buf *l)
 {
-	size_t	i;
+	size_t	i, k;
 
 	buf_printf(l, " score=%.1f flag=%s tests=", tidy(r->score),
 	    report_flagged(r) ? "yes" : "no");
-	for (i = 0; i < r->n && buf_room(l) > 100; i++)
-		buf_printf(l, "%s%s", i ? "," : "", r->f[i].test);
-	if (r->n == 0)
+	for (i = 0, k = 0; i < r->n && buf_room(l) > 100; i++)
+		if (r->f[i].verdict == F_LISTED)
+			buf_printf(l, "%s%s", k++ ? "," : "", r->f[i].test);
+	if (r->nlisted == 0)
 		buf_appends(l, "none");
 	buf_appends(l, " errors=");
 	if (r->errors.len == 0)

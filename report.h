@@ -6,27 +6,64 @@
 
 #include "buf.h"
 
-#define REPORT_MAX	128	/* findings of one message */
-
-struct policy;
 struct dnsbl_result;
 
-/* One thing that fired: a test name with its weight and what to say. */
-struct finding {
-	const char	*test;
-	double		 weight;
-	const struct dnsbl_result *dns;	/* DNS finding, or NULL */
-	const char	*text;		/* program-made warning, or NULL */
-	const char	*detail;	/* untrusted detail, or NULL */
-	size_t		 detlen;
+#define REPORT_MAX	256	/* findings of one message, every verdict */
+#define FINDING_PARTS	8	/* pieces of one warning */
+#define FINDING_TEXT	96	/* program text a finding formats */
+
+struct policy;
+
+enum finding_verdict { F_CLEAN, F_LISTED, F_ERROR };
+
+/* A piece of a warning: program text, or untrusted bytes (sanitised). */
+struct finding_part {
+	const char	*p;
+	size_t		 n;
+	int		 untrusted;
+	int		 glue;		/* no space before it */
 };
+
+/*
+ * One result of a check, whatever its verdict.  Listed findings score
+ * and get an X-Spam-Warning built from the parts; errors are named in
+ * errors= as KEY (or LABEL:ANSWER); qqtag -c prints every finding.
+ * Pointers must stay valid until the report is written (the checks'
+ * per-message state lives that long).
+ */
+struct finding {
+	const char	*test;		/* score name */
+	const char	*kind;		/* "dnsbl", "geo", "heur"... for -c */
+	const char	*label;		/* errors= key (LABEL:ANSWER); a
+					   list's policy label, never a zone */
+	int		 list;		/* a list: listed, label in lists= */
+	enum finding_verdict verdict;
+	double		 weight;
+	const char	*subject;	/* what was looked up (untrusted) */
+	size_t		 subjlen;
+	const char	*answer;	/* codes, error key (program text) */
+	size_t		 anslen;
+	unsigned	 ms;		/* from the check's start */
+	const void	*once;		/* the parts from oncefrom on are shown
+					   once among the findings with this
+					   key (a list's TXT) */
+	size_t		 oncefrom;
+	size_t		 nparts;
+	struct finding_part part[FINDING_PARTS];
+	char		 text[FINDING_TEXT];	/* formatted program text */
+};
+
+void	finding_init(struct finding *, const char *, const char *,
+	    enum finding_verdict);
+void	finding_text(struct finding *, const char *, size_t, int, int);
 
 struct report {
 	const struct policy *pol;
 	double		 threshold;
 	double		 score;
 	struct finding	 f[REPORT_MAX];
-	size_t		 n;
+	size_t		 n;		/* findings, every verdict */
+	size_t		 nlisted;	/* of them listed (they score) */
 	unsigned	 nerrors;
 	struct buf	 lists;		/* labels of lists that listed */
 	struct buf	 errors;	/* LABEL:code of checks that failed */
@@ -38,6 +75,7 @@ struct report {
 };
 
 void	report_init(struct report *, const struct policy *, double);
+void	report_finding(struct report *, const struct finding *);
 void	report_add(struct report *, const char *, double, const char *,
 	    const char *, size_t);
 void	report_dns(struct report *, const struct dnsbl_result *);

@@ -34,7 +34,8 @@ printf '%s\ndnsbl BL bl.test 127.0.0.2=3\nrhsbl DBL dbl.test profile=dbl
 iplist LOCAL %s 127.0.0.2=2.5\nipwl PARTNERS %s\ndomainlist BADDOM %s 127.0.0.2=2\n%s\n' \
     "$base" "$T/l/bad" "$T/l/partners" "$T/l/domains" "$GEO" > "$T/p.mixed"
 for p in iplist dnsbl rhsbl mixed; do
-	check "policy $p is valid (qqtag -n)" "$QQTAG" -n "$T/p.$p"
+	check "policy $p is valid (qqtag -n)" env QQTAG_QUEUE="$STANDIN" \
+	    "$QQTAG" -n -u "$(id -un)" "$T/p.$p"
 done
 
 export QQTAG_QUEUE="$STANDIN"
