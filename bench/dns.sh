@@ -138,9 +138,11 @@ mkdir -p "$T/spool"
 } > "$T/policy"
 printf 'spool %s\n' "$T/spool" > "$T/policy-nolists"
 "$PYTHON" - "$T/msg" << 'EOF'
-import sys
-h = ("Received: from host.client.test (HELO host) (192.0.2.50)\n"
+import sys, email.utils
+# a clean message for the heuristics too (FQDN HELO, a Date: of now)
+h = ("Received: from host.client.test (192.0.2.50)\n"
      "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n"
+     "Date: " + email.utils.formatdate() + "\n"
      "From: Alice <alice@client.test>\nTo: bob@example.org\n"
      "Subject: benchmark\nMessage-ID: <1@client.test>\n\n")
 body = "".join("line %d of a plain text body, about sixty bytes long.\n" % i
@@ -320,8 +322,8 @@ fi
 cmp_row() {
 	_n=$(stat "$1" "$2" | cut -d' ' -f1)
 	_o=$(stat "$1-old" "$2" | cut -d' ' -f1)
-	_d=$(awk -v n="$_n" -v o="$_o" 'BEGIN { printf "%+.1f %%", o > 0 ?
-	    100 * (n - o) / o : 0 }')
+	_d=$(awk -v n="$_n" -v o="$_o" 'BEGIN { printf "%+.1f %%",
+	    (o > 0 ? 100 * (n - o) / o : 0) }')
 	if awk -v n="$_n" -v o="$_o" 'BEGIN { exit !(n <= o * 1.05) }'; then
 		_res=PASS
 	else
