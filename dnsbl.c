@@ -7,11 +7,11 @@
  * All IP-keyed queries leave in dnsbl_start(); domain queries leave when
  * dnsbl_domain() learns a domain.  The caller serves the DNS service
  * (dns_wait) and stops it (dns_stop) at its deadline: the checks still
- * waiting then end as errors "timeout".  Every check ends listed, clean (NXDOMAIN
- * or NODATA) or error (timeout, SERVFAIL, REFUSED, a malformed answer, an
- * answer outside 127/8, 127.0.0.1, 127.255.255.0/24, or a list's documented
- * error code): errors never score.  The zone of a list never appears in a
- * result: paid zones carry a secret key.
+ * waiting then end as errors "timeout".  Every check ends listed, clean
+ * (NXDOMAIN or NODATA) or error (timeout, SERVFAIL, REFUSED, a malformed
+ * answer, an answer outside 127/8, 127.0.0.1, 127.255.255.0/24, or a
+ * list's documented error code): errors never score.  The zone of a list
+ * never appears in a result: paid zones carry a secret key.
  *
  * Policy grammar (lines handed over by policy.c):
  *

@@ -221,7 +221,8 @@ asks(int argc, char *argv[], long long deadline, int inflight, int total)
 	t0 = now_ms();
 	for (i = 1; i < argc && i < 1024; i++) {
 		if (argv[i][0] == '+') {
-			(void)dns_wait(d, -1, (int)strtol(argv[i] + 1, NULL, 10));
+			(void)dns_wait(d, -1, (int)strtol(argv[i] + 1, NULL,
+			    10));
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s", argv[i]);
