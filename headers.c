@@ -17,6 +17,43 @@
  * stripped up to that line, in the union of what the readers call header;
  * lines that are not fields are kept as they are.
  *
+ * What is a field of ours: whatever any common reader takes for one
+ * (issue 10, checked against the real programs).  A name starts at the
+ * start of a line that is not a continuation, and after every run of CRs
+ * not followed by LF (Python's email parser starts a line at a bare CR).
+ * The name is bytes 0x21-0x7E but ':', any case, any length; CR bytes
+ * in it are left out (maildrop drops CRs).  After it come blanks and CRs
+ * (obs-fws; dovecot's sieve trims them), at a line's start also folds
+ * (procmail joins a fold before the colon), then ':' or NUL (sieve ends
+ * a name at NUL, maildrop reads a NUL as the colon).  A CR taken into a
+ * name or the blanks after it starts no name of its own.
+ *
+ * What goes: we never change bytes inside a line, so a line that holds a
+ * name of ours goes whole, with the lines that continue it (for a fold
+ * before the colon: the name's line and the folds).  A bare CR field in
+ * the middle of a line thus takes the start of that line with it; a bare
+ * CR field in a continuation line takes that line and the continuation
+ * lines after it (the lines before it are on their way already).
+ *
+ * Bounds: a line is held, undecided, up to HDR_HOLD_MAX bytes (it covers
+ * RFC 5322's 998).  A line that fills the hold while a name of ours may
+ * still be forming (a prefix entry such as X-Qqtag-* matched, or our name
+ * padded with blanks or folds) is taken as forged; any other is passed
+ * on, and the rest of it streams: a bare CR field of ours found there
+ * cuts the line from that name to its LF (the LF stays), the one case
+ * where bytes inside a line go.  Only the first HDR_NAME_MAX bytes of a
+ * name are kept: enough for a prefix entry, and an exact name is never
+ * that long.
+ *
+ * Trusted hop mode (hdr_filter_trust_hop, a relay in QQTAG_TRUSTED): a
+ * relay's tags are trusted only above its own Received line, where it
+ * can have written them.  Every field is kept down to the Received field
+ * the hop function accepts (asked with the field's value once the field
+ * is complete; never the message's first line, our qmail-smtpd's own);
+ * from the next field on, everything is stripped as for any client.  A
+ * copy cut short before that line ends the trust there.  A header section
+ * without the hop's line is kept whole (hop_found says so).
+ *
  * The writer is the only place header text is made: values are sanitised
  * (rblsmtpd's rule: printable ASCII, whitespace runs become one space,
  * other bytes '?', untrusted parts cut at 200 bytes) and folded at 78
@@ -30,14 +67,19 @@
 
 #define SOFT	'\001'	/* fold point without a space; never sanitised in */
 
+#define ISBLANK(c)	((c) == ' ' || (c) == '\t')
+
 static int	fold(struct hdr_w *);
 
 enum {
-	S_START,	/* at the start of a header line */
+	S_START,	/* at the start of a header line, nothing held */
 	S_NAME,		/* in what may be a field name (held) */
-	S_WSP,		/* name followed by blanks (held), obs-fws */
-	S_KEEP,		/* rest of a kept line */
+	S_GAP,		/* after a name: blanks, CRs, folds (held) */
+	S_FOLD,		/* a line "our name" held, at the next line's start */
+	S_REST,		/* rest of a line not known to be forged (held) */
+	S_CR,		/* CRs in the rest of a line (held) */
 	S_DROP,		/* rest of a dropped line */
+	S_CUT,		/* rest of a long line cut at a forged name */
 	S_BODY		/* past the header section */
 };
 
@@ -76,7 +118,7 @@ hdr_names_match(const struct hdr_names *h, const char *s, size_t n)
 	return 0;
 }
 
-/* Start filtering a message; strip NULL keeps every field (trusted hop). */
+/* Start filtering a message; strip NULL keeps every field. */
 void
 hdr_filter_init(struct hdr_filter *f, const struct hdr_names *strip)
 {
@@ -84,6 +126,19 @@ hdr_filter_init(struct hdr_filter *f, const struct hdr_names *strip)
 	f->strip = strip;
 	f->state = S_START;
 	buf_init(&f->copy, HDR_COPY_MAX);
+}
+
+/*
+ * Trusted hop mode: keep every field down to the Received field hop()
+ * accepts (never the message's first line, our own qmail-smtpd's), strip
+ * as for any client below it.  Call after hdr_filter_init with a strip
+ * set; cannot fail.
+ */
+void
+hdr_filter_trust_hop(struct hdr_filter *f, hdr_hop_fn hop)
+{
+	f->hop = hop;
+	f->trusting = 1;
 }
 
 /* Release the copy. */
@@ -97,6 +152,12 @@ static int
 isnamec(unsigned char c)
 {
 	return c >= 0x21 && c <= 0x7e && c != ':';
+}
+
+static int
+strict(const struct hdr_filter *f)
+{
+	return f->strip != NULL && !f->trusting;
 }
 
 /* Kept header bytes also go to the capped copy. */
@@ -118,99 +179,347 @@ out(struct hdr_filter *f, const char *p, size_t n, hdr_emit_fn emit,
 	return emit(ctx, p, n);
 }
 
+/* Pass on the first n held bytes; the rest stays held. */
 static int
-flush_hold(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+flush(struct hdr_filter *f, size_t n, hdr_emit_fn emit, void *ctx)
 {
-	int	r;
-
-	r = out(f, f->hold, f->holdlen, emit, ctx);
-	f->holdlen = 0;
-	return r;
+	if (out(f, f->hold, n, emit, ctx) == -1)
+		return -1;
+	memmove(f->hold, f->hold + n, f->holdlen - n);
+	f->holdlen -= n;
+	f->lineoff = f->lineoff > n ? f->lineoff - n : 0;
+	return 0;
 }
 
-/* The held name ended with ':': drop or keep the field. */
-static int
-decide(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+static void
+name_reset(struct hdr_filter *f, int first)
 {
-	size_t	n = 0;
-
-	while (n < f->holdlen && isnamec((unsigned char)f->hold[n]))
-		n++;
-	if (f->strip != NULL && hdr_names_match(f->strip, f->hold, n)) {
-		f->holdlen = 0;
-		f->dropping = 1;
-		f->nstripped++;
-		f->state = S_DROP;
-		return 0;
-	}
-	f->dropping = 0;
-	f->state = S_KEEP;
-	return flush_hold(f, emit, ctx);
+	f->first = first;
+	f->namelen = 0;
+	f->namelong = 0;
 }
 
-/* The line holds no field of ours: pass it on as it is. */
-static int
-keep_line(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+static void
+name_add(struct hdr_filter *f, unsigned char c)
 {
-	f->dropping = 0;
-	f->state = S_KEEP;
-	return flush_hold(f, emit, ctx);
+	if (f->namelen < sizeof(f->name))
+		f->name[f->namelen++] = (char)c;
+	else
+		f->namelong = 1;
 }
 
 /*
- * One byte at the start of a line or inside a held name.  Returns 1 when
- * the byte was consumed, 0 when the caller must pass it on in the new
- * state, -1 on an emit error.
+ * Is the name seen so far one of ours (complete), or the start of one of
+ * ours (!complete)?  A prefix entry matches a name of any length: only
+ * its first HDR_NAME_MAX bytes are kept, and they are enough.
  */
 static int
-step_held(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit, void *ctx)
+name_ours(const struct hdr_filter *f, int complete)
 {
-	if (f->state == S_START) {
-		if (c == ' ' || c == '\t') {
-			f->state = f->dropping ? S_DROP : S_KEEP;
-			return 0;
-		}
-		if (c == '\n') {		/* the empty line */
-			f->nlines++;
-			f->hold[0] = '\n';
-			f->holdlen = 1;
-			if (flush_hold(f, emit, ctx) == -1)
-				return -1;
-			f->state = S_BODY;
-			f->body = 1;
+	const struct hdr_names *h = f->strip;
+	size_t	 i, len, m;
+
+	for (i = 0; h != NULL && i < h->n; i++) {
+		len = strlen(h->name[i]);
+		if (len > 0 && h->name[i][len - 1] == '*') {
+			m = len - 1 < f->namelen ? len - 1 : f->namelen;
+			if ((!complete || f->namelong || f->namelen >= len - 1)
+			    && strncasecmp(h->name[i], f->name, m) == 0)
+				return 1;
+		} else if (!f->namelong && (complete ? f->namelen == len :
+		    f->namelen <= len) &&
+		    strncasecmp(h->name[i], f->name, f->namelen) == 0)
 			return 1;
-		}
-		if (!isnamec(c))
-			return keep_line(f, emit, ctx) == -1 ? -1 : 0;
+	}
+	return 0;
+}
+
+static int
+named(const struct hdr_filter *f, const char *s)
+{
+	return !f->namelong && f->namelen == strlen(s) &&
+	    strncasecmp(f->name, s, f->namelen) == 0;
+}
+
+/* A name of ours: drop what is held and the rest of the line. */
+static int
+forged(struct hdr_filter *f)
+{
+	f->holdlen = 0;
+	f->lineoff = 0;
+	f->nstripped++;
+	f->dropping = 1;
+	f->state = f->longline ? S_CUT : S_DROP;
+	return 0;
+}
+
+/*
+ * The hold is full, the line undecided.  A name that may still become one
+ * of ours is taken as forged (no reader needs it padded or that long);
+ * anything else is passed on, and the rest of the line streams.
+ */
+static int
+overflow(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+{
+	int	maybe = 0;
+
+	if (strict(f) && f->state == S_NAME)
+		maybe = f->namelen > 0 && name_ours(f, 0);
+	else if (strict(f) && (f->state == S_GAP || f->state == S_FOLD))
+		maybe = name_ours(f, 1);
+	if (maybe)
+		return forged(f);
+	if (flush(f, f->holdlen, emit, ctx) == -1)
+		return -1;
+	f->longline = 1;
+	if ((f->state == S_NAME && f->namelen > 0) || f->state == S_GAP)
+		f->state = S_REST;
+	return 0;
+}
+
+/*
+ * Hold byte c, or pass it on in the streaming part of a long line.
+ * Returns 1, 0 when the hold was full and the state changed instead
+ * (the caller passes c on again), -1 on an emit error.
+ */
+static int
+keep(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit, void *ctx)
+{
+	char	b = (char)c;
+
+	if (f->longline && (f->state == S_REST || f->state == S_CR)) {
+		if (f->holdlen > 0 && flush(f, f->holdlen, emit, ctx) == -1)
+			return -1;
+		return out(f, &b, 1, emit, ctx) == -1 ? -1 : 1;
+	}
+	if (f->holdlen == sizeof(f->hold))
+		return overflow(f, emit, ctx);
+	f->hold[f->holdlen++] = b;
+	return 1;
+}
+
+/*
+ * A field is complete (the next line is not a continuation).  In trusted
+ * hop mode a Received field is shown to the hop function: its line is
+ * the boundary below which we strip.  A copy cut short ends the trust.
+ */
+static void
+field_done(struct hdr_filter *f)
+{
+	const char	*v;
+	size_t		 n;
+
+	if (f->trusting && f->copy_cut)
+		f->trusting = 0;
+	if (!f->rcv)
+		return;
+	f->rcv = 0;
+	if (!f->trusting || f->rcvoff > f->copy.len)
+		return;
+	v = f->copy.p + f->rcvoff;
+	n = f->copy.len - f->rcvoff;
+	if (n > 0 && v[n - 1] == '\n')
+		n--;
+	if (f->hop(v, n) == 1) {
+		f->trusting = 0;
+		f->hop_found = 1;
+	}
+}
+
+/* ':' or NUL after a name: every reader sees a field of that name. */
+static int
+separator(struct hdr_filter *f)
+{
+	if (strict(f) && name_ours(f, 1))
+		return forged(f) + 1;
+	if (f->trusting && f->first && named(f, "X-Qqtag"))
+		f->hop_qqtag++;
+	if (f->trusting && f->hop != NULL && f->first && f->nlines > 0 &&
+	    named(f, "Received")) {
+		f->rcv = 1;
+		f->rcvoff = f->copy.len + f->holdlen + 1;
+	}
+	f->state = S_REST;
+	return 0;
+}
+
+/* Not a name of ours: the earlier lines of a fold go, this one stays. */
+static int
+to_rest(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+{
+	if (f->lineoff > 0 && flush(f, f->lineoff, emit, ctx) == -1)
+		return -1;
+	f->state = S_REST;
+	return 0;
+}
+
+static int
+at_start(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit, void *ctx)
+{
+	f->longline = 0;
+	f->lineoff = 0;
+	if (ISBLANK(c)) {
+		f->state = f->dropping ? S_DROP : S_REST;
+		return 0;
+	}
+	field_done(f);
+	f->dropping = 0;
+	if (c == '\n') {		/* the empty line */
+		f->nlines++;
+		f->state = S_BODY;
+		if (out(f, "\n", 1, emit, ctx) == -1)
+			return -1;
+		f->body = 1;
+		return 1;
+	}
+	name_reset(f, 1);
+	f->state = S_NAME;
+	return 0;
+}
+
+/* LF after a name: a fold may still bring the colon (procmail). */
+static int
+name_lf(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+{
+	int	r;
+
+	if (!f->first || f->longline || !strict(f) || !name_ours(f, 1))
+		return to_rest(f, emit, ctx);
+	if ((r = keep(f, '\n', emit, ctx)) != 1)
+		return r;
+	f->nlines++;
+	f->state = S_FOLD;
+	return 1;
+}
+
+/* One byte of a name, or of the blanks, CRs and folds after it. */
+static int
+step_name(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit,
+    void *ctx)
+{
+	int	r;
+
+	if (f->state == S_NAME && (isnamec(c) || c == '\r')) {
+		if ((r = keep(f, c, emit, ctx)) == 1 && c != '\r')
+			name_add(f, c);
+		return r;
+	}
+	if (f->namelen == 0 && f->state == S_NAME)
+		return c == '\n' ? name_lf(f, emit, ctx) : to_rest(f, emit,
+		    ctx);
+	if (c == ':' || c == '\0')
+		return separator(f);
+	if (c == '\n')
+		return name_lf(f, emit, ctx);
+	if (ISBLANK(c) || c == '\r') {
+		if ((r = keep(f, c, emit, ctx)) == 1)
+			f->state = S_GAP;
+		return r;
+	}
+	return to_rest(f, emit, ctx);
+}
+
+/* One byte in the rest of a line: a CR not before LF starts a name. */
+static int
+step_rest(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit,
+    void *ctx)
+{
+	int	r;
+
+	if (c == '\n') {
+		if (flush(f, f->holdlen, emit, ctx) == -1 ||
+		    out(f, "\n", 1, emit, ctx) == -1)
+			return -1;
+		f->nlines++;
+		f->state = S_START;
+		return 1;
+	}
+	if (c == '\r') {
+		if ((r = keep(f, c, emit, ctx)) == 1)
+			f->state = S_CR;
+		return r;
+	}
+	if (f->state == S_CR) {		/* Python's email starts a line */
+		name_reset(f, 0);
 		f->state = S_NAME;
+		return 0;
 	}
-	if (c == ':') {
-		f->hold[f->holdlen++] = (char)c;
-		return decide(f, emit, ctx) == -1 ? -1 : 1;
-	}
-	if (c == ' ' || c == '\t') {
-		/* obs-fws before the colon: only our names are worth holding */
-		if (f->state == S_NAME && (f->strip == NULL ||
-		    !hdr_names_match(f->strip, f->hold, f->holdlen)))
-			return keep_line(f, emit, ctx) == -1 ? -1 : 0;
-		if (f->holdlen == sizeof(f->hold) - 1) {
-			/* our name padded past the hold: treat it as forged */
-			f->holdlen = 0;
-			f->dropping = 1;
-			f->nstripped++;
-			f->state = S_DROP;
+	return keep(f, c, emit, ctx);
+}
+
+/*
+ * One byte of the header section.  Returns 1 when it was consumed, 0 when
+ * it must be passed on again in the new state, -1 on an emit error.
+ */
+static int
+step(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit, void *ctx)
+{
+	switch (f->state) {
+	case S_START:
+		return at_start(f, c, emit, ctx);
+	case S_NAME:
+	case S_GAP:
+		return step_name(f, c, emit, ctx);
+	case S_FOLD:
+		if (!ISBLANK(c)) {
+			if (flush(f, f->holdlen, emit, ctx) == -1)
+				return -1;
+			f->state = S_START;
 			return 0;
 		}
-		f->state = S_WSP;
+		if (f->holdlen == sizeof(f->hold))
+			return overflow(f, emit, ctx);
+		f->lineoff = f->holdlen;
 		f->hold[f->holdlen++] = (char)c;
+		f->state = S_GAP;
 		return 1;
+	default:
+		return step_rest(f, c, emit, ctx);
 	}
-	if (f->state == S_NAME && isnamec(c) &&
-	    f->holdlen < sizeof(f->hold) - 1) {
-		f->hold[f->holdlen++] = (char)c;
-		return 1;
+}
+
+/*
+ * Many bytes at once where no decision is pending: the rest of a dropped
+ * line, a run of plain bytes in the rest of a line.  Returns how many were
+ * consumed (0: none, use step), or (size_t)-1 on an emit error.
+ */
+static size_t
+skim(struct hdr_filter *f, const char *p, size_t n, hdr_emit_fn emit,
+    void *ctx)
+{
+	const char	*nl;
+	size_t		 k;
+
+	if (f->state == S_DROP || f->state == S_CUT) {
+		if ((nl = memchr(p, '\n', n)) == NULL)
+			k = n;
+		else {
+			k = (size_t)(nl - p) + 1;
+			if (f->state == S_CUT &&
+			    out(f, "\n", 1, emit, ctx) == -1)
+				return (size_t)-1;
+			f->nlines++;
+			f->state = S_START;
+		}
+		f->hdrbytes += k;
+		return k;
 	}
-	return keep_line(f, emit, ctx) == -1 ? -1 : 0;
+	if (f->state != S_REST)
+		return 0;
+	for (k = 0; k < n && p[k] != '\n' && p[k] != '\r'; k++)
+		;
+	if (f->longline) {
+		if (k > 0 && ((f->holdlen > 0 && flush(f, f->holdlen, emit,
+		    ctx) == -1) || out(f, p, k, emit, ctx) == -1))
+			return (size_t)-1;
+	} else {
+		if (k > sizeof(f->hold) - f->holdlen)
+			k = sizeof(f->hold) - f->holdlen;
+		memcpy(f->hold + f->holdlen, p, k);
+		f->holdlen += k;
+	}
+	f->hdrbytes += k;
+	return k;
 }
 
 /*
@@ -221,28 +530,19 @@ int
 hdr_filter_feed(struct hdr_filter *f, const char *p, size_t n,
     hdr_emit_fn emit, void *ctx)
 {
-	size_t	i = 0, run;
+	size_t	i = 0, k;
 	int	r;
 
 	while (i < n) {
 		if (f->state == S_BODY)
 			return emit(ctx, p + i, n - i);
-		if (f->state == S_KEEP || f->state == S_DROP) {
-			const char *nl = memchr(p + i, '\n', n - i);
-
-			run = nl ? (size_t)(nl - (p + i)) + 1 : n - i;
-			f->hdrbytes += run;
-			if (f->state == S_KEEP &&
-			    out(f, p + i, run, emit, ctx) == -1)
-				return -1;
-			if (nl) {
-				f->nlines++;
-				f->state = S_START;
-			}
-			i += run;
+		if ((k = skim(f, p + i, n - i, emit, ctx)) == (size_t)-1)
+			return -1;
+		if (k > 0) {
+			i += k;
 			continue;
 		}
-		if ((r = step_held(f, (unsigned char)p[i], emit, ctx)) == -1)
+		if ((r = step(f, (unsigned char)p[i], emit, ctx)) == -1)
 			return -1;
 		if (r == 1) {
 			f->hdrbytes++;
@@ -256,8 +556,10 @@ hdr_filter_feed(struct hdr_filter *f, const char *p, size_t n,
 int
 hdr_filter_end(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
 {
-	if (f->holdlen > 0 && flush_hold(f, emit, ctx) == -1)
+	if (f->holdlen > 0 && flush(f, f->holdlen, emit, ctx) == -1)
 		return -1;
+	if (!f->body)
+		field_done(f);
 	f->body = 1;
 	return 0;
 }

@@ -902,16 +902,18 @@ start_checks(const char *remotehost)
 }
 
 /*
- * A trusted relay (backup MX, gateway): its tags stay.  When it did not
- * run qqtag (no X-Qqtag of its own), check the client its topmost
- * Received line names instead of the relay's own clean address.
+ * A trusted relay (backup MX, gateway): its tags stay where it can have
+ * written them, above its own Received line (the filter strips every tag
+ * below it, as from any client).  When it did not run qqtag (no X-Qqtag
+ * above that line), check the client its Received line names instead of
+ * the relay's own clean address.
  */
 static void
 trusted_hop(void)
 {
 	const char	*hop;
 
-	if (g.polerr || hdr_has_field(g.hf.copy.p, g.hf.copy.len, "X-Qqtag") ||
+	if (g.polerr || g.pol.off || g.hf.hop_qqtag > 0 ||
 	    (hop = heur_hop_ip(&g.hm)) == NULL)
 		return;
 	g.hopcheck = 1;
@@ -1214,7 +1216,9 @@ main(int argc, char *argv[])
 	load_policy();
 	classify(client_ip());
 	overrides();
-	hdr_filter_init(&g.hf, g.cls == CL_TRUSTED ? NULL : &g.pol.strip);
+	hdr_filter_init(&g.hf, &g.pol.strip);
+	if (g.cls == CL_TRUSTED)	/* its tags count above its own line */
+		hdr_filter_trust_hop(&g.hf, heur_hop_line);
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
 	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)
 		die(errno == ENOMEM ? EX_NOMEM : EX_SPOOL, "spoolerror");

@@ -3,7 +3,8 @@
 
 Writes DIR/NAME.msg files: the hard cases of issue 2, the messages of
 Python's test_email data, and N (default 200) mutations of them made from
-a fixed seed (so a failure can be replayed)."""
+a fixed seed, or $TEST_SEED when set (so a failure can be replayed: the
+mutation mut-NNN is case NNN of that seed).  Prints the seed."""
 import os
 import random
 import sys
@@ -11,7 +12,9 @@ import sys
 d = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
 os.makedirs(d, exist_ok=True)
-rnd = random.Random(20261127)
+seed = int(os.environ.get("TEST_SEED") or 20261127)
+print("# gen_cases.py seed %d (TEST_SEED=%d replays)" % (seed, seed))
+rnd = random.Random(seed)
 cases = {}
 
 R = b"Received: from mx.example.net (HELO a) ([192.0.2.7])\n  by mail.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n"

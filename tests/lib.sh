@@ -333,6 +333,20 @@ start_nsd() {
 	_t_wait_dns "$LAST_PID" "$_port" "$_first" "$_cd/nsd.log"
 }
 
+# ---- generated input ---------------------------------------------------------
+
+# RSEED: the seed of randbytes, $TEST_SEED when set (to replay a failure),
+# else the time.  A failing case made from it names "seed $RSEED".
+RSEED=${TEST_SEED:-$(date +%s)}
+
+# randbytes N: N pseudo-random bytes on stdout from the seed $RSEED (the
+# same seed, the same bytes: unlike /dev/urandom a failure can be replayed).
+randbytes() {
+	"$PYTHON" -c 'import random, sys
+sys.stdout.buffer.write(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[1])))' \
+	    "$1" "$RSEED"
+}
+
 # ---- messages ---------------------------------------------------------------
 
 # unfold FILE: the header section of a message, one field a line: folded

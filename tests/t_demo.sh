@@ -194,7 +194,7 @@ else
 	fail "the demo's rbldnsd is gone" "pid '$pid'"
 fi
 assert_eq "no process of the demo left" "" "$(leftovers "$T/tmp")"
-assert_eq "no temporary file left" "" "$(ls -A "$T/tmp")"
+assert_eq "no temporary file left" "" "$(ls -A "$T/tmp" 2>&1)"
 
 # ---- what reached the queue -----------------------------------------------------
 (cd "$TOP" && TMPDIR=$T/tmp2 DEMO_OUT=$T/out sh demo/run.sh) \
@@ -256,7 +256,7 @@ assert_file_eq "listed message: envelope byte for byte" "$T/env2" \
 assert_eq "every log line says result=queue" 7 \
     "$(cat "$T"/out/*.log | grep -c ' result=queue$')"
 assert_eq "DEMO_OUT: no process left" "" "$(leftovers "$T/tmp2")"
-assert_eq "DEMO_OUT: no temporary file left" "" "$(ls -A "$T/tmp2")"
+assert_eq "DEMO_OUT: no temporary file left" "" "$(ls -A "$T/tmp2" 2>&1)"
 
 # ---- no network but loopback ------------------------------------------------------
 # In a network namespace of its own (only lo, brought up) the demo must
@@ -274,9 +274,9 @@ if unshare -n sh -c 'ip link set lo up' > /dev/null 2>&1; then
 		fail "only loopback (unshare -n)" "exit $rc
 $(grep -E 'errors=|FAIL|demo:' "$T/demo5.out")"
 	fi
-	assert_eq "only loopback: nothing left" "" "$(ls -A "$T/tmp5")"
+	assert_eq "only loopback: nothing left" "" "$(ls -A "$T/tmp5" 2>&1)"
 else
-	echo "# unshare -n not permitted here: the loopback-only run is skipped"
+	skip "only loopback (unshare -n): not permitted here"
 fi
 
 # ---- stopped half-way; no qqtag ---------------------------------------------------
@@ -298,21 +298,24 @@ else
 fi
 sleep 0.2
 assert_eq "SIGTERM half-way: no process left" "" "$(leftovers "$T/tmp3")"
-assert_eq "SIGTERM half-way: no temporary file left" "" "$(ls -A "$T/tmp3")"
+assert_eq "SIGTERM half-way: no temporary file left" "" "$(ls -A "$T/tmp3" 2>&1)"
 
 mkdir -p "$T/tmp6"
-(cd "$TOP" && TMPDIR=$T/tmp6 sh demo/run.sh 2> /dev/null | head -n 3 > /dev/null)
+(cd "$TOP" && TMPDIR=$T/tmp6 sh demo/run.sh 2> /dev/null |
+    head -n 3 > "$T/demo6.out")
 sleep 0.2
+assert_eq "demo | head -n 3 (SIGPIPE): the demo ran, 3 lines read" 3 \
+    "$(wc -l < "$T/demo6.out")"
 assert_eq "demo | head -n 3 (SIGPIPE): no process left" "" \
     "$(leftovers "$T/tmp6")"
 assert_eq "demo | head -n 3 (SIGPIPE): no temporary file left" "" \
-    "$(ls -A "$T/tmp6")"
+    "$(ls -A "$T/tmp6" 2>&1)"
 
 (cd "$TOP" && TMPDIR=$T/tmp3 QQTAG=/nonexistent/qqtag sh demo/run.sh) \
     > "$T/demo4.out" 2>&1
 assert_eq "no qqtag: exit 1" 1 "$?"
 grep -q 'make demo' "$T/demo4.out" && ok "no qqtag: says to run make demo" ||
     fail "no qqtag message" "$(cat "$T/demo4.out")"
-assert_eq "no qqtag: nothing left" "" "$(ls -A "$T/tmp3")"
+assert_eq "no qqtag: nothing left" "" "$(ls -A "$T/tmp3" 2>&1)"
 
 t_done

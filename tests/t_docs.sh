@@ -10,7 +10,8 @@ for m in qqtag.8 qqtag-policy.5 qqtag-filter.1; do
 		fail "$m exists"
 		continue
 	fi
-	w=$(MANWIDTH=80 man --warnings -l "$TOP/$m" 2>&1 > /dev/null)
+	w=$(MANWIDTH=80 man --warnings -l "$TOP/$m" 2>&1 > "$T/man.out")
+	[ -s "$T/man.out" ] || w="$w (nothing rendered)"
 	assert_eq "$m renders without warnings" "" "$w"
 done
 MANWIDTH=200 man -l "$TOP/qqtag-policy.5" 2> /dev/null | col -b > "$T/policy5"

@@ -290,9 +290,9 @@ sed '$d' "$T/state.sick" > "$STATE"
 apply 192.0.2.99
 check "state without its end line: ignored" grep -q '^state -1 .*corrupt' \
     "$T/apply.out"
-head -c 300 /dev/urandom > "$STATE"
+randbytes 300 > "$STATE"
 apply 192.0.2.99
-check "garbage state: ignored" grep -q '^state -1 .*corrupt' "$T/apply.out"
+check "garbage state (random bytes, seed $RSEED): ignored" grep -q '^state -1 .*corrupt' "$T/apply.out"
 assert_eq "garbage state: nothing skipped" 0 "$(nbroken)"
 sed 's/^ok GOOD$/ok G@@D/' "$T/state.sick" > "$STATE"
 apply 192.0.2.99

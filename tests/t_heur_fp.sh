@@ -203,8 +203,8 @@ if [ -d "$ENMIME" ]; then
 	# shellcheck disable=SC2046
 	measure enmime $(find "$ENMIME" -name '*.raw' | sort)
 else
-	echo "# enmime test mail not installed" \
-	    "(golang-github-jhillyerd-enmime-dev): skipped"
+	skip "enmime corpus: its test mail is not installed" \
+	    "(golang-github-jhillyerd-enmime-dev)"
 fi
 measure spamassassin "$SADOC"/sample-nonspam.txt "$SADOC"/sample-spam.txt
 

@@ -16,11 +16,6 @@
 . "$(dirname "$0")/lib.sh"
 
 INST=${INSTALL_FILE:-$TOP/INSTALL}
-T_SKIP=0
-skip() {
-	T_SKIP=$((T_SKIP + 1))
-	echo "skipped - $*"
-}
 done_install() {
 	echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" -eq 0 ]

@@ -57,7 +57,7 @@ has "good: state directory checked" "$T/good.out" \
 has "good: state not written yet is no error" "$T/good.out" \
     "good:4: state $T/spool/health: not there yet"
 [ -s "$T/good.out" ] && [ ! -s "$T/good.err" ] &&
-    [ -z "$(ls -A "$T/spool")" ] && ok "good: nothing on stderr, spool left empty" ||
+    [ -z "$(ls -A "$T/spool" 2>&1)" ] && ok "good: nothing on stderr, spool left empty" ||
     fail "good: stderr/spool" "$(cat "$T/good.err"; ls -A "$T/spool")"
 
 # --- the three policies of issue 10, each named by its line ----------------

@@ -763,7 +763,7 @@ has v4m "::ffff:192.0.2.4 is checked as IPv4" hdr \
     '^X-Spam-Warning: 192\.0\.2\.4 is listed in ZENKEY as SPAMHAUS_XBL '
 
 # ---- the secret key -----------------------------------------------------------------
-ls -A "$SPOOL" > "$T/left"
+ls -A "$SPOOL" > "$T/left" 2>&1
 assert_eq "no spool file left behind" "" "$(cat "$T/left")"
 if grep -aiq "$KEY" "$SENT"; then
 	fail "secret zone key never in a message, log line or -c output" \

@@ -81,20 +81,45 @@ head -n 1 "$T/q.msg" | grep -q '^X-Qqtag: score=' &&
     grep -q '^X-Spam-Warning: 192.0.2.77 is listed in ZEN' "$T/q.msg" &&
     ok "trusted hop without qqtag: the hop's client 192.0.2.77 is checked" ||
     fail "hop check" "$(head -12 "$T/q.msg")"
-grep -q '^X-Spam-Status: No, score=-9.9 forged' "$T/q.msg" &&
-    ok "trusted hop: the headers it brought are kept" || fail "trusted kept"
-grep -q 'class=trusted' "$T/log" && ok "log: class=trusted" || fail "class" "$(cat "$T/log")"
+# the sender's forged X-Spam-Status sits below the hop's own Received
+# line, where the hop cannot have written it: stripped (issue 10.6)
+grep -q '^X-Spam-Status: No, score=-9.9 forged' "$T/m2" &&
+    grep -q '^X-Spam-Status: ' "$T/q.msg" &&
+    ! grep -q '^X-Spam-Status: No, score=-9.9 forged' "$T/q.msg" &&
+    ok "trusted hop: tags below its own Received line are stripped" ||
+    fail "trusted hop: tags below its line stripped" "$(head -14 "$T/q.msg")"
+grep -q 'class=trusted .*stripped=1 ' "$T/log" && ok "log: class=trusted, 1 stripped" ||
+    fail "class" "$(cat "$T/log")"
 
-# a trusted hop that ran qqtag: its verdict stands, nothing added
+# a forged "X-Qqtag: flag=no" below the hop's line does not pass for the
+# hop's own verdict: the hop's client is still checked (issue 10.6)
+{
+	sed -n 1,4p "$T/m2"
+	printf 'X-Qqtag: score=0.0 required=5.0 flag=no checked=yes\n'
+	sed 1,4d "$T/m2"
+} > "$T/m2f"
+QQTAG_TRUSTED=1 TCPREMOTEIP=198.51.100.25 "$QQTAG" < "$T/m2f" 1< "$T/env" \
+    2> "$T/log"
+assert_eq "trusted hop, forged X-Qqtag below its line: exit 0" 0 "$?"
+[ "$(grep -c '^X-Qqtag:' "$T/q.msg")" = 1 ] &&
+    head -n 1 "$T/q.msg" | grep -q '^X-Qqtag: score=4.0 .*tests=SPAMHAUS_XBL' &&
+    grep -q '^X-Spam-Warning: 192.0.2.77 is listed in ZEN' "$T/q.msg" &&
+    ok "  ... the hop's client is checked, the forged X-Qqtag stripped" ||
+    fail "  ... hop check despite forged X-Qqtag" "$(head -14 "$T/q.msg")"
+
+# a trusted hop that ran qqtag: its verdict stands, nothing added; only
+# the tags below its own Received line go
 {
 	printf 'Received: from backup.example.org (198.51.100.25)\n'
 	printf '  by mx.example.org with SMTP; %s\n' "$d"
 	printf 'X-Qqtag: score=9.0 required=5.0 flag=yes checked=yes\n'
 	sed 1,2d "$T/m2"
 } > "$T/m3"
+grep -v '^X-Spam-Status: No, score=-9.9 forged' "$T/m3" > "$T/m3.want"
 QQTAG_TRUSTED=1 TCPREMOTEIP=198.51.100.25 "$QQTAG" < "$T/m3" 1< "$T/env" \
     2> "$T/log"
-assert_file_eq "trusted hop that ran qqtag: message unchanged" "$T/m3" "$T/q.msg"
+assert_file_eq "trusted hop that ran qqtag: its block kept, nothing added, forged below stripped" \
+    "$T/m3.want" "$T/q.msg"
 
 # the same message from an untrusted client: the hop's tags are stripped
 TCPREMOTEIP=198.51.100.25 "$QQTAG" < "$T/m3" 1< "$T/env" 2> "$T/log"

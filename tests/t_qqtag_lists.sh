@@ -57,9 +57,26 @@ grep -q '^X-Spam-Warning: mail.spam.example is listed in BADDOM' "$T/h" &&
     ok "domain list warning" || fail "domain warning" "$(cat "$T/h")"
 grep -q 'BLOCKED:127.255.255.254' "$T/h" && ok "blocked list is an error, not a listing" ||
     fail "blocked" "$(cat "$T/h")"
+# the exclusion !192.0.2.200: first prove LOCAL's file was read -- its
+# neighbour 192.0.2.201 is listed (a positive control on the same file),
+# and the .200 run checked the client with no LOCAL error -- then that
+# .200 is not listed
+run 192.0.2.201
+unfold "$T/q.msg" > "$T/h201"
 run 192.0.2.200
-unfold "$T/q.msg" | grep -q 'tests=LOCAL' && fail "exclusion ignored" ||
-    ok "! exclusion honoured"
+unfold "$T/q.msg" > "$T/h"
+if ! grep -q '^X-Qqtag: .*tests=\([^ ]*,\)*LOCAL[, ]' "$T/h201"; then
+	fail "! exclusion honoured" "control 192.0.2.201 not listed in LOCAL: \
+$(cat "$T/h201")"
+elif ! grep -q '^X-Qqtag: .* checked=yes ' "$T/h" ||
+    grep -q '^X-Qqtag: .*[=,]LOCAL:' "$T/h"; then
+	fail "! exclusion honoured" "LOCAL not read for 192.0.2.200: \
+$(cat "$T/h")"
+elif grep -q '^X-Qqtag: .*tests=\([^ ]*,\)*LOCAL[, ]' "$T/h"; then
+	fail "! exclusion honoured" "exclusion ignored: $(cat "$T/h")"
+else
+	ok "! exclusion honoured"
+fi
 run 198.51.100.7
 unfold "$T/q.msg" | grep -q 'tests=PARTNERS' && ok "ipwl entry found" ||
     fail "ipwl" "$(unfold "$T/q.msg")"

@@ -52,7 +52,7 @@ handed_on() {
 $(ls -l "$T"/q.* 2> /dev/null)"
 	fi
 	assert_file_eq "$1: envelope byte for byte" "$T/env" "$T/q.env"
-	assert_eq "$1: spool empty" "" "$(ls -A "$SPOOL")"
+	assert_eq "$1: spool empty" "" "$(ls -A "$SPOOL" 2>&1)"
 }
 
 if [ "${QQTAG_ASAN:-0}" = 1 ]; then
@@ -84,6 +84,6 @@ if [ -e "$T/q.msg" ]; then
 else
 	ok "softlimit -m $FARBELOW: nothing queued"
 fi
-assert_eq "softlimit -m $FARBELOW: spool empty" "" "$(ls -A "$SPOOL")"
+assert_eq "softlimit -m $FARBELOW: spool empty" "" "$(ls -A "$SPOOL" 2>&1)"
 
 t_done
