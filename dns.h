@@ -3,7 +3,7 @@
  * channel, any check asks with dns_query(), a per-message answer cache,
  * caps on queries, EDNS0 and a TCP retry of just the truncated query, and
  * the one poll loop (dns_wait) used by queue mode, qqtag -c and qqtag -T.
- * dns.c is the only file that includes <ares.h>.
+ * dns.c is the only file that includes the c-ares header.
  *
  * Callbacks are never called from inside dns_query(): only from
  * dns_process(), dns_wait() and dns_stop().  Each accepted query (dns_query

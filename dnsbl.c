@@ -36,7 +36,7 @@
  *         notxt             do not fetch the TXT reason of a listing
  *         notest            the list does not list its test point (its
  *                           profile's, else RFC 5782 5's 127.0.0.2 or
- *                           "test"): the health probe (lists.c) does
+ *                           "test"): the health probe (health.c) does
  *                           not require it
  *         profile=NAME      use the built-in profile NAME (zen, dbl,
  *                           dnswl, spamcop, barracuda) whatever the zone
@@ -69,9 +69,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +77,10 @@
 
 #include "dns.h"
 #include "dnsbl.h"
+#include "listres.h"
 #include "msg.h"
+#include "score.h"
+#include "util.h"
 
 #define MAXLISTS	64	/* lists in one policy */
 #define LABELMAX	40	/* list label / test name */
@@ -87,7 +88,6 @@
 #define ZONEMAX		189	/* 253 less an IPv6 reverse name and dot */
 #define ESCNAMEMAX	1100	/* dns_name() output, \DDD escapes */
 #define SERVERSMAX	1024	/* resolver list text */
-#define WEIGHTMAX	1000.0
 
 #define T_A	DNS_T_A
 #define T_PTR	DNS_T_PTR
@@ -135,7 +135,7 @@ struct profile {
 };
 
 /*
- * Test points (lists.c, the health probe): the name each operator
+ * Test points (health.c, the probe): the name each operator
  * documents as always listed.  RFC 5782 5: "IPv4-based DNSxLs MUST
  * contain an entry for 127.0.0.2 for testing purposes ... MUST NOT contain
  * an entry for 127.0.0.1"; domain lists likewise "test" and "invalid".
@@ -212,24 +212,19 @@ struct query {
 };
 
 struct check {
-	struct check		*next;
+	struct listres		 lr;	/* first: its results, the chain */
 	struct dnsbl_run	*run;
 	int			 type;
 	int			 state;
 	const struct dnsbl_list	*list;
-	char			 subject[NAMEMAX];
 	char			 qname[NAMEMAX];
-	int			 source;
 	struct query		 q[3];
-	struct timespec		 t0;
 	struct dnsbl_class	 cls;
 	char			*txt;
 	size_t			 txtlen;
 	int			 nx;		/* sender: NXDOMAIN answers */
 	int			 nerr;		/* sender: failed answers */
 	const char		*err;		/* sender: first error */
-	struct dnsbl_result	*res;
-	size_t			 nres;
 };
 
 struct dnsbl_run {
@@ -240,8 +235,7 @@ struct dnsbl_run {
 	int			 family;	/* 0: no IP checks */
 	unsigned char		 addr[16];
 	char			 ip[INET6_ADDRSTRLEN];
-	struct check		*head;
-	struct check		**tail;
+	struct listres_chain	 checks;
 	int			 pending;	/* checks not done */
 	char			*ptrname;	/* PTR or TCPREMOTEHOST */
 	char			*rdnsname;	/* forward-confirmed name */
@@ -252,22 +246,8 @@ static void on_answer(void *, int, const unsigned char *, int);
 /* ------------------------------------------------------------------ */
 /* Policy lines                                                         */
 
-static int cferr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-cferr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	errno = EINVAL;
-	return -1;
-}
+/* A bad policy line: the reason in err, errno EINVAL, -1. */
+#define cferr(err, errlen, ...)	errf(err, errlen, EINVAL, __VA_ARGS__)
 
 static int
 is_lower(int c)
@@ -362,24 +342,6 @@ parse_octet(const char **sp, unsigned char set[32])
 	return 0;
 }
 
-static int
-parse_weight(const char *s, const char *end, double *w)
-{
-	char buf[32], *ep;
-	size_t n = (size_t)(end - s);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	errno = 0;
-	*w = strtod(buf, &ep);
-	if (errno != 0 || *ep != '\0' || !isfinite(*w) ||
-	    fabs(*w) > WEIGHTMAX)
-		return -1;
-	return 0;
-}
-
 /* OCTETS[=WEIGHT][:TEST] or OCTETS=error into f; test defaults to label. */
 static int
 parse_filter(const char *word, const char *label, double defw,
@@ -403,7 +365,7 @@ parse_filter(const char *word, const char *label, double defw,
 		if (strcmp(s + 1, "error") == 0) {
 			f->error = 1;
 			colon = s + strlen(s);
-		} else if (parse_weight(s + 1, colon, &f->weight) == -1)
+		} else if (score_weight(s + 1, colon, &f->weight) == -1)
 			return -1;
 	} else if (s != colon)
 		return -1;
@@ -515,7 +477,7 @@ override(struct dnsbl_list *l, const char *word, const char *eq)
 	double w;
 	int found = 0;
 
-	if (parse_weight(eq + 1, eq + strlen(eq), &w) == -1)
+	if (score_weight(eq + 1, eq + strlen(eq), &w) == -1)
 		return -1;
 	for (i = 0; i < l->nf; i++)
 		if (!l->f[i].error && strlen(l->f[i].test) == n &&
@@ -741,7 +703,7 @@ dnsbl_list_filter(const struct dnsbl_list *l, size_t i, const char **test,
 /*
  * Mark the list LABEL broken (skip 1) or usable (skip 0): a broken list is
  * not queried, its check ends at once as an error "broken" (list health,
- * lists.c).  0, or -1 with errno ENOENT when no list has that label.
+ * health.c).  0, or -1 with errno ENOENT when no list has that label.
  */
 int
 dnsbl_conf_skip(struct dnsbl_conf *c, const char *label, int skip)
@@ -1021,30 +983,6 @@ code_text(unsigned long code, char *buf, size_t size)
 	    (code >> 16) & 0xff, (code >> 8) & 0xff, code & 0xff);
 }
 
-/* Append the codes of mask to buf, comma-separated, whole codes only. */
-static void
-codes_text(const struct dnsbl_class *c, unsigned long mask, char *buf,
-    size_t size)
-{
-	char one[16];
-	size_t n = 0, k;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < c->naddr; i++) {
-		if (!(mask & (1UL << i)))
-			continue;
-		code_text(c->addr[i], one, sizeof(one));
-		k = strlen(one);
-		if (n + k + (n > 0) + 1 > size)
-			break;
-		if (n > 0)
-			buf[n++] = ',';
-		memcpy(buf + n, one, k + 1);
-		n += k;
-	}
-}
-
 /* An error code for every list (RFC 5782 2.1, 2.3; Spamhaus) or this one? */
 static int
 code_is_error(const struct dnsbl_list *l, unsigned long code)
@@ -1094,7 +1032,7 @@ classify_addrs(const struct dnsbl_list *l, struct dnsbl_class *c, int n)
 	c->naddr = n;
 	for (f = 0; f < l->nf; f++)
 		all |= c->fmask[f];
-	codes_text(c, n > 0 ? ((1UL << (n - 1)) << 1) - 1 : 0, c->answer,
+	listres_codes(c, n > 0 ? ((1UL << (n - 1)) << 1) - 1 : 0, c->answer,
 	    sizeof(c->answer));
 	return c->verdict = all ? DNSBL_LISTED : DNSBL_CLEAN;
 }
@@ -1160,74 +1098,41 @@ dnsbl_classify_codes(const struct dnsbl_list *l, const unsigned long *codes,
 	return classify_addrs(l, c, n);
 }
 
-static unsigned
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-	long long ms;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &t);
-	ms = (long long)(t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
-	return ms < 0 ? 0 : (unsigned)ms;
-}
-
-
 /* ------------------------------------------------------------------ */
 /* Checks and their results                                             */
+
+/* The check whose results lr are (lr is its first member). */
+static struct check *
+check_of(struct listres *lr)
+{
+	return (struct check *)(void *)lr;
+}
 
 static struct check *
 check_new(struct dnsbl_run *r, int type, const struct dnsbl_list *l,
     const char *subject, int source)
 {
 	struct check *ck;
-	size_t n = strlen(subject);
+	int rc;
 
-	if (n >= NAMEMAX || (ck = calloc(1, sizeof(*ck))) == NULL)
+	if ((ck = calloc(1, sizeof(*ck))) == NULL)
 		return NULL;
+	if (type == CK_LIST)
+		rc = listres_begin(&r->checks, &ck->lr, l->label,
+		    kindname[l->kind], subject, source, 1);
+	else
+		rc = listres_begin(&r->checks, &ck->lr, type == CK_RDNS ?
+		    "reverse DNS" : "sender domain", type == CK_RDNS ?
+		    "rdns" : "sender", subject, source, 0);
+	if (rc == -1) {
+		free(ck);
+		return NULL;
+	}
 	ck->run = r;
 	ck->type = type;
 	ck->list = l;
-	ck->source = source;
-	memcpy(ck->subject, subject, n + 1);
-	(void)clock_gettime(CLOCK_MONOTONIC, &ck->t0);
-	*r->tail = ck;
-	r->tail = &ck->next;
 	r->pending++;
 	return ck;
-}
-
-static struct dnsbl_result *
-result_add(struct check *ck, enum dnsbl_verdict v, const char *test,
-    const char *answer)
-{
-	struct dnsbl_result *res, *x;
-
-	x = realloc(ck->res, (ck->nres + 1) * sizeof(*x));
-	if (x == NULL)
-		return NULL;
-	ck->res = x;
-	res = &x[ck->nres++];
-	memset(res, 0, sizeof(*res));
-	res->verdict = v;
-	res->test = test;
-	res->subject = ck->subject;
-	res->source = ck->source;
-	res->ms = ms_since(&ck->t0);
-	(void)snprintf(res->answer, sizeof(res->answer), "%s",
-	    answer != NULL ? answer : "");
-	if (ck->type == CK_LIST) {
-		res->label = ck->list->label;
-		res->kind = kindname[ck->list->kind];
-		res->has_weight = 1;
-	} else if (ck->type == CK_RDNS) {
-		res->label = "reverse DNS";
-		res->kind = "rdns";
-	} else {
-		res->label = "sender domain";
-		res->kind = "sender";
-	}
-	return res;
 }
 
 static void
@@ -1246,9 +1151,7 @@ finish(struct check *ck, enum dnsbl_verdict v, const char *test,
 {
 	if (ck->state == ST_DONE)
 		return;
-	if (test == NULL)
-		test = ck->list->label;
-	(void)result_add(ck, v, test, answer);
+	(void)listres_add(&ck->lr, v, test, answer);
 	done(ck);
 }
 
@@ -1256,24 +1159,9 @@ finish(struct check *ck, enum dnsbl_verdict v, const char *test,
 static void
 finish_listed(struct check *ck)
 {
-	const struct dnsbl_list *l = ck->list;
-	struct dnsbl_result *res;
-	char codes[64];
-	size_t f;
-
 	if (ck->state == ST_DONE)
 		return;
-	for (f = 0; f < l->nf; f++) {
-		if (ck->cls.fmask[f] == 0)
-			continue;
-		codes_text(&ck->cls, ck->cls.fmask[f], codes, sizeof(codes));
-		res = result_add(ck, DNSBL_LISTED, l->f[f].test, codes);
-		if (res == NULL)
-			break;
-		res->weight = l->f[f].weight;
-		res->txt = ck->txt;
-		res->txtlen = ck->txtlen;
-	}
+	listres_judge(&ck->lr, ck->list, &ck->cls, ck->txt, ck->txtlen);
 	done(ck);
 }
 
@@ -1588,7 +1476,7 @@ dnsbl_start_flags(const struct dnsbl_conf *c, struct dns *dns,
 	r->conf = c;
 	r->dns = dns;
 	r->flags = flags;
-	r->tail = &r->head;
+	listres_chain_init(&r->checks);
 	run_addr(r, ip, flags);
 	if (r->family == 0 || (!(flags & DNSBL_ANYIP) &&
 	    ipaddr_private(ip))) {
@@ -1626,16 +1514,13 @@ static void
 rhsbl_start(struct dnsbl_run *r, const struct dnsbl_list *l,
     const char *dom, int which)
 {
-	struct check *ck;
+	struct listres *lr;
 	const char *key = dom;
-	size_t i;
 
-	for (ck = r->head; ck != NULL; ck = ck->next)
-		if (ck->type == CK_LIST && ck->list == l &&
-		    strcmp(ck->subject, dom) == 0) {
-			ck->source |= which;
-			for (i = 0; i < ck->nres; i++)
-				ck->res[i].source = ck->source;
+	for (lr = r->checks.head; lr != NULL; lr = lr->next)
+		if (check_of(lr)->type == CK_LIST && check_of(lr)->list == l &&
+		    strcmp(lr->subject, dom) == 0) {
+			listres_source(lr, which);
 			return;
 		}
 	while (strlen(key) + strlen(l->zone) + 2 > 254 &&
@@ -1648,12 +1533,14 @@ static void
 sender_start(struct dnsbl_run *r, const char *dom)
 {
 	static const int types[3] = { T_MX, T_A, T_AAAA };
+	struct listres *lr;
 	struct check *ck;
 	char q[NAMEMAX + 1];
 	int i;
 
-	for (ck = r->head; ck != NULL; ck = ck->next)
-		if (ck->type == CK_SENDER && strcmp(ck->subject, dom) == 0)
+	for (lr = r->checks.head; lr != NULL; lr = lr->next)
+		if (check_of(lr)->type == CK_SENDER &&
+		    strcmp(lr->subject, dom) == 0)
 			return;
 	if ((ck = check_new(r, CK_SENDER, NULL, dom, DNSBL_SENDER)) == NULL)
 		return;
@@ -1717,15 +1604,18 @@ dnsbl_pending(const struct dnsbl_run *r)
 static void
 cancel_all(struct dnsbl_run *r)
 {
+	struct listres *lr;
 	struct check *ck;
 	size_t i;
 
-	for (ck = r->head; ck != NULL; ck = ck->next)
+	for (lr = r->checks.head; lr != NULL; lr = lr->next) {
+		ck = check_of(lr);
 		for (i = 0; i < sizeof(ck->q) / sizeof(ck->q[0]); i++)
 			if (ck->q[i].live) {
 				dns_cancel(r->dns, &ck->q[i]);
 				ck->q[i].live = 0;
 			}
+	}
 }
 
 /*
@@ -1737,12 +1627,14 @@ cancel_all(struct dnsbl_run *r)
 void
 dnsbl_stop(struct dnsbl_run *r)
 {
+	struct listres *lr;
 	struct check *ck;
 
 	if (r == NULL || r->stopped)
 		return;
 	cancel_all(r);
-	for (ck = r->head; ck != NULL; ck = ck->next) {
+	for (lr = r->checks.head; lr != NULL; lr = lr->next) {
+		ck = check_of(lr);
 		if (ck->state == ST_TXT)
 			finish_listed(ck);
 		else
@@ -1757,30 +1649,14 @@ dnsbl_stop(struct dnsbl_run *r)
 size_t
 dnsbl_nresults(const struct dnsbl_run *r)
 {
-	const struct check *ck;
-	size_t n = 0;
-
-	if (r == NULL)
-		return 0;
-	for (ck = r->head; ck != NULL; ck = ck->next)
-		n += ck->nres;
-	return n;
+	return r == NULL ? 0 : listres_count(&r->checks);
 }
 
 /* The i-th result; valid until dnsbl_free().  NULL past the end. */
 const struct dnsbl_result *
 dnsbl_result(const struct dnsbl_run *r, size_t i)
 {
-	const struct check *ck;
-
-	if (r == NULL)
-		return NULL;
-	for (ck = r->head; ck != NULL; ck = ck->next) {
-		if (i < ck->nres)
-			return &ck->res[i];
-		i -= ck->nres;
-	}
-	return NULL;
+	return r == NULL ? NULL : listres_get(&r->checks, i);
 }
 
 /* The forward-confirmed client name, or NULL. */
@@ -1804,17 +1680,17 @@ dnsbl_ptr(const struct dnsbl_run *r)
 void
 dnsbl_free(struct dnsbl_run *r)
 {
-	struct check *ck, *next;
+	struct listres *lr, *next;
 
 	if (r == NULL)
 		return;
 	cancel_all(r);
 	r->stopped = 1;
-	for (ck = r->head; ck != NULL; ck = next) {
-		next = ck->next;
-		free(ck->res);
-		free(ck->txt);
-		free(ck);
+	for (lr = r->checks.head; lr != NULL; lr = next) {
+		next = lr->next;
+		listres_clear(lr);
+		free(check_of(lr)->txt);
+		free(check_of(lr));
 	}
 	free(r->ptrname);
 	free(r->rdnsname);

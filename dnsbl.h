@@ -84,7 +84,7 @@ const char *dnsbl_conf_get_servers(const struct dnsbl_conf *);
 size_t dnsbl_conf_nlists(const struct dnsbl_conf *);
 const struct dnsbl_list *dnsbl_conf_list(const struct dnsbl_conf *, size_t);
 /*
- * List health (lists.c): mark the list LABEL broken (1) or usable (0).  A
+ * List health (health.c): mark the list LABEL broken (1) or usable (0).  A
  * broken list is not queried; its check ends at once as an error whose
  * answer is "broken".  0, or -1 with errno ENOENT for an unknown label.
  */

@@ -52,7 +52,6 @@
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +63,11 @@
 #include "geo.h"
 #include "msg.h"
 #include "report.h"
+#include "score.h"
+#include "util.h"
 
 #define GEO_PATHMAX	4096	/* bytes of a database path, NUL incl. */
 #define GEO_MAXWEIGHTS	4096	/* country and ASN weights in a policy */
-#define GEO_WEIGHTMAX	1000	/* largest |WEIGHT|, as policy.c */
 #define GEO_ASNMAX	4294967295UL
 #define GEO_ALTSTACK	65536	/* signal stack for a fault in the window */
 #define GEO_CHECK_NODES	100000	/* search nodes geo_conf_check visits */
@@ -633,23 +633,6 @@ read_check(const MMDB_s *db, void *v)
 /* ------------------------------------------------------------------ */
 /* Configuration                                                        */
 
-static int cferr(char *, size_t, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-cferr(char *err, size_t errlen, int eno, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	errno = eno;
-	return -1;
-}
-
 /* Check a configuration: see geo.h. */
 int
 geo_conf_check(const struct geo_conf *c, char *err, size_t errlen)
@@ -661,7 +644,7 @@ geo_conf_check(const struct geo_conf *c, char *err, size_t errlen)
 	for (db = 0; db < DB_N; db++) {
 		for (i = 0; i < c->nw && c->path[db] == NULL; i++)
 			if (c->w[i].db == db)
-				return cferr(err, errlen, EINVAL,
+				return errf(err, errlen, EINVAL,
 				    "%s weights but no \"geoip %s PATH\"",
 				    dbname[db], dbname[db]);
 		if (c->path[db] == NULL)
@@ -669,7 +652,7 @@ geo_conf_check(const struct geo_conf *c, char *err, size_t errlen)
 		memset(&a, 0, sizeof(a));
 		a.db = db;
 		if ((e = db_run(c->path[db], read_check, &a)) != E_NONE)
-			return cferr(err, errlen, EINVAL, "geoip %s %s: %s",
+			return errf(err, errlen, EINVAL, "geoip %s %s: %s",
 			    dbname[db], c->path[db],
 			    e == E_DATA ? a.why : errtext[e]);
 	}
@@ -693,17 +676,6 @@ geo_conf_free(struct geo_conf *c)
 	free(c->path[DB_ASN]);
 	free(c->w);
 	free(c);
-}
-
-static int
-parse_weight(const char *s, double *w)
-{
-	char	*end;
-
-	errno = 0;
-	*w = strtod(s, &end);
-	return errno != 0 || end == s || *end != '\0' || !isfinite(*w) ||
-	    fabs(*w) > GEO_WEIGHTMAX ? -1 : 0;
 }
 
 /* CC or [AS]NUMBER into *key: 0, or -1. */
@@ -775,26 +747,26 @@ conf_weights(struct geo_conf *c, int db, int ac, char **av, char *err,
 	int		 i;
 
 	if (ac < 3 || (ac - 1) % 2 != 0)
-		return cferr(err, errlen, EINVAL, "usage: %s %s WEIGHT ...",
+		return errf(err, errlen, EINVAL, "usage: %s %s WEIGHT ...",
 		    av[0], db == DB_COUNTRY ? "CC" : "NUMBER");
 	for (i = 1; i < ac; i += 2) {
 		if (parse_key(db, av[i], &key) == -1)
-			return cferr(err, errlen, EINVAL,
+			return errf(err, errlen, EINVAL,
 			    "%s: bad %s \"%.40s\"", av[0], db == DB_COUNTRY ?
 			    "country code" : "AS number", av[i]);
-		if (parse_weight(av[i + 1], &w) == -1)
-			return cferr(err, errlen, EINVAL,
+		if (score_weight(av[i + 1], NULL, &w) == -1)
+			return errf(err, errlen, EINVAL,
 			    "%s: bad weight \"%.40s\"", av[0], av[i + 1]);
 	}
 	if (c->nw + (size_t)(ac - 1) / 2 > GEO_MAXWEIGHTS)
-		return cferr(err, errlen, EINVAL,
+		return errf(err, errlen, EINVAL,
 		    "%s: more than %d country and ASN weights", av[0],
 		    GEO_MAXWEIGHTS);
 	if (reserve(c, (size_t)(ac - 1) / 2) == -1)
-		return cferr(err, errlen, ENOMEM, "out of memory");
+		return errf(err, errlen, ENOMEM, "out of memory");
 	for (i = 1; i < ac; i += 2) {
 		(void)parse_key(db, av[i], &key);
-		(void)parse_weight(av[i + 1], &w);
+		(void)score_weight(av[i + 1], NULL, &w);
 		set_weight(c, db, key, w);
 	}
 	return 0;
@@ -808,20 +780,20 @@ conf_geoip(struct geo_conf *c, int ac, char **av, char *err, size_t errlen)
 	int	 db;
 
 	if (ac != 3)
-		return cferr(err, errlen, EINVAL,
+		return errf(err, errlen, EINVAL,
 		    "usage: geoip country|asn PATH");
 	if (strcmp(av[1], "country") == 0)
 		db = DB_COUNTRY;
 	else if (strcmp(av[1], "asn") == 0)
 		db = DB_ASN;
 	else
-		return cferr(err, errlen, EINVAL,
+		return errf(err, errlen, EINVAL,
 		    "geoip: \"%.40s\" is not country or asn", av[1]);
 	if (av[2][0] != '/' || strlen(av[2]) >= GEO_PATHMAX)
-		return cferr(err, errlen, EINVAL,
+		return errf(err, errlen, EINVAL,
 		    "geoip %s: PATH must be absolute", av[1]);
 	if ((p = strdup(av[2])) == NULL)
-		return cferr(err, errlen, ENOMEM, "out of memory");
+		return errf(err, errlen, ENOMEM, "out of memory");
 	free(c->path[db]);
 	c->path[db] = p;
 	return 0;
@@ -833,14 +805,14 @@ geo_conf_line(struct geo_conf *c, int argc, char *argv[], char *err,
     size_t errlen)
 {
 	if (argc < 1)
-		return cferr(err, errlen, EINVAL, "empty line");
+		return errf(err, errlen, EINVAL, "empty line");
 	if (strcmp(argv[0], "geoip") == 0)
 		return conf_geoip(c, argc, argv, err, errlen);
 	if (strcmp(argv[0], "country") == 0)
 		return conf_weights(c, DB_COUNTRY, argc, argv, err, errlen);
 	if (strcmp(argv[0], "asn") == 0)
 		return conf_weights(c, DB_ASN, argc, argv, err, errlen);
-	return cferr(err, errlen, EINVAL, "%.40s: not a geo keyword",
+	return errf(err, errlen, EINVAL, "%.40s: not a geo keyword",
 	    argv[0]);
 }
 

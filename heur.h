@@ -1,55 +1,30 @@
-/* heur.h - header and envelope heuristics: facts from the header copy,
- * the trusted hop's client IP, and the named tests that fire on them. */
+/*
+ * heur.h - header and envelope heuristics: the named tests that fire on
+ * the parsed header section (rfc5322.h, received.h), the envelope and
+ * what is known of the client.
+ */
 #ifndef QQTAG_HEUR_H
 #define QQTAG_HEUR_H
 
 #include <stddef.h>
 #include <time.h>
 
+#include "received.h"
+#include "rfc5322.h"
 #include "score.h"
 
 struct env;
 
-#define HEUR_NAME	256	/* a DNS name and its NUL (RFC 1035) */
-#define HEUR_IP		48	/* INET6_ADDRSTRLEN and slack */
-#define HEUR_ADDR	320	/* local part 64, '@', domain 255 */
-#define HEUR_DISPLAY	256	/* display name kept, RFC 2047 decoded */
-#define HEUR_FIELD	8192	/* one unfolded field looked at */
-#define HEUR_RCVD_MAX	16	/* Received fields searched for a hop */
 #define HEUR_DETAIL	160	/* detail of one hit */
 #define HEUR_MAX	32	/* room that always holds every test */
 
 /*
- * Facts from the header section, filled by heur_parse().  Callers use
- * the functions below; the fields are for the unit tests and drivers.
+ * What the tests read of the header section: its fields (rfc5322.c) and
+ * its trace lines (received.c), filled by heur_parse().
  */
 struct heur_msg {
-	/* qmail-smtpd's own Received line, the first field */
-	int	 rcvd_ok;		/* it is there and parsed */
-	int	 rcvd_helo;		/* it had "(HELO h)" */
-	int	 rcvd_auth;		/* "with ESMTPA" or "ESMTPSA" */
-	int	 helo_long;		/* HELO longer than kept */
-	char	 host[HEUR_NAME];	/* HOST as written ("unknown") */
-	char	 helo[HEUR_NAME];	/* HELO (HOST when not written) */
-	char	 rcvd_ip[HEUR_IP];	/* its client IP, canonical */
-	/* the first Received line below it with an outside IP */
-	char	 hop_ip[HEUR_IP];	/* canonical, or "" */
-	int	 top_date_ok;		/* topmost Received's date */
-	time_t	 top_date;
-	unsigned nfrom;			/* From fields */
-	int	 from_ok;		/* first one: mailboxes, no junk */
-	char	 from_addr[HEUR_ADDR];	/* its first mailbox */
-	char	 from_domain[HEUR_NAME];/* lowercased */
-	char	 from_display[HEUR_DISPLAY];
-	unsigned ndate;			/* Date fields */
-	int	 date_ok;		/* the first one parses */
-	time_t	 date;
-	unsigned nmid;			/* Message-ID fields */
-	int	 mid_ok;		/* just one, "<left@right>" */
-	unsigned nto;			/* To fields */
-	unsigned nvisible;		/* mailboxes in To and Cc */
-	int	 eightbit;		/* a raw byte >= 0x80 */
-	int	 cut;			/* copy cut: absence unknown */
+	struct rfc_fields	 rfc;
+	struct rcvd_info	 rcvd;
 };
 
 /* Which groups heur_run() fires (heur_ctx.tests). */
@@ -91,8 +66,8 @@ extern const struct score_test	heur_tests[];
 extern const size_t		heur_ntests;
 
 /*
- * Parse the capped header copy (LF line ends; any bytes).  Never fails:
- * malformed input is recorded as evidence.  cut: the copy hit its cap.
+ * Parse the capped header copy (LF line ends; any bytes): rfc_parse and
+ * rcvd_parse.  Never fails.  cut: the copy hit its cap.
  */
 void	heur_parse(const char *, size_t, int, struct heur_msg *);
 /* Defaults for a context: every group, policy defaults, nothing known. */
@@ -109,14 +84,7 @@ const char *heur_helo(const struct heur_msg *);
 const char *heur_hop_ip(const struct heur_msg *);
 
 /* Pure helpers, exported for the unit tests and the fuzz target. */
-int	heur_date(const char *, size_t, time_t *);
 const char *heur_regdom(const char *);
 int	heur_dynamic(const char *, const char *, int);
-int	heur_received_ip(const char *, size_t, char *, size_t);
-/*
- * 1: this Received field value names a client IP from outside (the test
- * heur_parse() uses to find the trusted hop's line); 0 otherwise.
- */
-int	heur_hop_line(const char *, size_t);
 
 #endif

@@ -24,6 +24,7 @@
 #include "heur.h"
 #include "lists.h"
 #include "policy.h"
+#include "score.h"
 
 #define MAXWORDS	64
 
@@ -244,12 +245,10 @@ kw_time(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
-static int parse_weight(const char *, double *);
-
 static int
 kw_threshold(struct ctx *c, int ac, char **av)
 {
-	if (ac != 2 || parse_weight(av[1], &c->p->threshold) == -1)
+	if (ac != 2 || score_weight(av[1], NULL, &c->p->threshold) == -1)
 		return complain(c, "needs one number", NULL), -1;
 	return 0;
 }
@@ -325,17 +324,6 @@ policy_weight(const struct policy *p, const char *name)
 	return (t = policy_test(name)) ? t->weight : 0;
 }
 
-static int
-parse_weight(const char *s, double *w)
-{
-	char	*end;
-
-	errno = 0;
-	*w = strtod(s, &end);
-	return errno || end == s || *end || !isfinite(*w) ||
-	    fabs(*w) > 1000 ? -1 : 0;
-}
-
 /* weight NAME W: the weight of a built-in test (lists carry their own). */
 static int
 kw_weight(struct ctx *c, int ac, char **av)
@@ -345,7 +333,7 @@ kw_weight(struct ctx *c, int ac, char **av)
 	double			 w;
 	size_t			 i;
 
-	if (ac != 3 || parse_weight(av[2], &w) == -1)
+	if (ac != 3 || score_weight(av[2], NULL, &w) == -1)
 		return complain(c, "usage: weight TEST NUMBER", NULL), -1;
 	if ((t = policy_test(av[1])) == NULL)
 		return complain(c, "no such test", av[1]), -1;

@@ -36,9 +36,12 @@
 #include "heur.h"
 #include "lists.h"
 #include "msg.h"
+#include "received.h"
 #include "policy.h"
 #include "policy_verify.h"
 #include "report.h"
+#include "score.h"
+#include "util.h"
 
 #define EX_NOMEM	51	/* qmail-queue(8): out of memory */
 #define EX_WATCHDOG	52	/* qmail-queue(8): timeout */
@@ -148,16 +151,6 @@ warn_file(const char *what, const char *file, int e)
 
 	snprintf(tmp, sizeof(tmp), "%s: %s", file, strerror(e));
 	warn(what, tmp);
-}
-
-static long
-ms_since(const struct timespec *t)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000L +
-	    (now.tv_nsec - t->tv_nsec) / 1000000L;
 }
 
 static int	checked(void);
@@ -849,15 +842,11 @@ overrides(void)
 {
 	const char	*t = getenv("QQTAG_THRESHOLD");
 	const char	*d = getenv("QQTAG_DNS");
-	char		*end;
 	double		 v;
 
 	g.threshold = g.pol.threshold;
 	if (t != NULL) {
-		errno = 0;
-		v = strtod(t, &end);
-		if (errno || end == t || *end || !isfinite(v) ||
-		    fabs(v) > 1000)
+		if (score_weight(t, NULL, &v) == -1)
 			warn("QQTAG_THRESHOLD ignored", t);
 		else
 			g.threshold = v;
@@ -899,6 +888,15 @@ start_checks(const char *remotehost)
 	if (g.pol.lists != NULL && (g.lists = lists_start(g.pol.lists,
 	    g.checkip)) == NULL)
 		warn("local lists skipped", "out of memory");
+}
+
+/* hdr_hop_fn: is this Received value the trusted relay's own line? */
+static int
+hop_line(const char *v, size_t n)
+{
+	struct ipaddr	ip;
+
+	return rcvd_outside(v, n, &ip);
 }
 
 /*
@@ -1218,7 +1216,7 @@ main(int argc, char *argv[])
 	overrides();
 	hdr_filter_init(&g.hf, &g.pol.strip);
 	if (g.cls == CL_TRUSTED)	/* its tags count above its own line */
-		hdr_filter_trust_hop(&g.hf, heur_hop_line);
+		hdr_filter_trust_hop(&g.hf, hop_line);
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
 	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)
 		die(errno == ENOMEM ? EX_NOMEM : EX_SPOOL, "spoolerror");

@@ -8,4 +8,8 @@ struct score_test {
 	const char	*what;		/* one line for humans (man page) */
 };
 
+#define SCORE_WEIGHTMAX	1000.0	/* largest |weight| a policy may give */
+
+int	score_weight(const char *, const char *, double *);
+
 #endif

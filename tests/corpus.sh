@@ -103,7 +103,8 @@ heurcheck() {
 	_hc=$DIR/heurcheck.$$
 	${CC:-cc} -std=c99 -D_GNU_SOURCE -O2 -I"$TOP" -o "$_hc" \
 	    "$TOP/tests/heurcheck.c" "$TOP/heur.c" "$TOP/headers.c" \
-	    "$TOP/buf.c" "$TOP/envelope.c" || die "cannot build heurcheck"
+	    "$TOP/buf.c" "$TOP/envelope.c" "$TOP/rfc5322.c" "$TOP/received.c" \
+	    "$TOP/msg.c" || die "cannot build heurcheck"
 	echo "$_hc"
 }
 

@@ -60,15 +60,15 @@ check(const char *name, const char *p, size_t n, time_t now)
 	heur_parse(f.copy.p ? f.copy.p : "", f.copy.len, f.copy_cut, &m);
 	heur_ctx_init(&c);
 	c.tests = HEUR_T_HEADERS;
-	c.now = now ? now : m.top_date_ok ? m.top_date :
-	    m.date_ok ? m.date : 0;
+	c.now = now ? now : m.rcvd.top_date_ok ? m.rcvd.top_date :
+	    m.rfc.date_ok ? m.rfc.date : 0;
 	k = heur_run(&m, &c, hit, HEUR_MAX);
 	for (i = 0; i < k; i++)
 		score += hit[i].test->weight;
 	printf("%s\t%.1f\t", name, score);
 	for (i = 0; i < k; i++)
 		printf("%s%s", i ? "," : "", hit[i].test->name);
-	printf("\t%u %u %u\t", m.nfrom, m.ndate, m.nmid);
+	printf("\t%u %u %u\t", m.rfc.nfrom, m.rfc.ndate, m.rfc.nmid);
 	for (i = 0; i < k; i++)
 		if (hit[i].detail[0] != '\0')
 			printf("%s%s", i ? "|" : "", hit[i].detail);

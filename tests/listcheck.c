@@ -1,5 +1,6 @@
 /*
- * listcheck.c: test driver for lists.c until qqtag has the wiring.
+ * listcheck.c: test driver for the local lists (listfile.c, lists.c) and
+ * list health (health.c).
  * A test tool: stdout is fine here.
  *
  *   listcheck load FORMAT FILE [QUERIES]   read FILE whole, look up every
@@ -39,6 +40,8 @@
 
 #include "../dns.h"
 #include "../dnsbl.h"
+#include "../health.h"
+#include "../listfile.h"
 #include "../lists.h"
 #include "../msg.h"
 
@@ -153,9 +156,9 @@ escape(const char *t, size_t n, char *out)
 }
 
 static void
-print_answer(const char *q, int hit, const struct lists_answer *a)
+print_answer(const char *q, int hit, const struct listfile_answer *a)
 {
-	static char txt[DNSBL_MAXA][4 * LISTS_TXTLEN + 1];
+	static char txt[DNSBL_MAXA][4 * LISTFILE_TXTLEN + 1];
 	char codes[DNSBL_MAXA][20], *cp[DNSBL_MAXA], *tp[DNSBL_MAXA];
 	int i;
 
@@ -181,25 +184,25 @@ print_answer(const char *q, int hit, const struct lists_answer *a)
 }
 
 static int
-make_key(struct lists_key *k, int format, const char *q)
+make_key(struct listfile_key *k, int format, const char *q)
 {
-	return format == LISTS_DNSET ? lists_key_domain(k, q) :
-	    lists_key_ip(k, q);
+	return format == LISTFILE_DNSET ? listfile_key_domain(k, q) :
+	    listfile_key_ip(k, q);
 }
 
 /* load / each: every query line of in. */
 static int
 lookups(int each, int format, const char *file, FILE *in)
 {
-	static struct lists_answer a;
-	struct lists_set *s = NULL;
-	struct lists_key k;
+	static struct listfile_answer a;
+	struct listfile *s = NULL;
+	struct listfile_key k;
 	char line[1024];
 	int e, hit;
 
-	if (!each && (s = lists_load(file, format, NULL, time(NULL), NULL,
+	if (!each && (s = listfile_load(file, format, NULL, time(NULL), NULL,
 	    &e)) == NULL) {
-		fprintf(stderr, "%s: %s\n", file, lists_strerror(e));
+		fprintf(stderr, "%s: %s\n", file, listfile_strerror(e));
 		return 1;
 	}
 	while (fgets(line, sizeof(line), in) != NULL) {
@@ -210,36 +213,37 @@ lookups(int each, int format, const char *file, FILE *in)
 			printf("%s\tBADQUERY\t\t\n", line);
 			continue;
 		}
-		if (each && (s = lists_load(file, format, &k, time(NULL),
+		if (each && (s = listfile_load(file, format, &k, time(NULL),
 		    NULL, &e)) == NULL) {
-			printf("%s\tERROR:%s\t\t\n", line, lists_strerror(e));
+			printf("%s\tERROR:%s\t\t\n", line,
+			    listfile_strerror(e));
 			continue;
 		}
-		hit = lists_lookup(s, &k, &a);
+		hit = listfile_lookup(s, &k, &a);
 		print_answer(line, hit, &a);
 		if (each) {
-			lists_set_free(s);
+			listfile_free(s);
 			s = NULL;
 		}
 	}
-	lists_set_free(s);
+	listfile_free(s);
 	return 0;
 }
 
 static int
 stats(int format, const char *file)
 {
-	struct lists_stats st;
-	struct lists_set *s;
+	struct listfile_stats st;
+	struct listfile *s;
 	long long t0 = now_us();
 	int e;
 
-	s = lists_load(file, format, NULL, time(NULL), &st, &e);
+	s = listfile_load(file, format, NULL, time(NULL), &st, &e);
 	printf("%s lines %lu entries %lu invalid %lu firstbad %lu units %zu "
-	    "kept %zu bytes %zu us %lld\n", s ? "ok" : lists_strerror(e),
+	    "kept %zu bytes %zu us %lld\n", s ? "ok" : listfile_strerror(e),
 	    st.lines, st.entries, st.invalid, st.firstbad, st.units, st.kept,
 	    st.bytes, now_us() - t0);
-	lists_set_free(s);
+	listfile_free(s);
 	return s ? 0 : 1;
 }
 
@@ -263,10 +267,10 @@ print_times(long long *t, int n, const char *extra)
 static int
 timing(int each, int format, const char *file, const char *q, int n)
 {
-	static struct lists_answer a;
-	struct lists_stats st;
-	struct lists_set *s;
-	struct lists_key k;
+	static struct listfile_answer a;
+	struct listfile_stats st;
+	struct listfile *s;
+	struct listfile_key k;
 	long long *t, t0;
 	char extra[128];
 	int i, e, hit = 0;
@@ -276,14 +280,14 @@ timing(int each, int format, const char *file, const char *q, int n)
 		return 2;
 	for (i = 0; i < n; i++) {
 		t0 = now_us();
-		if ((s = lists_load(file, format, each ? &k : NULL, time(NULL),
-		    &st, &e)) == NULL) {
-			fprintf(stderr, "%s: %s\n", file, lists_strerror(e));
+		if ((s = listfile_load(file, format, each ? &k : NULL,
+		    time(NULL), &st, &e)) == NULL) {
+			fprintf(stderr, "%s: %s\n", file, listfile_strerror(e));
 			return 1;
 		}
-		hit = lists_lookup(s, &k, &a);
+		hit = listfile_lookup(s, &k, &a);
 		t[i] = now_us() - t0;
-		lists_set_free(s);
+		listfile_free(s);
 	}
 	snprintf(extra, sizeof(extra), " units %zu kept %zu listed %d",
 	    st.units, st.kept, hit);
@@ -325,7 +329,7 @@ run_free(struct dnsbl_run *r)
 static int
 dnstime(const char *ip, int n)
 {
-	struct lists_key k;
+	struct listfile_key k;
 	struct dnsbl_run *r;
 	long long *t, t0;
 	int i;
@@ -334,7 +338,7 @@ dnstime(const char *ip, int n)
 		return 2;
 	for (i = 0; i < n; i++) {
 		t0 = now_us();
-		if (lists_key_ip(&k, ip) == 0)
+		if (listfile_key_ip(&k, ip) == 0)
 			r = run_start(ip, DNSBL_ANYIP | DNSBL_NORDNS |
 			    DNSBL_NOEXIST);
 		else {
@@ -452,12 +456,12 @@ by_format(int argc, char *argv[])
 	int format, r, each = strcmp(argv[1], "each") == 0;
 
 	if (strcmp(argv[1], "time") == 0) {
-		if (argc != 7 || (format = lists_format(argv[3])) == -1)
+		if (argc != 7 || (format = listfile_format(argv[3])) == -1)
 			usage();
 		return timing(strcmp(argv[2], "each") == 0, format, argv[4],
 		    argv[5], num(argv[6]));
 	}
-	if (argc < 4 || (format = lists_format(argv[2])) == -1)
+	if (argc < 4 || (format = listfile_format(argv[2])) == -1)
 		usage();
 	if (strcmp(argv[1], "stats") == 0)
 		return stats(format, argv[3]);

@@ -17,18 +17,8 @@
 # heal, a new probe restores every list.  Driven by tests/listcheck.
 . "$(dirname "$0")/lib.sh"
 
-LISTCHECK=${LISTCHECK:-$TOP/tests/listcheck}
-if [ ! -x "$LISTCHECK" ] || [ "$TOP/lists.c" -nt "$LISTCHECK" ] ||
-    [ "$TOP/dnsbl.c" -nt "$LISTCHECK" ] ||
-    [ "$TOP/tests/listcheck.c" -nt "$LISTCHECK" ]; then
-	LISTCHECK=$T/listcheck
-	# shellcheck disable=SC2046
-	${CC:-cc} -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED -O1 -g \
-	    -Wall -Wextra -Werror -I"$TOP" -o "$LISTCHECK" \
-	    "$TOP/tests/listcheck.c" "$TOP/lists.c" "$TOP/dnsbl.c" \
-	    $(pkg-config --libs libcares zlib) -lm ||
-		{ echo "# cannot build listcheck" >&2; exit 1; }
-fi
+# shellcheck source=tests/listcheck.sh
+. "$TOP/tests/listcheck.sh"
 
 Z=$T/zones
 mkdir -p "$Z"

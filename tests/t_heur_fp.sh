@@ -25,7 +25,8 @@ HC=$T/heurcheck
 if ! ${CC:-cc} -std=c99 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
     -Wvla -Wstrict-prototypes -Wmissing-prototypes -Werror -O2 \
     -I"$TOP" -o "$HC" "$TOP/tests/heurcheck.c" "$TOP/heur.c" \
-    "$TOP/headers.c" "$TOP/buf.c" "$TOP/envelope.c" > "$T/cc.log" 2>&1; then
+    "$TOP/headers.c" "$TOP/buf.c" "$TOP/envelope.c" "$TOP/rfc5322.c" \
+    "$TOP/received.c" "$TOP/msg.c" > "$T/cc.log" 2>&1; then
 	fail "build heurcheck" "$(cat "$T/cc.log")"
 	t_done
 fi

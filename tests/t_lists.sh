@@ -1,31 +1,22 @@
 #!/bin/sh
-# t_lists.sh: lists.c against real rbldnsd, differentially.  Generated list
-# files of every supported kind -- ip4set (single addresses, CIDR, partial
-# prefixes, full and short ranges with their edges, exclusions, per-entry
-# codes and texts, default lines, $N variables, the $= base template,
-# $MAXRANGE4, specials, invalid lines), ip6trie (:: and group prefixes,
-# /N, duplicates, exclusions), ip6tset (/64s, /128 exclusions), dnset
-# (names, *. and . wildcards, exclusions, several values), a file mixing
-# IPv4 and IPv6 (format=auto) and rbldnsd(8)'s own range examples -- are
-# served by rbldnsd and read by tests/listcheck, plain, gzip and filtered
-# per query; every answer (A codes and TXT strings) must be the same for
-# thousands of random addresses and names and every range edge.  Then the
-# same file as a DNS list and as a local list gives the same result.
-# LISTS_SEED=N (or TEST_SEED=N) repeats a run; LINES=N sizes the files
-# (default 700).
+# t_lists.sh: the list file reader (listfile.c) against real rbldnsd,
+# differentially.  Generated list files of every supported kind -- ip4set
+# (single addresses, CIDR, partial prefixes, full and short ranges with
+# their edges, exclusions, per-entry codes and texts, default lines, $N
+# variables, the $= base template, $MAXRANGE4, specials, invalid lines),
+# ip6trie (:: and group prefixes, /N, duplicates, exclusions), ip6tset
+# (/64s, /128 exclusions), dnset (names, *. and . wildcards, exclusions,
+# several values), a file mixing IPv4 and IPv6 (format=auto) and
+# rbldnsd(8)'s own range examples -- are served by rbldnsd and read by
+# tests/listcheck, plain, gzip and filtered per query; every answer (A
+# codes and TXT strings) must be the same for thousands of random
+# addresses and names and every range edge.  Then the same file as a DNS
+# list and as a local list gives the same result (listres.c builds both).
+# LISTS_SEED=N (or TEST_SEED=N) repeats a run; LINES=N sizes the files (default 700).
 . "$(dirname "$0")/lib.sh"
 
-LISTCHECK=${LISTCHECK:-$TOP/tests/listcheck}
-if [ ! -x "$LISTCHECK" ] || [ "$TOP/lists.c" -nt "$LISTCHECK" ] ||
-    [ "$TOP/tests/listcheck.c" -nt "$LISTCHECK" ]; then
-	LISTCHECK=$T/listcheck
-	# shellcheck disable=SC2046
-	${CC:-cc} -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED -O1 -g \
-	    -Wall -Wextra -Werror -I"$TOP" -o "$LISTCHECK" \
-	    "$TOP/tests/listcheck.c" "$TOP/lists.c" "$TOP/dnsbl.c" \
-	    $(pkg-config --libs libcares zlib) -lm ||
-		{ echo "# cannot build listcheck" >&2; exit 1; }
-fi
+# shellcheck source=tests/listcheck.sh
+. "$TOP/tests/listcheck.sh"
 BATCH="$PYTHON $TOP/tests/dnsbatch.py"
 SEED=${LISTS_SEED:-${TEST_SEED:-$(date +%s)}}
 echo "# seed $SEED (LISTS_SEED=$SEED sh tests/t_lists.sh repeats this run)"

@@ -210,388 +210,9 @@ t_clean(void)
 	    heur_helo(&msg));
 	T(strcmp(heur_from_domain(&msg), "example.net") == 0, "from domain");
 	T(heur_hop_ip(&msg) == NULL, "no hop");
-	T(msg.date_ok && msg.date == NOW - 24, "date %lld",
-	    (long long)msg.date);
-	T(msg.top_date_ok && msg.top_date == NOW, "received date");
-}
-
-/* qmail-smtpd's line in every form (FACTS.md). */
-static void
-t_qmail_line(void)
-{
-	static const struct {
-		const char	*line, *helo, *host, *ip;
-		int		 auth;
-	} f[] = {
-		{ "Received: from mail.example.net (198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "mail.example.net", "mail.example.net", "198.51.100.7", 0 },
-		{ "Received: from mail.example.net (HELO mx1.example.net) "
-		  "(198.51.100.7)\n  by mx.example.org with SMTP; "
-		  "27 Nov 2026 01:40:22 -0000\n",
-		  "mx1.example.net", "mail.example.net", "198.51.100.7", 0 },
-		{ "Received: from unknown (HELO foo) (198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "foo", "unknown", "198.51.100.7", 0 },
-		{ "Received: from unknown (198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "unknown", "unknown", "198.51.100.7", 0 },
-		{ "Received: from unknown (HELO ?198.51.100.7?) "
-		  "(198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "?198.51.100.7?", "unknown", "198.51.100.7", 0 },
-		{ "Received: from unknown (HELO [198.51.100.7]) "
-		  "(198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "[198.51.100.7]", "unknown", "198.51.100.7", 0 },
-		{ "Received: from unknown (HELO laptop) (alice@198.51.100.7)\n"
-		  "  by mx.example.org with ESMTPA; "
-		  "27 Nov 2026 01:40:22 -0000\n",
-		  "laptop", "unknown", "198.51.100.7", 1 },
-		{ "Received: from unknown (HELO laptop) (198.51.100.7)\n"
-		  "  by mx.example.org with ESMTPSA; "
-		  "27 Nov 2026 01:40:22 -0000\n",
-		  "laptop", "unknown", "198.51.100.7", 1 },
-		{ "Received: from mail.example.net (HELO Mail.Example.NET?x) "
-		  "(198.51.100.7)\n  by mx.example.org with ESMTPS; "
-		  "27 Nov 2026 01:40:22 -0000\n",
-		  "Mail.Example.NET?x", "mail.example.net", "198.51.100.7", 0 },
-		{ "Received: from mail.example.net (ident@198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "mail.example.net", "mail.example.net", "198.51.100.7", 0 },
-		{ "Received: from unknown (HELO ) (198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "", "unknown", "198.51.100.7", 0 },
-		{ "Received: from v6.example.net (2001:db8::7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "v6.example.net", "v6.example.net", "2001:db8::7", 0 },
-		{ "Received: from v4.example.net (::ffff:198.51.100.7)\n"
-		  "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n",
-		  "v4.example.net", "v4.example.net", "198.51.100.7", 0 },
-	};
-	size_t	i;
-	char	b[1024];
-
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		snprintf(b, sizeof(b), "%sFrom: a@example.net\n\n", f[i].line);
-		heur_parse(b, strlen(b), 0, &msg);
-		T(heur_helo(&msg) && strcmp(heur_helo(&msg), f[i].helo) == 0,
-		    "form %zu: helo %s", i, heur_helo(&msg));
-		T(strcmp(msg.host, f[i].host) == 0, "form %zu: host %s", i,
-		    msg.host);
-		T(strcmp(msg.rcvd_ip, f[i].ip) == 0, "form %zu: ip %s", i,
-		    msg.rcvd_ip);
-		T(msg.rcvd_auth == f[i].auth, "form %zu: auth", i);
-		T(heur_hop_ip(&msg) == NULL, "form %zu: our line is no hop", i);
-	}
-	/* not qmail-smtpd's: no HELO known */
-	heur_parse(GOOD_HDRS, strlen(GOOD_HDRS), 0, &msg);
-	T(heur_helo(&msg) == NULL, "no Received: no helo");
-	snprintf(b, sizeof(b), "Received: from mail.example.net "
-	    "(mail.example.net [198.51.100.7])\n\tby mx.example.org "
-	    "(Postfix) with ESMTP id 1; Fri, 27 Nov 2026 01:40:22 +0000\n\n");
-	heur_parse(b, strlen(b), 0, &msg);
-	T(heur_helo(&msg) == NULL, "Postfix line first: no qmail helo");
-	T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg), CLIENT) == 0,
-	    "Postfix line first is a hop");
-}
-
-/* The hop's client IP behind our own line, for every MTA's format. */
-static void
-t_hop(void)
-{
-	static const struct {
-		const char	*lines, *ip;
-	} f[] = {
-		/* qmail hop: its queue line, then its smtpd line */
-		{ "Received: (qmail 4242 invoked from network); "
-		  "27 Nov 2026 01:40:20 -0000\n"
-		  "Received: from unknown (HELO 192.0.2.99) (203.0.113.9)\n"
-		  "  by backup.example.org with SMTP; "
-		  "27 Nov 2026 01:40:20 -0000\n",
-		  "203.0.113.9" },
-		{ "Received: from mail.example.com (HELO ?10.0.0.1?) "
-		  "(user@203.0.113.9)\n  by backup.example.org with ESMTPA; "
-		  "27 Nov 2026 01:40:20 -0000\n", "203.0.113.9" },
-		/* Postfix */
-		{ "Received: from helo.example.com (host.example.com "
-		  "[203.0.113.9])\n\t(using TLSv1.3 with cipher "
-		  "TLS_AES_256_GCM_SHA384 (256/256 bits)\n\t key-exchange "
-		  "X25519 server-signature RSA-PSS (2048 bits))\n\t"
-		  "(No client certificate requested)\n\tby relay.example.org "
-		  "(Postfix) with ESMTPS id 4Nq2xY1Z3z\n\tfor "
-		  "<bob@example.org>; Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n",
-		  "203.0.113.9" },
-		{ "Received: from [10.0.0.1] (unknown [203.0.113.9])\n\tby "
-		  "relay.example.org (Postfix) with ESMTP id 4Nq2xY1Z3z;\n\t"
-		  "Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n", "203.0.113.9" },
-		{ "Received: from 192.0.2.99 (unknown [203.0.113.9])\n\tby "
-		  "relay.example.org (Postfix) with SMTP id 1;\n\t"
-		  "Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n", "203.0.113.9" },
-		{ "Received: from helo (unknown [IPv6:2001:db8:1234::9])\n\tby "
-		  "relay.example.org (Postfix) with ESMTP id 1;\n\t"
-		  "Fri, 27 Nov 2026 02:40:20 +0100 (CET)\n",
-		  "2001:db8:1234::9" },
-		/* Postfix after a content filter: the local line is skipped */
-		{ "Received: from localhost (localhost [127.0.0.1])\n\tby "
-		  "relay.example.org (Postfix) with ESMTP id 2;\n\t"
-		  "Fri, 27 Nov 2026 02:40:21 +0100 (CET)\n"
-		  "X-Virus-Scanned: amavisd-new at example.org\n"
-		  "Received: from relay.example.org ([127.0.0.1])\n\tby "
-		  "localhost (relay.example.org [127.0.0.1]) (amavisd-new, "
-		  "port 10024)\n\twith ESMTP id abc; Fri, 27 Nov 2026 "
-		  "02:40:21 +0100 (CET)\n"
-		  "Received: from out.example.com (out.example.com "
-		  "[203.0.113.9])\n\tby relay.example.org (Postfix) with ESMTP "
-		  "id 1;\n\tFri, 27 Nov 2026 02:40:20 +0100 (CET)\n",
-		  "203.0.113.9" },
-		/* Exim */
-		{ "Received: from host.example.com ([203.0.113.9] "
-		  "helo=helo.example.com)\n\tby relay.example.org with esmtps "
-		  "(TLS1.3) tls TLS_AES_256_GCM_SHA384\n\t(Exim 4.96)\n\t"
-		  "(envelope-from <alice@example.com>)\n\tid 1abcde-000123-XY"
-		  "\n\tfor bob@example.org; Fri, 27 Nov 2026 01:40:20 +0000\n",
-		  "203.0.113.9" },
-		{ "Received: from [203.0.113.9] (helo=[10.1.1.1])\n\tby "
-		  "relay.example.org with esmtp (Exim 4.96)\n\tid 1; "
-		  "Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
-		{ "Received: from [203.0.113.9] (helo=192.0.2.99)\n\tby "
-		  "relay.example.org with esmtp (Exim 4.96)\n\tid 1; "
-		  "Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
-		{ "Received: from host.example.com ([203.0.113.9]:41234 "
-		  "helo=x)\n\tby relay.example.org with esmtp (Exim 4.96)\n\t"
-		  "id 1; Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
-		{ "Received: from helo.example.com (host.example.com) "
-		  "[203.0.113.9]\n\tby relay.example.org with esmtp (Exim 3.36 "
-		  "#1)\n\tid 1; Fri, 27 Nov 2026 01:40:20 +0000\n",
-		  "203.0.113.9" },
-		{ "Received: from root by relay.example.org with local "
-		  "(Exim 4.96)\n\t(envelope-from <root@example.org>)\n\tid 2; "
-		  "Fri, 27 Nov 2026 01:40:21 +0000\n"
-		  "Received: from host.example.com ([203.0.113.9])\n\tby "
-		  "relay.example.org with esmtp (Exim 4.96)\n\tid 1; "
-		  "Fri, 27 Nov 2026 01:40:20 +0000\n", "203.0.113.9" },
-		/* Sendmail */
-		{ "Received: from helo.example.com (host.example.com "
-		  "[203.0.113.9])\n\tby relay.example.org (8.17.1/8.17.1) with "
-		  "ESMTP id 3ARBeK1x012345\n\tfor <bob@example.org>; Fri, 27 "
-		  "Nov 2026 01:40:20 GMT\n", "203.0.113.9" },
-		{ "Received: from helo.example.com (host.example.com "
-		  "[203.0.113.9] (may be forged))\n\tby relay.example.org "
-		  "(8.17.1/8.17.1) with ESMTP id 1; Fri, 27 Nov 2026 01:40:20 "
-		  "GMT\n", "203.0.113.9" },
-		{ "Received: from [10.0.0.1] (ident@host.example.com "
-		  "[203.0.113.9])\n\tby relay.example.org (8.17.1/8.17.1) "
-		  "id 1; Fri, 27 Nov 2026 01:40:20 GMT\n", "203.0.113.9" },
-		{ "Received: from helo ([IPv6:2001:db8::9])\n\tby "
-		  "relay.example.org (8.17.1/8.17.1) with ESMTP id 1;\n\tFri, "
-		  "27 Nov 2026 01:40:20 GMT\n", "2001:db8::9" },
-		{ "Received: (from user@localhost)\n\tby relay.example.org "
-		  "(8.17.1/8.17.1/Submit) id 2; Fri, 27 Nov 2026 01:40:21 GMT\n"
-		  "Received: from helo ([203.0.113.9])\n\tby relay.example.org "
-		  "(8.17.1/8.17.1) id 1; Fri, 27 Nov 2026 01:40:20 GMT\n",
-		  "203.0.113.9" },
-		/* Exchange, and an internal hop behind it */
-		{ "Received: from ex2.corp.example (10.0.0.6) by "
-		  "ex1.corp.example (10.0.0.5) with Microsoft SMTP Server id "
-		  "15.2.1258.12; Fri, 27 Nov 2026 01:40:21 +0000\n"
-		  "Received: from out.example.com (203.0.113.9) by "
-		  "ex2.corp.example (10.0.0.6) with Microsoft SMTP Server id "
-		  "15.2.1258.12; Fri, 27 Nov 2026 01:40:20 +0000\n",
-		  "203.0.113.9" },
-		{ "Received: from BN8PR12MB3380.namprd12.prod.example.com "
-		  "(2603:10b6:408:61::31) by DM6PR12MB4497.namprd12.prod."
-		  "example.com with HTTPS; Fri, 27 Nov 2026 01:40:20 +0000\n",
-		  "2603:10b6:408:61::31" },
-		/* nothing but local lines */
-		{ "Received: by relay.example.org (Postfix, from userid 1000)"
-		  "\n\tid 1; Fri, 27 Nov 2026 01:40:20 +0000 (UTC)\n"
-		  "Received: (qmail 1 invoked by uid 89); 27 Nov 2026 "
-		  "01:40:20 -0000\n", NULL },
-		{ "Received: from localhost (HELO x) (127.0.0.1)\n  by "
-		  "relay.example.org with SMTP; 27 Nov 2026 01:40:20 -0000\n",
-		  NULL },
-		{ "Received: from gw.internal (gw.internal [192.168.1.1])\n\t"
-		  "by relay (Postfix) id 1; Fri, 27 Nov 2026 01:40:20 +0000\n",
-		  NULL },
-		{ "Received: from garbage with no ip at all by x; Fri, 27 Nov "
-		  "2026 01:40:20 +0000\n", NULL },
-	};
-	/* the line a forger put below the hop's own is never reached */
-	static const char forged[] =
-	    "Received: from unknown (HELO x) (192.0.2.10)\n"
-	    "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n"
-	    "Received: from evil.example ([203.0.113.66])\n\tby "
-	    "backup.example.org with esmtp; Fri, 27 Nov 2026 01:40:20 "
-	    "+0000\n"
-	    "Received: from trusted.example (trusted.example [198.51.100.1])"
-	    "\n\tby evil.example; Fri, 27 Nov 2026 01:40:19 +0000\n\n";
-	char	b[4096];
-	size_t	i;
-
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		snprintf(b, sizeof(b), "Received: from backup.example.org "
-		    "(192.0.2.10)\n  by mx.example.org with SMTP; "
-		    "27 Nov 2026 01:40:22 -0000\n%sFrom: a@example.net\n\n",
-		    f[i].lines);
-		heur_parse(b, strlen(b), 0, &msg);
-		if (f[i].ip == NULL)
-			T(heur_hop_ip(&msg) == NULL, "hop %zu: %s", i,
-			    heur_hop_ip(&msg));
-		else
-			T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg),
-			    f[i].ip) == 0, "hop %zu: want %s got %s", i,
-			    f[i].ip, heur_hop_ip(&msg));
-		T(strcmp(heur_helo(&msg), "backup.example.org") == 0,
-		    "hop %zu: helo", i);
-	}
-	heur_parse(forged, strlen(forged), 0, &msg);
-	T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg), "203.0.113.66") == 0,
-	    "forged: %s", heur_hop_ip(&msg));
-}
-
-/* Received lines of mail shipped in Debian (test_email, enmime, SA). */
-static const char *const real_rcvd[][2] = {
-	{ "from fepD.post.tele.dk (195.41.46.149) by mail.groupcare.dk (LSMTP "
-	  "for Windows NT v1.1b) with SMTP id <0.0014F8A2@mail.groupcare.dk>; "
-	  "Mon, 30 Apr 2001 12:17:50 +0200", "195.41.46.149" },
-	{ "from xcar [192.168.0.2] by jeeves.wooster.local (SMTPD32-7.07 EVAL) "
-	  "id AFF92F0214; Sun, 12 May 2002 08:55:37 +0100", "192.168.0.2" },
-	{ "from [204.245.199.98] (helo=zinfandel.lacita.com) by "
-	  "www.linux.org.uk with esmtp (Exim 3.13 #1) id 14lYR6-0008Iv-00 for "
-	  "linuxuser-admin@www.linux.org.uk; Fri, 06 Apr 2001 18:18:40 +0100",
-	  "204.245.199.98" },
-	{ "from localhost (localhost) by zinfandel.lacita.com (8.7.3/8.6.10-"
-	  "MT4.00) with internal id JAB03225; Fri, 6 Apr 2001 09:23:06 -0800 "
-	  "(GMT-0800)", NULL },
-	{ "from sims-ms-daemon by cougar.noc.ucla.edu (Sun Internet Mail "
-	  "Server sims.3.5.2000.03.23.18.03.p10) id <0GK500B01D0B8Y@cougar."
-	  "noc.ucla.edu> for scr-admin@socal-raves.org; Sun, 23 Sep 2001 "
-	  "20:14:35 -0700 (PDT)", NULL },
-	{ "from HVD-Exch16-01. internal.contoso.dom (192.168.1.50) by "
-	  "HVD-Exch16-01. internal.contoso.dom (192.168.1.50) with Microsoft "
-	  "SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_"
-	  "SHA384_P384) id 15.1.1261.35; Thu, 9 Nov 2017 16:23:15 +0100",
-	  "192.168.1.50" },
-	{ "by 10.76.55.35 with SMTP id o3csp106612oap; Fri, 10 Jul 2015 "
-	  "13:12:34 -0700 (PDT)", NULL },
-	{ "from mail135-10.atl141.mandrillapp.com (mail135-10.atl141."
-	  "mandrillapp.com. [198.2.135.10]) by mx.google.com with ESMTPS id "
-	  "k184si6630505ywf.180.2015.07.10.13.12.34 for <deepak@redsift.io> "
-	  "(version=TLSv1 cipher=ECDHE-RSA-RC4-SHA bits=128/128); Fri, 10 Jul "
-	  "2015 13:12:34 -0700 (PDT)", "198.2.135.10" },
-	{ "from [67.214.212.122] by mandrillapp.com id 163e4a0faf244a2da6b0121"
-	  "cc7af1fe9; Fri, 10 Jul 2015 20:12:33 +0000", "67.214.212.122" },
-	{ "(from daemon@localhost) by europe.std.com (8.9.3/8.9.3) id RAA09630 "
-	  "for tbtf-outgoing; Fri, 20 Apr 2001 17:31:18 -0400 (EDT)", NULL },
-	{ "from [208.192.102.193] (ppp0c199.std.com [208.192.102.199]) by "
-	  "world.std.com (8.9.3/8.9.3) with ESMTP id RAA14226 for <tbtf@world."
-	  "std.com>; Fri, 20 Apr 2001 17:12:04 -0400 (EDT)",
-	  "208.192.102.199" },
-	{ "from example.org (example.org [64.5.53.58]) by example.net (node="
-	  "mxbap2) with ESMTP (Nemesis) id UNIQUE for someone@example.com; "
-	  "Mon, 08 Feb 2010 14:05:16 +0100", "64.5.53.58" },
-};
-
-static void
-t_received_ip(void)
-{
-	char	ip[64];
-	const char *v;
-	size_t	i;
-
-	for (i = 0; i < sizeof(real_rcvd) / sizeof(real_rcvd[0]); i++) {
-		v = real_rcvd[i][0];
-		if (real_rcvd[i][1] == NULL)
-			T(!heur_received_ip(v, strlen(v), ip, sizeof(ip)),
-			    "real %zu: %s", i, ip);
-		else
-			T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
-			    strcmp(ip, real_rcvd[i][1]) == 0, "real %zu: %s",
-			    i, ip);
-	}
-
-	v = "from x (HELO 203.0.113.1) (198.51.100.2)";
-	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
-	    strcmp(ip, "198.51.100.2") == 0, "qmail HELO ip not taken: %s",
-	    ip);
-	v = "from x (HELO ) (198.51.100.2) by y";
-	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
-	    strcmp(ip, "198.51.100.2") == 0, "empty HELO: %s", ip);
-	v = "by x with SMTP; date";
-	T(!heur_received_ip(v, strlen(v), ip, sizeof(ip)), "no from");
-	v = "from [203.0.113.1";
-	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) == 0, "open bracket");
-	v = "from x (y [999.1.1.1]) by z";
-	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) == 0, "bad ip");
-	/* found by fuzz_heur: a stray ']' stopped the scan for good */
-	v = "from 3.9]) by x";
-	T(!heur_received_ip(v, strlen(v), ip, sizeof(ip)), "stray bracket");
-	T(heur_received_ip("from a\0b ] [198.51.100.5]", 25, ip, sizeof(ip)) &&
-	    strcmp(ip, "198.51.100.5") == 0, "NUL and ]: %s", ip);
-	v = "from x ([::ffff:198.51.100.3]) by z";
-	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
-	    strcmp(ip, "198.51.100.3") == 0, "mapped: %s", ip);
-	v = "from x (y [198.51.100.4]); by [203.0.113.1]";
-	T(heur_received_ip(v, strlen(v), ip, sizeof(ip)) &&
-	    strcmp(ip, "198.51.100.4") == 0, "stops at ';': %s", ip);
-}
-
-/*
- * heur_hop_line: a Received value names a client from outside; the same
- * test heur_parse() uses to find the trusted hop's line.
- */
-static void
-t_hop_line(void)
-{
-	static const struct {
-		const char	*v;
-		int		 want;
-	} f[] = {
-		{ "from unknown (HELO 192.0.2.99) (203.0.113.9)\n  by "
-		  "backup.example.org with SMTP; 27 Nov 2026 01:40:20 -0000",
-		  1 },
-		{ "from helo.example.com (host.example.com [203.0.113.9])\n"
-		  "\tby relay.example.org (Postfix) with ESMTPS id 4Nq;\n"
-		  "\tFri, 27 Nov 2026 02:40:20 +0100 (CET)", 1 },
-		{ "from x (y [2001:db8::25]) by z", 1 },
-		{ "from x (y [172.32.0.1]) by z", 1 },
-		{ "from x (y [100.128.0.1]) by z", 1 },
-		{ "from x (y [11.0.0.1]) by z", 1 },
-		{ "from x (y [10.1.2.3]) by z", 0 },
-		{ "from x (y [172.16.0.1]) by z", 0 },
-		{ "from x (y [172.31.255.255]) by z", 0 },
-		{ "from x (y [192.168.1.1]) by z", 0 },
-		{ "from x (y [100.64.0.1]) by z", 0 },
-		{ "from x (y [169.254.1.1]) by z", 0 },
-		{ "from x (y [127.0.0.1]) by z", 0 },
-		{ "from x (y [0.0.0.0]) by z", 0 },
-		{ "from x (y [::1]) by z", 0 },
-		{ "from x (y [fe80::1]) by z", 0 },
-		{ "from x (y [fd00::1]) by z", 0 },
-		{ "from x (y [::ffff:10.0.0.1]) by z", 0 },
-		{ "from x (HELO 203.0.113.1) (10.0.0.2) by z", 0 },
-		{ "(qmail 4242 invoked from network); 27 Nov 2026", 0 },
-		{ "by x with SMTP; 27 Nov 2026 01:40:22 -0000", 0 },
-		{ "from x (y [999.1.1.1]) by z", 0 },
-		{ "", 0 },
-	};
-	const char	*lit = "from x ([203.0.113.5]) by z";
-	size_t		 i;
-
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		T(heur_hop_line(f[i].v, strlen(f[i].v)) == f[i].want,
-		    "hop line %zu: %s", i, f[i].v);
-	/* n bounds it: the IP past n is not seen */
-	T(heur_hop_line(lit, strlen(lit)) == 1 && heur_hop_line(lit, 8) == 0,
-	    "hop line bounded by n");
-	/* and heur_parse takes the first such line below ours as the hop */
-	PARSE(QMAIL("relay.example.org", "")
-	    "Received: from x (y [10.1.2.3]) by z; 27 Nov 2026 01:40:00 -0000\n"
-	    "Received: from x (y [203.0.113.5]) by z; "
-	    "27 Nov 2026 01:39:00 -0000\n\n");
-	T(heur_hop_ip(&msg) && strcmp(heur_hop_ip(&msg), "203.0.113.5") == 0,
-	    "hop after an internal line: %s", heur_hop_ip(&msg));
+	T(msg.rfc.date_ok && msg.rfc.date == NOW - 24, "date %lld",
+	    (long long)msg.rfc.date);
+	T(msg.rcvd.top_date_ok && msg.rcvd.top_date == NOW, "received date");
 }
 
 static void
@@ -631,6 +252,13 @@ t_helo(void)
 	ONLY(QMAIL("unknown", "(HELO mail.example.net) ") GOOD_HDRS "\n", "");
 	ONLY(QMAIL("unknown", "(HELO mail.example.net.) ") GOOD_HDRS "\n", "");
 	ONLY(QMAIL("unknown", "(HELO mail_1.example.net) ") GOOD_HDRS "\n",
+	    "");
+	/* dom_norm's rule (issue 11): no '-' at a label's edge, 63 bytes */
+	ONLY(QMAIL("unknown", "(HELO -mail.example.net) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO mail-.example.net) ") GOOD_HDRS "\n",
+	    "HELO_NOT_FQDN");
+	ONLY(QMAIL("unknown", "(HELO a-1.example.net) ") GOOD_HDRS "\n",
 	    "");
 	/* claims to be us */
 	ONLY(QMAIL("unknown", "(HELO mx.example.org) ") GOOD_HDRS "\n",
@@ -843,82 +471,24 @@ t_from(void)
 	    "MISSING_FROM");
 	ONLY(QMAIL("mail.example.net", "") GOOD_HDRS
 	    "From: Mallory <mallory@example.net>\n\n", "FROM_MULTIPLE");
-	/* parseable forms */
-	static const struct {
-		const char	*from, *addr, *domain, *display;
-	} ok[] = {
-		{ "alice@example.net", "alice@example.net", "example.net", "" },
-		{ "Alice <alice@example.net>", "alice@example.net",
-		  "example.net", "Alice" },
-		{ "\"Smith, John\" <john@Example.NET>", "john@Example.NET",
-		  "example.net", "Smith, John" },
-		{ "alice@example.net (Alice Example)", "alice@example.net",
-		  "example.net", "Alice Example" },
-		{ "=?UTF-8?B?SsO2cmcgTcO8bGxlcg==?= <joerg@example.de>",
-		  "joerg@example.de", "example.de",
-		  "J\xc3\xb6rg M\xc3\xbcller" },
-		{ "=?iso-8859-1?q?J=F6rg?= =?iso-8859-1?q?_M=FCller?= "
-		  "<joerg@example.de>", "joerg@example.de", "example.de",
-		  "J\xf6rg M\xfcller" },
-		{ "<@relay.example:alice@example.net>", "alice@example.net",
-		  "example.net", "" },
-		{ "\"a b\"@example.net", "\"a b\"@example.net", "example.net",
-		  "" },
-		{ "a@b.example, c@d.example", "a@b.example", "b.example", "" },
-		{ "Friends: a@b.example, Carol <c@d.example>;",
-		  "a@b.example", "b.example", "" },
-		{ "alice @ example.net", "alice@example.net", "example.net",
-		  "" },
-		{ "Alice (the boss) <alice(x)@example.net>",
-		  "alice@example.net", "example.net", "Alice" },
-		{ "john@x.example <john@x.example>", "john@x.example",
-		  "x.example", "john@x.example" },
-		{ "<alice@[192.0.2.1]>", "alice@[192.0.2.1]", "[192.0.2.1]",
-		  "" },
-		{ "\"J\\\"R\\\" Smith\" <jr@example.net>", "jr@example.net",
-		  "example.net", "J\"R\" Smith" },
-	};
-	static const char *const bad[] = {
-		"Alice", "<>", "alice@", "@example.net",
-		"undisclosed-recipients:;", "John Smith john@example.net",
-		"<alice@example.net", "\"unterminated <a@b.example>",
-		"a@b@c.example", "alice@exa mple.net", "alice@.example.net",
-		"alice@example..net", "a@b.example, junk", "", "(comment)",
-		"al(ice@example.net", "<alice@example.net> <bob@example.net>",
-	};
-	char	b[2048];
-	size_t	i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		snprintf(b, sizeof(b), "%sFrom: %s\n\n", QMAIL("x.example", ""),
-		    ok[i].from);
-		heur_parse(b, strlen(b), 0, &msg);
-		T(msg.from_ok && strcmp(msg.from_addr, ok[i].addr) == 0 &&
-		    strcmp(msg.from_domain, ok[i].domain) == 0 &&
-		    strcmp(msg.from_display, ok[i].display) == 0,
-		    "From: %s -> ok %d [%s] [%s] [%s]", ok[i].from,
-		    msg.from_ok, msg.from_addr, msg.from_domain,
-		    msg.from_display);
-	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(b, sizeof(b), "%sFrom: %s\n\n", QMAIL("x.example", ""),
-		    bad[i]);
-		heur_parse(b, strlen(b), 0, &msg);
-		T(!msg.from_ok, "From: %s parsed as [%s]", bad[i],
-		    msg.from_addr);
-		T(heur_from_domain(&msg) == NULL, "From: %s: no domain",
-		    bad[i]);
-	}
+	/* the parseable and unparseable forms: unit_rfc5322.c t_from */
 	ONLY(QMAIL("mail.example.net", "") "Date: Fri, 27 Nov 2026 01:40:00 "
 	    "+0000\nMessage-ID: <1@example.net>\nTo: bob@example.org\n"
 	    "From: Alice\n\n", "FROM_UNPARSEABLE");
+	T(heur_from_domain(&msg) == NULL, "unparseable: no RHSBL domain");
+	PARSE("From: a@b.example, junk\n\n");
+	T(!msg.rfc.from_ok && heur_from_domain(&msg) == NULL,
+	    "junk after a mailbox: no RHSBL domain");
+	PARSE("From: Alice <alice@Example.NET.>\n\n");
+	T(heur_from_domain(&msg) && strcmp(heur_from_domain(&msg),
+	    "example.net") == 0, "RHSBL domain lowercased, no dot");
 	PARSE("From: <alice@[192.0.2.1]>\n\n");
 	T(heur_from_domain(&msg) == NULL, "literal: no RHSBL domain");
 	PARSE("From: alice@localhost\n\n");
 	T(heur_from_domain(&msg) == NULL, "no dot: no RHSBL domain");
 	/* obs-fws before the colon, any case */
 	PARSE("fROM   : a@b.example\n\n");
-	T(msg.nfrom == 1 && msg.from_ok, "fROM   :");
+	T(msg.rfc.nfrom == 1 && msg.rfc.from_ok, "fROM   :");
 }
 
 #define SPOOF(from) QMAIL("mail.example.net", "")			\
@@ -996,9 +566,9 @@ t_spoof(void)
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		snprintf(hdr, sizeof(hdr), SPOOF("%s"), no[i]);
 		run(hdr);
-		T(msg.from_ok && msg.from_display[0] != '\0' &&
+		T(msg.rfc.from_ok && msg.rfc.from_display[0] != '\0' &&
 		    !fired("FROM_DISPLAY_SPOOF"), "no spoof %zu: %s [%s]", i,
-		    no[i], msg.from_display);
+		    no[i], msg.rfc.from_display);
 	}
 	ONLY(SPOOF("<x@[192.0.2.1]>"), "");
 	ONLY(SPOOF("\"marty66@aol.com\" <synjan@ecis.com>"),
@@ -1014,92 +584,7 @@ t_spoof(void)
 static void
 t_date(void)
 {
-	static const struct {
-		const char	*s;
-		long long	 t;
-	} ok[] = {
-		{ "Fri, 27 Nov 2026 01:40:22 +0000", 1795743622 },
-		{ "27 Nov 2026 01:40:22 +0000", 1795743622 },
-		{ "Fri, 27 Nov 26 01:40:22 GMT", 1795743622 },
-		{ "Fri, 27 Nov 126 01:40:22 UT", 1795743622 },
-		{ "fri, 27 nov 2026 01:40:22 z", 1795743622 },
-		{ "Fri,27 Nov 2026 01:40:22 +0000", 1795743622 },
-		{ "Fri 27 Nov 2026 01:40:22 +0000", 1795743622 },
-		{ "Fri, 27 Nov 2026 02:40:22 +0100 (CET)", 1795743622 },
-		{ "Fri, 27 Nov 2026 02:40:22 +0100 CET", 1795743622 },
-		{ "Thu, 26 Nov 2026 20:40:22 EST", 1795743622 },
-		{ "Thu, 26 Nov 2026 17:40:22 PST", 1795743622 },
-		{ "(x) Fri (y), 27 (z) Nov 2026 01:40:22 (a) +0000 (b)",
-		  1795743622 },
-		{ "Fri, 27 Nov 2026 01:40 +0000", 1795743600 },
-		{ "Fri, 27 Nov 2026 1:40:22 +0000", 1795743622 },
-		{ "Fri, 27 Nov 2026 01:40:22 A", 1795743622 },
-		{ "Fri,  4 May 2001 14:05:44 -0400 (EDT)", 988999544 },
-		{ "Sat, 29 Feb 2020 12:00:00 -0130", 1582983000 },
-		{ "Thu, 01 Jan 1970 00:00:00 +0000", 0 },
-		{ "Thu, 01 Jan 1970 01:00:00 +0100", 0 },
-		{ "Fri, 27 Nov 2026 01:40:60 +0000", 1795743660 },
-		/* zones up to +-14:00, minutes 00-59 (issue 10) */
-		{ "Fri, 27 Nov 2026 15:40:22 +1400", 1795743622 },
-		{ "Thu, 26 Nov 2026 11:40:22 -1400", 1795743622 },
-		{ "Thu, 26 Nov 2026 13:40:22 -1200", 1795743622 },
-		{ "Fri, 27 Nov 2026 07:39:22 +0559", 1795743622 },
-		{ "Fri, 27 Nov 2026 07:10:22 +0530", 1795743622 },
-		/* years: 2 and 3 digits obsolete, 4 digits as written */
-		{ "Thu, 22 Aug 02 13:17:22 +0100", 1030018642 },
-		{ "Thu, 22 Aug 102 13:17:22 +0100", 1030018642 },
-		{ "Thu, 22 Aug 2002 13:17:22 +0100", 1030018642 },
-		{ "Fri, 31 Dec 1999 23:59:59 +0000", 946684799 },
-		{ "Fri, 31 Dec 99 23:59:59 +0000", 946684799 },
-		{ "Sun, 1 Jan 50 00:00:00 +0000", -631152000 },
-		{ "Fri, 31 Dec 49 00:00:00 +0000", 2524521600 },
-	};
-	static const char *const bad[] = {
-		"Mon Jul  1 10:52:37 2003", "31 Feb 2020 10:00 +0000",
-		"29 Feb 2021 10:00 +0000", "29 Feb 1900 10:00 +0000",
-		"Fri, 27 Nov 2026 25:00:00 +0000", "Fri, 27 Nov 2026 01:40:00",
-		"yesterday", "", "Fri, 27 Foo 2026 01:40:00 +0000",
-		"Fri, 27 Nov 2026 01:40:00 +0000 junk junk",
-		"Fri, 27 Nov 2026 01:40:00 J", "27 Nov 1899 01:40 +0000",
-		"Fri, 32 Nov 2026 01:40:00 +0000",
-		"Fri, 27 Nov 2026 01:61:00 +0000",
-		"Fri, 27 Nov 2026 01:40:00 +2400",
-		"Fri, 27 Nov 2026 01:40:00 +01",
-		"Fri, 27 Nov 20261 01:40 +0000",
-		"Fri, 27 Nov 2026 01:40:00 GMT CET",
-		"Fri, 27 Nov 2026 01:40:00:00 +0000", "Fri, 27 Nov 2026 +0000",
-		"Fri, 27 Nov 2026 01:40:00 -0000 (unterminated",
-		"Fri, 27 Nov 2026 01:40:00 +0000 toolongname",
-		"Frid, 27 Nov 2026 01:40:00 +0000", "1795743622",
-		"Fri, 27 Nov 2026 0x1:40:00 +0000",
-		"Fri, 27 Nov 2026 01:40:00 +0000, "
-		    "Fri, 27 Nov 2026 01:40:00 +0000",
-		/* zones beyond +-14:00 or minutes >= 60 (issue 10) */
-		"Fri, 27 Nov 2026 15:40:22 +1401",
-		"Thu, 26 Nov 2026 11:40:22 -1401",
-		"Thu, 26 Nov 2026 11:40:22 -1260",
-		"Fri, 27 Nov 2026 07:40:22 +0560",
-		"Fri, 27 Nov 2026 07:40:22 +0099",
-		"Sun, 25 Aug 2002 19:21:44 -1900",
-		"Sun, 25 Aug 2002 19:21:44 -1600",
-		"Sun, 25 Aug 2002 19:21:44 +9999",
-		/* a four-digit year is that year: 0102 is no 2002 */
-		"Thu, 22 Aug 0102 13:17:22 +0100",
-		"Thu, 22 Aug 0002 13:17:22 +0100",
-		"Thu, 22 Aug 0999 13:17:22 +0100",
-		"Thu, 22 Aug 1899 13:17:22 +0100",
-	};
-	time_t	t;
-	size_t	i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		T(heur_date(ok[i].s, strlen(ok[i].s), &t) &&
-		    (long long)t == ok[i].t, "date %s: %lld", ok[i].s,
-		    (long long)t);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		T(!heur_date(bad[i], strlen(bad[i]), &t), "bad date %s",
-		    bad[i]);
-
+	/* the parser's forms: unit_rfc5322.c t_date */
 	mkenv("alice@example.net", "bob@example.org", NULL);
 	ONLY(QMAIL("mail.example.net", "") "From: alice@example.net\n"
 	    "Message-ID: <1@example.net>\nTo: bob@example.org\n\n",
@@ -1241,7 +726,7 @@ t_hostile(void)
 		T(nhits <= heur_ntests, "hostile %zu", i);
 	}
 	PARSE("From: a@b.example\nX: \0\0\n\n");
-	T(msg.from_ok && !msg.eightbit, "NUL in the section");
+	T(msg.rfc.from_ok && !msg.rfc.eightbit, "NUL in the section");
 }
 
 /* Real-looking messages from common senders: nothing fires. */
@@ -1301,10 +786,6 @@ main(void)
 	env_init(&env);
 	t_table();
 	t_clean();
-	t_qmail_line();
-	t_hop();
-	t_received_ip();
-	t_hop_line();
 	t_helo();
 	t_dynamic();
 	t_rdns();

@@ -1,11 +1,12 @@
 /*
- * fuzz_lists.c - lists.c's file reader on arbitrary bytes: the first byte
- * picks the format (auto, ip4set, ip6trie, ip6tset, dnset), the rest is
- * the file, read through zlib from a memfd (plain or gzip, as qqtag reads
- * it) and from memory.  Oracles: no crash or leak; the two reads agree;
- * for a dozen keys (fixed ones, and addresses taken from the input) a
- * filtered read answers exactly as the whole read, as a message relies
- * on.  The same bytes also go through the state-file reader.
+ * fuzz_lists.c - the list file reader (listfile.c) on arbitrary bytes:
+ * the first byte picks the format (auto, ip4set, ip6trie, ip6tset, dnset),
+ * the rest is the file, read through zlib from a memfd (plain or gzip, as
+ * qqtag reads it) and from memory.  Oracles: no crash or leak; the two
+ * reads agree; for a dozen keys (fixed ones, and addresses taken from the
+ * input) a filtered read answers exactly as the whole read, as a message
+ * relies on.  The same bytes also go through the state-file reader
+ * (health.c).
  */
 #include <sys/mman.h>
 
@@ -15,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lists.h"
+#include "health.h"
+#include "listfile.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -25,7 +27,7 @@ static const char *const fixed[] = { "10.0.0.1", "127.0.0.2", "1.2.3.4",
 	"192.0.2.1", "255.255.255.255", "0.0.0.0", "::1", "2001:db8::1",
 	"ffff::", "example.com", "a.b.example.com", "test", "x.test" };
 
-static struct lists_answer a1, a2;
+static struct listfile_answer a1, a2;
 
 /* The input as a file: a memfd and its /proc path, or -1. */
 static int
@@ -66,13 +68,14 @@ same(int h1, int h2)
 
 /* A key from fixed[i], or (i past them) from the input's bytes. */
 static int
-key(struct lists_key *k, size_t i, const uint8_t *d, size_t n)
+key(struct listfile_key *k, size_t i, const uint8_t *d, size_t n)
 {
 	char t[64];
 
 	if (i < sizeof(fixed) / sizeof(fixed[0]))
 		return fixed[i][0] >= 'a' && fixed[i][0] <= 'z' ?
-		    lists_key_domain(k, fixed[i]) : lists_key_ip(k, fixed[i]);
+		    listfile_key_domain(k, fixed[i]) :
+		    listfile_key_ip(k, fixed[i]);
 	if (n < 16)
 		return -1;
 	if (i % 2)
@@ -83,28 +86,28 @@ key(struct lists_key *k, size_t i, const uint8_t *d, size_t n)
 		    d[0] << 8 | d[1], d[2] << 8 | d[3], d[4] << 8 | d[5],
 		    d[6] << 8 | d[7], d[8] << 8 | d[9], d[10] << 8 | d[11],
 		    d[12] << 8 | d[13], d[14] << 8 | d[15]);
-	return lists_key_ip(k, t);
+	return listfile_key_ip(k, t);
 }
 
 static void
-keys(const char *path, int fmt, const struct lists_set *whole,
+keys(const char *path, int fmt, const struct listfile *whole,
     const uint8_t *d, size_t n)
 {
-	struct lists_set *part;
-	struct lists_key k;
+	struct listfile *part;
+	struct listfile_key k;
 	size_t i;
 	int e;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 2; i++) {
 		if (key(&k, i, d, n) == -1)
 			continue;
-		part = lists_load(path, fmt, &k, NOW, NULL, &e);
+		part = listfile_load(path, fmt, &k, NOW, NULL, &e);
 		if (part == NULL)
 			abort();	/* the whole read worked */
-		if (!same(lists_lookup(whole, &k, &a1),
-		    lists_lookup(part, &k, &a2)))
+		if (!same(listfile_lookup(whole, &k, &a1),
+		    listfile_lookup(part, &k, &a2)))
 			abort();
-		lists_set_free(part);
+		listfile_free(part);
 	}
 }
 
@@ -124,8 +127,8 @@ state(const char *path)
 int
 LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-	struct lists_stats st1, st2;
-	struct lists_set *s1, *s2;
+	struct listfile_stats st1, st2;
+	struct listfile *s1, *s2;
 	char path[64];
 	int fd, fmt, e1, e2;
 
@@ -134,18 +137,18 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	fmt = d[0] % 5;
 	if ((fd = as_file(d + 1, n - 1, path, sizeof(path))) == -1)
 		return 0;
-	s1 = lists_load(path, fmt, NULL, NOW, &st1, &e1);
+	s1 = listfile_load(path, fmt, NULL, NOW, &st1, &e1);
 	if (n < 3 || d[1] != 0x1f || d[2] != 0x8b) {
 		/* not gzip: memory and file reads see the same text */
-		s2 = lists_load_mem(d + 1, n - 1, fmt, NULL, NOW, &st2, &e2);
+		s2 = listfile_load_mem(d + 1, n - 1, fmt, NULL, NOW, &st2, &e2);
 		if ((s1 == NULL) != (s2 == NULL) || e1 != e2 ||
 		    st1.entries != st2.entries || st1.units != st2.units)
 			abort();
-		lists_set_free(s2);
+		listfile_free(s2);
 	}
 	if (s1 != NULL)
 		keys(path, fmt, s1, d + 1, n - 1);
-	lists_set_free(s1);
+	listfile_free(s1);
 	state(path);
 	close(fd);
 	return 0;
