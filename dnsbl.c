@@ -24,7 +24,9 @@
  * LABEL   letters, digits, '_' and '-', at most 40: the name of the list in
  *         headers and logs (and its test name when a filter has none).
  * ZONE    the DNS zone queried, e.g. zen.spamhaus.org or
- *         KEY.zen.dq.spamhaus.net; it never appears in any output.
+ *         KEY.zen.dq.spamhaus.net (dom_norm's rule with '_', two labels,
+ *         a letter in the last; lowercased); it never appears in any
+ *         output.
  * FILTER  OCTETS[=WEIGHT][:TEST] or OCTETS=error
  *         OCTETS is four dot-separated octets, each a number 0-255 or a
  *         bracketed list of numbers and ranges, postscreen style:
@@ -79,6 +81,7 @@
 #include "dnsbl.h"
 #include "listres.h"
 #include "msg.h"
+#include "rfc5322.h"
 #include "score.h"
 #include "util.h"
 
@@ -394,35 +397,16 @@ add_filter(struct dnsbl_list *l, const struct filter *f)
 	return 0;
 }
 
-/* Zone: LDH labels (and '_'), one trailing dot dropped, at most ZONEMAX. */
+/*
+ * Zone: dom_norm's domain name with '_' (RFC 8552 names), two labels and
+ * a letter in the top one, lowercased, one trailing dot dropped, at most
+ * ZONEMAX.  0, or -1.
+ */
 static int
 parse_zone(const char *s, char *zone)
 {
-	size_t n = strlen(s), i, lab = 0, dots = 0;
-
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if (n == 0 || n > ZONEMAX)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (lab == 0)
-				return -1;
-			lab = 0;
-			dots++;
-			continue;
-		}
-		if (!is_alnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '_')
-			return -1;
-		if (++lab > 63)
-			return -1;
-	}
-	if (lab == 0 || dots == 0)
-		return -1;
-	memcpy(zone, s, n);
-	zone[n] = '\0';
-	return 0;
+	return dom_norm(s, strlen(s), DOM_US | DOM_FQDN, zone, ZONEMAX + 1) ==
+	    -1 ? -1 : 0;
 }
 
 /* Does zone equal suffix or end in ".suffix" (case-insensitively)? */
@@ -857,51 +841,6 @@ dnsbl_revname(int family, const unsigned char *a, char *buf, size_t size)
 	return (int)o - 1;
 }
 
-/* Lowercase, drop one trailing dot, check LDH (us: '_' too) and length. */
-static int
-name_norm(const char *in, char *out, size_t size, int us)
-{
-	size_t i, lab = 0, dots = 0, digits = 0;
-	int c;
-
-	for (i = 0; in[i] != '\0' && !(in[i] == '.' && in[i + 1] == '\0');
-	    i++) {
-		if (i >= 253 || i + 1 >= size)
-			return -1;
-		c = lower((unsigned char)in[i]);
-		if (c == '.') {
-			if (lab == 0 || out[i - 1] == '-')
-				return -1;
-			dots++;
-			lab = digits = 0;
-		} else if (is_alnum(c) || (c == '-' && lab > 0) ||
-		    (c == '_' && us)) {
-			digits += c >= '0' && c <= '9';
-			if (++lab > 63)
-				return -1;
-		} else
-			return -1;
-		out[i] = (char)c;
-	}
-	if (lab == 0 || out[i - 1] == '-' || dots == 0 || digits == lab)
-		return -1;
-	out[i] = '\0';
-	return (int)i;
-}
-
-/*
- * Normalise a mail domain into out: lowercase, no trailing dot, LDH
- * labels of 1..63, at most 253, two labels at least, a TLD not all digits.
- * Returns the length, or -1 for a bogus domain (which is never queried).
- */
-int
-dnsbl_domain_norm(const char *in, char *out, size_t size)
-{
-	if (in == NULL)
-		return -1;
-	return name_norm(in, out, size, 0);
-}
-
 /*
  * The first PTR target of an answer, as c-ares spells it (dns_name:
  * non-printable bytes as \DDD, dots inside labels as \.).  Returns 0 with
@@ -1248,7 +1187,7 @@ fwd_start(struct check *ck, const char *name)
 {
 	char q[NAMEMAX + 1];
 
-	(void)snprintf(q, sizeof(q), "%s.", name);	/* name_norm: <= 253 */
+	(void)snprintf(q, sizeof(q), "%s.", name);	/* dom_norm: <= 253 */
 	send_q(ck, 0, Q_FWD, q, ck->run->family == 4 ? T_A : T_AAAA);
 }
 
@@ -1261,7 +1200,8 @@ rdns_name(struct check *ck, const char *name)
 
 	free(r->ptrname);
 	r->ptrname = strdup(name);
-	if (name_norm(name, norm, sizeof(norm), 1) == -1) {
+	if (dom_norm(name, strlen(name), DOM_US | DOM_FQDN, norm,
+	    sizeof(norm)) == -1) {
 		finish(ck, DNSBL_LISTED, "RDNS_UNCONFIRMED", name);
 		return;
 	}
@@ -1581,7 +1521,8 @@ dnsbl_domain(struct dnsbl_run *r, int which, const char *domain)
 
 	if (r == NULL || r->stopped || domain == NULL || domain[0] == '\0')
 		return;
-	if (dnsbl_domain_norm(domain, dom, sizeof(dom)) == -1 &&
+	if (dom_norm(domain, strlen(domain), DOM_FQDN, dom, sizeof(dom)) ==
+	    -1 &&
 	    (!(r->flags & DNSBL_ANYNAME) || one_label(domain, dom,
 	    sizeof(dom)) == -1))
 		return;

@@ -175,7 +175,6 @@ int dnsbl_classify(const struct dnsbl_list *, const unsigned char *, int,
 int dnsbl_classify_codes(const struct dnsbl_list *, const unsigned long *,
     int, struct dnsbl_class *);
 int dnsbl_revname(int, const unsigned char *, char *, size_t);
-int dnsbl_domain_norm(const char *, char *, size_t);
 int dnsbl_ptr_parse(const unsigned char *, int, char *, size_t);
 int dnsbl_addr_match(const unsigned char *, int, int, const unsigned char *);
 size_t dnsbl_txt_parse(const unsigned char *, int, char *, size_t);

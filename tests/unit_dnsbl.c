@@ -20,6 +20,7 @@
 #include "../dns.h"
 #include "../dnsbl.h"
 #include "../msg.h"
+#include "../rfc5322.h"
 
 static int npass, nfail;
 
@@ -249,35 +250,42 @@ test_skip(void)
 	}
 }
 
+/* A mail domain as dnsbl_domain() and lists_domain() take it. */
+static int
+mail_dom(const char *in, char *out, size_t size)
+{
+	return in == NULL ? -1 : dom_norm(in, strlen(in), DOM_FQDN, out, size);
+}
+
 static void
 test_domain(void)
 {
 	static const char *const bad[] = { "", "com", "-a.com", "a-.com",
 	    "a..com", ".a.com", "1.2.3.4", "[192.0.2.1]", "ex ample.com",
 	    "exa_mple.com", "a.com..", "xn--\xc3\xa9.com", "a.b\r\nBcc.com",
-	    "a\0.com", NULL };
+	    "a\0.com", "a.1-2", "a.b.123", NULL };
 	char out[256], big[400];
 	int i;
 
-	CHECK(dnsbl_domain_norm("Example.COM.", out, sizeof(out)) == 11 &&
+	CHECK(mail_dom("Example.COM.", out, sizeof(out)) == 11 &&
 	    strcmp(out, "example.com") == 0, "norm %s", out);
-	CHECK(dnsbl_domain_norm("xn--bcher-kva.example", out, sizeof(out)) >
+	CHECK(mail_dom("xn--bcher-kva.example", out, sizeof(out)) >
 	    0, "idn");
-	CHECK(dnsbl_domain_norm("a1.b-2.c3", out, sizeof(out)) > 0, "ldh");
+	CHECK(mail_dom("a1.b-2.c3", out, sizeof(out)) > 0, "ldh");
 	for (i = 0; bad[i] != NULL; i++)
-		CHECK(dnsbl_domain_norm(bad[i], out, sizeof(out)) == -1,
+		CHECK(mail_dom(bad[i], out, sizeof(out)) == -1,
 		    "bogus domain %d accepted", i);
-	CHECK(dnsbl_domain_norm(NULL, out, sizeof(out)) == -1, "NULL");
+	CHECK(mail_dom(NULL, out, sizeof(out)) == -1, "NULL");
 	memset(big, 'a', 64);
 	memcpy(big + 64, ".com", 5);
-	CHECK(dnsbl_domain_norm(big, out, sizeof(out)) == -1, "64 label");
+	CHECK(mail_dom(big, out, sizeof(out)) == -1, "64 label");
 	for (i = 0; i < 63; i++)
 		memcpy(big + 4 * i, "abc.", 4);
 	memcpy(big + 252, "c", 2);
-	CHECK(dnsbl_domain_norm(big, out, sizeof(out)) == 253, "253");
+	CHECK(mail_dom(big, out, sizeof(out)) == 253, "253");
 	memcpy(big + 252, "cd", 3);
-	CHECK(dnsbl_domain_norm(big, out, sizeof(out)) == -1, "254");
-	CHECK(dnsbl_domain_norm("abc.example", out, 5) == -1, "small out");
+	CHECK(mail_dom(big, out, sizeof(out)) == -1, "254");
+	CHECK(mail_dom("abc.example", out, 5) == -1, "small out");
 }
 
 static void
@@ -308,6 +316,9 @@ test_lines(void)
 	    "dnsbl X nodot",
 	    "dnsbl X a..b",
 	    "dnsbl X .a.b",
+	    "dnsbl X -a.example",
+	    "dnsbl X a-.example",
+	    "dnsbl X zone.123",
 	    "dnsbl X a.b 127.0.0.[2..1]",
 	    "dnsbl X a.b 127.0.0.256",
 	    "dnsbl X a.b 127.0.0",
