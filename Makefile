@@ -20,7 +20,7 @@ LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 FLAGS	 = $(CC) $(ALLCFLAGS) $(ALLLDFLAGS)
 
 # Module objects: everything but main().  Later modules join by existing.
-MODSRC	 = buf.c msg.c check.c util.c score.c headers.c envelope.c policy.c \
+MODSRC	 = buf.c msg.c dns.c check.c util.c score.c headers.c envelope.c policy.c \
 	   policy_verify.c report.c listres.c listfile.c health.c \
 	   rfc5322.c received.c \
 	   $(wildcard dnsbl.c geo.c lists.c heur.c)

@@ -1,17 +1,17 @@
 /*
- * dnsbl.c: every DNS check of one message on one c-ares channel: DNSBL and
- * DNSWL lists keyed by the client IP, RHSBL lists keyed by the From: and
- * envelope sender domains, reverse DNS with forward confirmation, and
- * sender-domain existence.  The only file that includes <ares.h>.
+ * dnsbl.c: every DNS check of one message, asked through the message's
+ * DNS service (dns.c): DNSBL and DNSWL lists keyed by the client IP, RHSBL
+ * lists keyed by the From: and envelope sender domains, reverse DNS with
+ * forward confirmation, and sender-domain existence.
  *
  * All IP-keyed queries leave in dnsbl_start(); domain queries leave when
- * dnsbl_domain() learns a domain.  The caller drives the channel from its
- * own poll() loop (dnsbl_pollfds, dnsbl_timeout, dnsbl_process) and calls
- * dnsbl_stop() at its deadline.  Every check ends listed, clean (NXDOMAIN
- * or NODATA) or error (timeout, SERVFAIL, REFUSED, a malformed answer, an
- * answer outside 127/8, 127.0.0.1, 127.255.255.0/24, or a list's documented
- * error code): errors never score.  The zone of a list never appears in a
- * result: paid zones carry a secret key.
+ * dnsbl_domain() learns a domain.  The caller serves the DNS service
+ * (dns_wait) and stops it (dns_stop) at its deadline: the checks still
+ * waiting then end as errors "timeout".  Every check ends listed, clean
+ * (NXDOMAIN or NODATA) or error (timeout, SERVFAIL, REFUSED, a malformed
+ * answer, an answer outside 127/8, 127.0.0.1, 127.255.255.0/24, or a
+ * list's documented error code): errors never score.  The zone of a list
+ * never appears in a result: paid zones carry a secret key.
  *
  * Policy grammar (lines handed over by policy.c):
  *
@@ -24,7 +24,9 @@
  * LABEL   letters, digits, '_' and '-', at most 40: the name of the list in
  *         headers and logs (and its test name when a filter has none).
  * ZONE    the DNS zone queried, e.g. zen.spamhaus.org or
- *         KEY.zen.dq.spamhaus.net; it never appears in any output.
+ *         KEY.zen.dq.spamhaus.net (dom_norm's rule with '_', two labels,
+ *         a letter in the last; lowercased); it never appears in any
+ *         output.
  * FILTER  OCTETS[=WEIGHT][:TEST] or OCTETS=error
  *         OCTETS is four dot-separated octets, each a number 0-255 or a
  *         bracketed list of numbers and ranges, postscreen style:
@@ -69,35 +71,32 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <ares.h>
-
+#include "dns.h"
 #include "dnsbl.h"
 #include "listres.h"
+#include "msg.h"
+#include "rfc5322.h"
 #include "score.h"
 #include "util.h"
 
 #define MAXLISTS	64	/* lists in one policy */
-#define MAXSOCKS	32	/* sockets of one channel we poll */
 #define LABELMAX	40	/* list label / test name */
 #define NAMEMAX		256	/* DNS name in text, NUL included */
 #define ZONEMAX		189	/* 253 less an IPv6 reverse name and dot */
-#define ESCNAMEMAX	1100	/* ares_expand_name output, \DDD escapes */
+#define ESCNAMEMAX	1100	/* dns_name() output, \DDD escapes */
 #define SERVERSMAX	1024	/* resolver list text */
-#define TRY_MS		500	/* first retransmit; c-ares doubles it */
-#define TRIES		4	/* 500 + 1000 + 2000 + 4000 ms */
 
-#define T_A	1
-#define T_PTR	12
-#define T_MX	15
-#define T_TXT	16
-#define T_AAAA	28
+#define T_A	DNS_T_A
+#define T_PTR	DNS_T_PTR
+#define T_MX	DNS_T_MX
+#define T_TXT	DNS_T_TXT
+#define T_AAAA	DNS_T_AAAA
 #define C_IN	1
 
 enum { K_DNSBL, K_DNSWL, K_RHSBL };
@@ -212,6 +211,7 @@ struct check;
 struct query {
 	struct check	*ck;
 	int		 what;
+	int		 live;		/* its callback is due */
 };
 
 struct check {
@@ -230,30 +230,21 @@ struct check {
 	const char		*err;		/* sender: first error */
 };
 
-struct sock {
-	int	fd;
-	int	rd;
-	int	wr;
-};
-
 struct dnsbl_run {
 	const struct dnsbl_conf	*conf;
-	ares_channel		 ch;
-	int			 chstate;	/* 0 none, 1 up, -1 failed */
+	struct dns		*dns;		/* the message's, not ours */
 	int			 stopped;
 	int			 flags;		/* DNSBL_ANYIP ... */
 	int			 family;	/* 0: no IP checks */
 	unsigned char		 addr[16];
 	char			 ip[INET6_ADDRSTRLEN];
 	struct listres_chain	 checks;
-	struct sock		 socks[MAXSOCKS];
-	int			 nsocks;
 	int			 pending;	/* checks not done */
 	char			*ptrname;	/* PTR or TCPREMOTEHOST */
 	char			*rdnsname;	/* forward-confirmed name */
 };
 
-static void on_answer(void *, int, int, unsigned char *, int);
+static void on_answer(void *, int, const unsigned char *, int);
 
 /* ------------------------------------------------------------------ */
 /* Policy lines                                                         */
@@ -406,35 +397,16 @@ add_filter(struct dnsbl_list *l, const struct filter *f)
 	return 0;
 }
 
-/* Zone: LDH labels (and '_'), one trailing dot dropped, at most ZONEMAX. */
+/*
+ * Zone: dom_norm's domain name with '_' (RFC 8552 names), two labels and
+ * a letter in the top one, lowercased, one trailing dot dropped, at most
+ * ZONEMAX.  0, or -1.
+ */
 static int
 parse_zone(const char *s, char *zone)
 {
-	size_t n = strlen(s), i, lab = 0, dots = 0;
-
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if (n == 0 || n > ZONEMAX)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (lab == 0)
-				return -1;
-			lab = 0;
-			dots++;
-			continue;
-		}
-		if (!is_alnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '_')
-			return -1;
-		if (++lab > 63)
-			return -1;
-	}
-	if (lab == 0 || dots == 0)
-		return -1;
-	memcpy(zone, s, n);
-	zone[n] = '\0';
-	return 0;
+	return dom_norm(s, strlen(s), DOM_US | DOM_FQDN, zone, ZONEMAX + 1) ==
+	    -1 ? -1 : 0;
 }
 
 /* Does zone equal suffix or end in ".suffix" (case-insensitively)? */
@@ -731,43 +703,6 @@ dnsbl_conf_skip(struct dnsbl_conf *c, const char *label, int skip)
 	return -1;
 }
 
-/* One "host[:port]" or "[v6]:port" or bare IPv6 server. */
-static int
-valid_server(const char *s, size_t n)
-{
-	char buf[64], *ep;
-	const char *port = NULL, *colon;
-	unsigned char a[16];
-	unsigned long v;
-
-	if (n == 0 || n >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	colon = strchr(buf, ':');
-	if (buf[0] == '[') {
-		char *rb = strchr(buf, ']');
-		if (rb == NULL || (rb[1] != '\0' && rb[1] != ':'))
-			return 0;
-		*rb = '\0';
-		port = rb[1] == ':' ? rb + 2 : NULL;
-		if (inet_pton(AF_INET6, buf + 1, a) != 1)
-			return 0;
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		buf[colon - buf] = '\0';
-		port = colon + 1;
-		if (inet_pton(AF_INET, buf, a) != 1)
-			return 0;
-	} else if (inet_pton(colon ? AF_INET6 : AF_INET, buf, a) != 1)
-		return 0;
-	if (port == NULL)
-		return 1;
-	errno = 0;
-	v = strtoul(port, &ep, 10);
-	return port[0] >= '0' && port[0] <= '9' && *ep == '\0' &&
-	    errno == 0 && v >= 1 && v <= 65535;
-}
-
 /*
  * Use the servers in csv (host[:port],...) instead of /etc/resolv.conf.
  * Returns 0, or -1 with errno EINVAL (bad list) or ENOMEM.
@@ -775,30 +710,24 @@ valid_server(const char *s, size_t n)
 int
 dnsbl_conf_servers(struct dnsbl_conf *c, const char *csv)
 {
-	const char *s, *e;
 	char *dup;
-	size_t n = strlen(csv);
 
-	if (n == 0 || n >= SERVERSMAX) {
+	if (!dns_servers_valid(csv)) {
 		errno = EINVAL;
 		return -1;
-	}
-	for (s = csv;; s = e + 1) {
-		e = strchr(s, ',');
-		if (e == NULL)
-			e = s + strlen(s);
-		if (!valid_server(s, (size_t)(e - s))) {
-			errno = EINVAL;
-			return -1;
-		}
-		if (*e == '\0')
-			break;
 	}
 	if ((dup = strdup(csv)) == NULL)
 		return -1;
 	free(c->servers);
 	c->servers = dup;
 	return 0;
+}
+
+/* The resolvers of the policy ("dns" line, QQTAG_DNS), or NULL. */
+const char *
+dnsbl_conf_get_servers(const struct dnsbl_conf *c)
+{
+	return c == NULL ? NULL : c->servers;
 }
 
 static int
@@ -852,16 +781,7 @@ dnsbl_conf_line(struct dnsbl_conf *c, int argc, char *argv[], char *err,
 struct dnsbl_conf *
 dnsbl_conf_new(void)
 {
-	struct dnsbl_conf *c;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
-		free(c);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return c;
+	return calloc(1, sizeof(struct dnsbl_conf));
 }
 
 void
@@ -875,7 +795,6 @@ dnsbl_conf_free(struct dnsbl_conf *c)
 		list_free(c->lists[i]);
 	free(c->servers);
 	free(c);
-	ares_library_cleanup();
 }
 
 size_t
@@ -893,55 +812,6 @@ dnsbl_conf_list(const struct dnsbl_conf *c, size_t i)
 
 /* ------------------------------------------------------------------ */
 /* Pure functions on names, addresses and answers                       */
-
-/*
- * Parse an IP text (TCPREMOTEIP / TCP6REMOTEIP) into a: returns 4 (a[0..3]),
- * 6, or 0 when it is no address.  ::ffff:a.b.c.d is IPv4 (RFC 4291 2.5.5.2).
- */
-int
-dnsbl_ip_parse(const char *s, unsigned char a[16])
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0, 0xff, 0xff };
-	char buf[INET6_ADDRSTRLEN + 8];
-	size_t n;
-
-	if (s == NULL || (n = strcspn(s, "%")) == 0 || n >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (inet_pton(AF_INET, buf, a) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, buf, a) != 1)
-		return 0;
-	if (memcmp(a, mapped, sizeof(mapped)) == 0) {
-		memmove(a, a + 12, 4);
-		return 4;
-	}
-	return 6;
-}
-
-/*
- * 1 if no lookup may be made for this client: unspecified, loopback,
- * RFC 1918, CGNAT, link-local, multicast, reserved, ULA.
- */
-int
-dnsbl_ip_skip(int family, const unsigned char *a)
-{
-	static const unsigned char zero[15];
-
-	if (family == 4)
-		return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
-		    a[0] >= 224 || (a[0] == 169 && a[1] == 254) ||
-		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-		    (a[0] == 192 && a[1] == 168) ||
-		    (a[0] == 100 && (a[1] & 0xc0) == 64);
-	if (family == 6)
-		return (memcmp(a, zero, 15) == 0 && a[15] <= 1) ||
-		    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
-		    (a[0] & 0xfe) == 0xfc || a[0] == 0xff;
-	return 1;
-}
 
 /*
  * The reverse name of an address, without the zone or a trailing dot:
@@ -971,105 +841,17 @@ dnsbl_revname(int family, const unsigned char *a, char *buf, size_t size)
 	return (int)o - 1;
 }
 
-/* Lowercase, drop one trailing dot, check LDH (us: '_' too) and length. */
-static int
-name_norm(const char *in, char *out, size_t size, int us)
-{
-	size_t i, lab = 0, dots = 0, digits = 0;
-	int c;
-
-	for (i = 0; in[i] != '\0' && !(in[i] == '.' && in[i + 1] == '\0');
-	    i++) {
-		if (i >= 253 || i + 1 >= size)
-			return -1;
-		c = lower((unsigned char)in[i]);
-		if (c == '.') {
-			if (lab == 0 || out[i - 1] == '-')
-				return -1;
-			dots++;
-			lab = digits = 0;
-		} else if (is_alnum(c) || (c == '-' && lab > 0) ||
-		    (c == '_' && us)) {
-			digits += c >= '0' && c <= '9';
-			if (++lab > 63)
-				return -1;
-		} else
-			return -1;
-		out[i] = (char)c;
-	}
-	if (lab == 0 || out[i - 1] == '-' || dots == 0 || digits == lab)
-		return -1;
-	out[i] = '\0';
-	return (int)i;
-}
-
 /*
- * Normalise a mail domain into out: lowercase, no trailing dot, LDH
- * labels of 1..63, at most 253, two labels at least, a TLD not all digits.
- * Returns the length, or -1 for a bogus domain (which is never queried).
- */
-int
-dnsbl_domain_norm(const char *in, char *out, size_t size)
-{
-	if (in == NULL)
-		return -1;
-	return name_norm(in, out, size, 0);
-}
-
-static unsigned
-get16(const unsigned char *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-/* Skip a compressed name at *off; -1 if malformed. */
-static int
-skip_name(const unsigned char *abuf, int alen, int *off)
-{
-	char *s;
-	long enclen;
-
-	if (*off >= alen || ares_expand_name(abuf + *off, abuf, alen, &s,
-	    &enclen) != ARES_SUCCESS)
-		return -1;
-	ares_free_string(s);
-	*off += (int)enclen;
-	return 0;
-}
-
-/* Copy the PTR target at off into name; 0, or 2 if it does not fit. */
-static int
-ptr_target(const unsigned char *abuf, int alen, int off, char *name,
-    size_t size)
-{
-	char *s;
-	long enclen;
-	size_t n;
-
-	if (ares_expand_name(abuf + off, abuf, alen, &s, &enclen) !=
-	    ARES_SUCCESS)
-		return -1;
-	n = strlen(s);
-	if (n >= size) {
-		ares_free_string(s);
-		return 2;
-	}
-	memcpy(name, s, n + 1);
-	ares_free_string(s);
-	return 0;
-}
-
-/*
- * The first PTR target of an answer, as ares_expand_name() spells it
- * (non-printable bytes as \DDD, dots inside labels as \.).  Returns 0 with
+ * The first PTR target of an answer, as c-ares spells it (dns_name:
+ * non-printable bytes as \DDD, dots inside labels as \.).  Returns 0 with
  * the name, 1 for no PTR (NXDOMAIN or NODATA), 2 for a name too long for
  * name, -1 for a malformed answer or an error rcode.
  */
 int
 dnsbl_ptr_parse(const unsigned char *abuf, int alen, char *name, size_t size)
 {
-	unsigned qd, an, type, rdlen, i;
-	int off = 12;
+	struct dns_rr rr;
+	int r, n;
 
 	if (alen < 12 || size == 0)
 		return -1;
@@ -1077,26 +859,15 @@ dnsbl_ptr_parse(const unsigned char *abuf, int alen, char *name, size_t size)
 		return 1;
 	if ((abuf[3] & 0x0f) != 0)
 		return -1;
-	qd = get16(abuf + 4);
-	an = get16(abuf + 6);
-	for (i = 0; i < qd; i++) {
-		if (skip_name(abuf, alen, &off) == -1 || off + 4 > alen)
+	memset(&rr, 0, sizeof(rr));
+	while ((r = dns_rr(abuf, alen, &rr)) == 1) {
+		if (rr.type != T_PTR || rr.class != C_IN)
+			continue;
+		if ((n = dns_name(abuf, alen, rr.off, name, size)) < 0)
 			return -1;
-		off += 4;
+		return (size_t)n >= size ? 2 : 0;
 	}
-	for (i = 0; i < an; i++) {
-		if (skip_name(abuf, alen, &off) == -1 || off + 10 > alen)
-			return -1;
-		type = get16(abuf + off);
-		rdlen = get16(abuf + off + 8);
-		off += 10;
-		if ((unsigned)(alen - off) < rdlen)
-			return -1;
-		if (type == T_PTR && get16(abuf + off - 8) == C_IN)
-			return ptr_target(abuf, alen, off, name, size);
-		off += (int)rdlen;
-	}
-	return 1;
+	return r == 0 ? 1 : -1;
 }
 
 /*
@@ -1107,27 +878,14 @@ int
 dnsbl_addr_match(const unsigned char *abuf, int alen, int family,
     const unsigned char *addr)
 {
-	struct ares_addrttl a4[DNSBL_MAXA];
-	struct ares_addr6ttl a6[DNSBL_MAXA];
-	int n = DNSBL_MAXA, rc, i;
+	unsigned char a[DNSBL_MAXA * 16];
+	size_t w = family == 4 ? 4 : 16;
+	int n, i;
 
-	if (alen < 12)
-		return -1;
-	if ((abuf[3] & 0x0f) == 3)
-		return 0;
-	if ((abuf[3] & 0x0f) != 0)
-		return -1;
-	if (family == 4)
-		rc = ares_parse_a_reply(abuf, alen, NULL, a4, &n);
-	else
-		rc = ares_parse_aaaa_reply(abuf, alen, NULL, a6, &n);
-	if (rc == ARES_ENODATA)
-		return 0;
-	if (rc != ARES_SUCCESS)
+	if ((n = dns_addrs(abuf, alen, family, a, DNSBL_MAXA)) < 0)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (family == 4 ? memcmp(&a4[i].ipaddr, addr, 4) == 0 :
-		    memcmp(&a6[i].ip6addr, addr, 16) == 0)
+		if (memcmp(a + w * (size_t)i, addr, w) == 0)
 			return 1;
 	return 0;
 }
@@ -1140,20 +898,7 @@ dnsbl_addr_match(const unsigned char *abuf, int alen, int family,
 size_t
 dnsbl_txt_parse(const unsigned char *abuf, int alen, char *out, size_t size)
 {
-	struct ares_txt_ext *txt, *t;
-	size_t n = 0, k;
-
-	if (ares_parse_txt_reply_ext(abuf, alen, &txt) != ARES_SUCCESS)
-		return 0;
-	for (t = txt; t != NULL && n < size; t = t->next) {
-		if (t->record_start && t != txt)
-			out[n++] = ' ';
-		k = t->length < size - n ? t->length : size - n;
-		memcpy(out + n, t->txt, k);
-		n += k;
-	}
-	ares_free_data(txt);
-	return n;
+	return dns_txt(abuf, alen, out, size);
 }
 
 static int
@@ -1242,8 +987,8 @@ int
 dnsbl_classify(const struct dnsbl_list *l, const unsigned char *abuf,
     int alen, struct dnsbl_class *c)
 {
-	struct ares_addrttl a[DNSBL_MAXA];
-	int n = DNSBL_MAXA, rc, i;
+	unsigned char a[DNSBL_MAXA * 4];
+	int n, rc, i;
 
 	memset(c, 0, sizeof(*c));
 	c->verdict = DNSBL_ERROR;
@@ -1256,15 +1001,16 @@ dnsbl_classify(const struct dnsbl_list *l, const unsigned char *abuf,
 		rcode_text(rc, c->answer, sizeof(c->answer));
 		return c->verdict;
 	}
-	if (rc == 3 || (rc = ares_parse_a_reply(abuf, alen, NULL, a, &n)) ==
-	    ARES_ENODATA)
+	if (rc == 3 || (n = dns_addrs(abuf, alen, 4, a, DNSBL_MAXA)) == 0)
 		return c->verdict = DNSBL_CLEAN;
-	if (rc != ARES_SUCCESS) {
+	if (n < 0) {
 		(void)snprintf(c->answer, sizeof(c->answer), "badresp");
 		return c->verdict;
 	}
 	for (i = 0; i < n; i++)
-		c->addr[i] = ntohl(a[i].ipaddr.s_addr);
+		c->addr[i] = (unsigned long)a[4 * i] << 24 |
+		    (unsigned long)a[4 * i + 1] << 16 |
+		    (unsigned long)a[4 * i + 2] << 8 | a[4 * i + 3];
 	return classify_addrs(l, c, n);
 }
 
@@ -1289,114 +1035,6 @@ dnsbl_classify_codes(const struct dnsbl_list *l, const unsigned long *codes,
 	for (i = 0; i < n; i++)
 		c->addr[i] = codes[i] & 0xffffffffUL;
 	return classify_addrs(l, c, n);
-}
-
-/* ------------------------------------------------------------------ */
-/* The channel                                                          */
-
-static void
-sock_state(void *data, ares_socket_t fd, int rd, int wr)
-{
-	struct dnsbl_run *r = data;
-	int i;
-
-	for (i = 0; i < r->nsocks; i++)
-		if (r->socks[i].fd == fd)
-			break;
-	if (!rd && !wr) {
-		if (i < r->nsocks)
-			r->socks[i] = r->socks[--r->nsocks];
-		return;
-	}
-	if (i == r->nsocks) {
-		if (r->nsocks >= MAXSOCKS)
-			return;	/* its queries time out */
-		r->nsocks++;
-	}
-	r->socks[i].fd = fd;
-	r->socks[i].rd = rd;
-	r->socks[i].wr = wr;
-}
-
-/* c-ares 1.18 opens its sockets without close-on-exec. */
-static int
-sock_cloexec(ares_socket_t fd, int type, void *data)
-{
-	int fl;
-
-	(void)type;
-	(void)data;
-	if ((fl = fcntl(fd, F_GETFD)) == -1 ||
-	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
-		return -1;	/* c-ares drops the socket */
-	return 0;
-}
-
-/* Bring the channel up on first use; 0, or -1 (then checks fail). */
-static int
-channel(struct dnsbl_run *r)
-{
-	struct ares_options o;
-	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	    ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS;
-
-	if (r->chstate != 0 || r->stopped)
-		return r->chstate == 1 && !r->stopped ? 0 : -1;
-	memset(&o, 0, sizeof(o));
-	/*
-	 * NOCHECKRESP: SERVFAIL and REFUSED reach us as such (1.18 would
-	 * retry them on every server and end with ECONNREFUSED).  IGNTC: a
-	 * truncated answer is ours to judge (an error, see on_answer); 1.18
-	 * would retry it over TCP, and a refused TCP connection fails every
-	 * query of that server at once.
-	 */
-	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
-	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_IGNTC;
-	o.timeout = TRY_MS;
-	o.tries = TRIES;
-	o.sock_state_cb = sock_state;
-	o.sock_state_cb_data = r;
-	o.lookups = (char *)"b";
-	r->chstate = -1;
-	if (ares_init_options(&r->ch, &o, mask) != ARES_SUCCESS)
-		return -1;
-	if (r->conf->servers != NULL &&
-	    ares_set_servers_ports_csv(r->ch, r->conf->servers) !=
-	    ARES_SUCCESS) {
-		ares_destroy(r->ch);
-		r->ch = NULL;
-		return -1;
-	}
-	ares_set_socket_configure_callback(r->ch, sock_cloexec, NULL);
-	r->chstate = 1;
-	return 0;
-}
-
-static const char *
-status_text(int status)
-{
-	switch (status) {
-	case ARES_ETIMEOUT:
-	case ARES_EDESTRUCTION:
-	case ARES_ECANCELLED:
-		return "timeout";
-	case ARES_ESERVFAIL:
-		return "servfail";
-	case ARES_EREFUSED:
-		return "refused";
-	case ARES_ECONNREFUSED:	/* no server reachable */
-		return "unreachable";
-	case ARES_EFORMERR:
-		return "formerr";
-	case ARES_ENOTIMP:
-		return "notimp";
-	case ARES_EBADRESP:
-		return "badresp";
-	case ARES_ENOMEM:
-		return "nomem";
-	default:
-		return "error";
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1466,19 +1104,27 @@ finish_listed(struct check *ck)
 	done(ck);
 }
 
-/* Send one query of a check; a failure finishes the check as an error. */
+/*
+ * Send one query of a check.  A failure finishes the check as an error
+ * ("timeout" after the deadline, else "resolver"); a listing whose TXT
+ * cannot be asked stays listed.
+ */
 static void
 send_q(struct check *ck, int slot, int what, const char *name, int type)
 {
-	if (channel(ck->run) == -1) {
-		finish(ck, DNSBL_ERROR, ck->type == CK_RDNS ? "RDNS" :
-		    ck->type == CK_SENDER ? "SENDER_DOMAIN" : NULL,
-		    "resolver");
-		return;
-	}
 	ck->q[slot].ck = ck;
 	ck->q[slot].what = what;
-	ares_query(ck->run->ch, name, C_IN, type, on_answer, &ck->q[slot]);
+	if (dns_query(ck->run->dns, name, type, on_answer, &ck->q[slot]) ==
+	    0) {
+		ck->q[slot].live = 1;
+		return;
+	}
+	if (what == Q_TXT)
+		finish_listed(ck);
+	else
+		finish(ck, DNSBL_ERROR, ck->type == CK_RDNS ? "RDNS" :
+		    ck->type == CK_SENDER ? "SENDER_DOMAIN" : NULL,
+		    errno == ETIMEDOUT ? "timeout" : "resolver");
 }
 
 /* Name "left.zone." into buf; -1 if too long. */
@@ -1492,14 +1138,15 @@ join(char *buf, size_t size, const char *left, const char *zone)
 }
 
 static void
-list_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+list_answer(struct check *ck, int status, const unsigned char *abuf,
+    int alen)
 {
-	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+	if (dns_class(status) == DNS_C_NONE) {
 		finish(ck, DNSBL_CLEAN, NULL, NULL);
 		return;
 	}
-	if (status != ARES_SUCCESS) {
-		finish(ck, DNSBL_ERROR, NULL, status_text(status));
+	if (status != DNS_OK) {
+		finish(ck, DNSBL_ERROR, NULL, dns_status_text(status));
 		return;
 	}
 	switch (dnsbl_classify(ck->list, abuf, alen, &ck->cls)) {
@@ -1520,12 +1167,13 @@ list_answer(struct check *ck, int status, unsigned char *abuf, int alen)
 }
 
 static void
-txt_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+txt_answer(struct check *ck, int status, const unsigned char *abuf,
+    int alen)
 {
 	char buf[DNSBL_TXTMAX];
 	size_t n = 0;
 
-	if (status == ARES_SUCCESS)
+	if (status == DNS_OK || status == DNS_TRUNCATED)
 		n = dnsbl_txt_parse(abuf, alen, buf, sizeof(buf));
 	if (n > 0 && (ck->txt = malloc(n)) != NULL) {
 		memcpy(ck->txt, buf, n);
@@ -1539,7 +1187,7 @@ fwd_start(struct check *ck, const char *name)
 {
 	char q[NAMEMAX + 1];
 
-	(void)snprintf(q, sizeof(q), "%s.", name);	/* name_norm: <= 253 */
+	(void)snprintf(q, sizeof(q), "%s.", name);	/* dom_norm: <= 253 */
 	send_q(ck, 0, Q_FWD, q, ck->run->family == 4 ? T_A : T_AAAA);
 }
 
@@ -1552,7 +1200,8 @@ rdns_name(struct check *ck, const char *name)
 
 	free(r->ptrname);
 	r->ptrname = strdup(name);
-	if (name_norm(name, norm, sizeof(norm), 1) == -1) {
+	if (dom_norm(name, strlen(name), DOM_US | DOM_FQDN, norm,
+	    sizeof(norm)) == -1) {
 		finish(ck, DNSBL_LISTED, "RDNS_UNCONFIRMED", name);
 		return;
 	}
@@ -1560,17 +1209,17 @@ rdns_name(struct check *ck, const char *name)
 }
 
 static void
-ptr_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+ptr_answer(struct check *ck, int status, const unsigned char *abuf,
+    int alen)
 {
 	char name[ESCNAMEMAX];
 
-	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
-		finish(ck, DNSBL_LISTED, "RDNS_NONE",
-		    status == ARES_ENOTFOUND ? "nxdomain" : "nodata");
+	if (dns_class(status) == DNS_C_NONE) {
+		finish(ck, DNSBL_LISTED, "RDNS_NONE", dns_status_text(status));
 		return;
 	}
-	if (status != ARES_SUCCESS) {
-		finish(ck, DNSBL_ERROR, "RDNS", status_text(status));
+	if (status != DNS_OK) {
+		finish(ck, DNSBL_ERROR, "RDNS", dns_status_text(status));
 		return;
 	}
 	switch (dnsbl_ptr_parse(abuf, alen, name, sizeof(name))) {
@@ -1590,18 +1239,19 @@ ptr_answer(struct check *ck, int status, unsigned char *abuf, int alen)
 }
 
 static void
-fwd_answer(struct check *ck, int status, unsigned char *abuf, int alen)
+fwd_answer(struct check *ck, int status, const unsigned char *abuf,
+    int alen)
 {
 	struct dnsbl_run *r = ck->run;
 	const char *name = r->ptrname != NULL ? r->ptrname : "";
 	int m;
 
-	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+	if (dns_class(status) == DNS_C_NONE) {
 		finish(ck, DNSBL_LISTED, "RDNS_UNCONFIRMED", name);
 		return;
 	}
-	if (status != ARES_SUCCESS) {
-		finish(ck, DNSBL_ERROR, "RDNS", status_text(status));
+	if (status != DNS_OK) {
+		finish(ck, DNSBL_ERROR, "RDNS", dns_status_text(status));
 		return;
 	}
 	m = dnsbl_addr_match(abuf, alen, r->family, r->addr);
@@ -1615,19 +1265,27 @@ fwd_answer(struct check *ck, int status, unsigned char *abuf, int alen)
 		finish(ck, DNSBL_ERROR, "RDNS", "badresp");
 }
 
-/* MX, A, AAAA of the sender domain: one that exists makes it clean. */
+/*
+ * MX, A, AAAA of the sender domain: one that exists makes it clean.  A
+ * truncated answer without its TCP retry says what its rcode says.
+ */
 static void
-exist_answer(struct check *ck, int status)
+exist_answer(struct check *ck, int status, const unsigned char *abuf,
+    int alen)
 {
-	if (status == ARES_SUCCESS || status == ARES_ENODATA) {
+	if (status == DNS_TRUNCATED && dns_rcode(abuf, alen) == 0)
+		status = DNS_NODATA;
+	else if (status == DNS_TRUNCATED && dns_rcode(abuf, alen) == 3)
+		status = DNS_NXDOMAIN;
+	if (status == DNS_OK || status == DNS_NODATA) {
 		finish(ck, DNSBL_CLEAN, "SENDER_DOMAIN", "exists");
 		return;
 	}
-	if (status == ARES_ENOTFOUND)
+	if (status == DNS_NXDOMAIN)
 		ck->nx++;
 	else {
 		if (ck->err == NULL)
-			ck->err = status_text(status);
+			ck->err = dns_status_text(status);
 		ck->nerr++;
 	}
 	if (ck->nx == 3)
@@ -1636,19 +1294,22 @@ exist_answer(struct check *ck, int status)
 		finish(ck, DNSBL_ERROR, "SENDER_DOMAIN", ck->err);
 }
 
-/* The one c-ares callback: dispatch on what the query was for. */
+/* The one DNS callback (dns_cb): dispatch on what the query was for. */
 static void
-on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+on_answer(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct query *q = arg;
 	struct check *ck = q->ck;
 
-	(void)timeouts;
-	if (status == ARES_EDESTRUCTION || ck->state == ST_DONE)
+	q->live = 0;
+	if (ck->state == ST_DONE)
 		return;
-	if (abuf != NULL && alen >= 12 && (abuf[2] & 0x02) &&
-	    q->what != Q_TXT && q->what != Q_EXIST) {
-		/* TC: records may be missing, an error code among them */
+	if (status == DNS_TRUNCATED && q->what != Q_TXT &&
+	    q->what != Q_EXIST) {
+		/*
+		 * TC and its TCP retry failed: records may be missing, an
+		 * error code among them
+		 */
 		finish(ck, DNSBL_ERROR, ck->type == CK_RDNS ? "RDNS" : NULL,
 		    "truncated");
 		return;
@@ -1667,7 +1328,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		fwd_answer(ck, status, abuf, alen);
 		break;
 	default:
-		exist_answer(ck, status);
+		exist_answer(ck, status, abuf, alen);
 		break;
 	}
 }
@@ -1713,18 +1374,37 @@ rdns_start(struct dnsbl_run *r, const char *rev, const char *remotehost)
 	return 0;
 }
 
+/* The address asked about: ip, or with DNSBL_NOMAP ::ffff:a.b.c.d. */
+static void
+run_addr(struct dnsbl_run *r, const struct ipaddr *ip, int flags)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+
+	if (ip == NULL)
+		return;
+	r->family = ip->family;
+	memcpy(r->addr, ip->a, sizeof(r->addr));
+	if ((flags & DNSBL_NOMAP) && ip->family == 4) {
+		memcpy(r->addr, mapped, sizeof(mapped));	/* RFC 5782 5 */
+		memcpy(r->addr + 12, ip->a, 4);
+		r->family = 6;
+	}
+}
+
 /*
- * Start every IP-keyed check of conf for the client ip (text of
- * TCPREMOTEIP or TCP6REMOTEIP): DNSBL and DNSWL lists, and (unless
- * DNSBL_NORDNS) reverse DNS -- forward confirmation of remotehost
- * (TCPREMOTEHOST) when given, else PTR then forward confirmation.  A
- * missing, invalid or (without DNSBL_ANYIP) private address starts nothing,
- * now or later: the run is stopped, so dnsbl_domain() queries nothing
- * (STYLE.md: no lookups for such clients).  NULL only when out of memory.
+ * Start every IP-keyed check of conf for the client ip, asking through
+ * dns: DNSBL and DNSWL lists, and (unless DNSBL_NORDNS) reverse DNS --
+ * forward confirmation of remotehost (TCPREMOTEHOST) when given, else PTR
+ * then forward confirmation.  A missing address (NULL, family 0) or
+ * (without DNSBL_ANYIP) one never looked up (ipaddr_private) starts
+ * nothing, now or later: the run is stopped, so dnsbl_domain() queries
+ * nothing (STYLE.md).  A NULL dns makes every check an error "resolver".
+ * NULL only when out of memory.
  */
 struct dnsbl_run *
-dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
-    const char *remotehost, int flags)
+dnsbl_start_flags(const struct dnsbl_conf *c, struct dns *dns,
+    const struct ipaddr *ip, const char *remotehost, int flags)
 {
 	struct dnsbl_run *r;
 	char rev[72];
@@ -1734,14 +1414,12 @@ dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->conf = c;
+	r->dns = dns;
 	r->flags = flags;
 	listres_chain_init(&r->checks);
-	r->family = dnsbl_ip_parse(ip, r->addr);
-	if ((flags & DNSBL_NOMAP) && r->family == 4 && strchr(ip, ':') &&
-	    inet_pton(AF_INET6, ip, r->addr) == 1)
-		r->family = 6;	/* ::ffff:127.0.0.2, RFC 5782 5 */
+	run_addr(r, ip, flags);
 	if (r->family == 0 || (!(flags & DNSBL_ANYIP) &&
-	    dnsbl_ip_skip(r->family, r->addr))) {
+	    ipaddr_private(ip))) {
 		/* born stopped: dnsbl_domain() must not query either */
 		r->family = 0;
 		r->stopped = 1;
@@ -1765,10 +1443,10 @@ dnsbl_start_flags(const struct dnsbl_conf *c, const char *ip,
 
 /* dnsbl_start_flags() without flags. */
 struct dnsbl_run *
-dnsbl_start(const struct dnsbl_conf *c, const char *ip,
-    const char *remotehost)
+dnsbl_start(const struct dnsbl_conf *c, struct dns *dns,
+    const struct ipaddr *ip, const char *remotehost)
 {
-	return dnsbl_start_flags(c, ip, remotehost, 0);
+	return dnsbl_start_flags(c, dns, ip, remotehost, 0);
 }
 
 /* Query an RHSBL for dom, dropping leading labels until the name fits. */
@@ -1843,7 +1521,8 @@ dnsbl_domain(struct dnsbl_run *r, int which, const char *domain)
 
 	if (r == NULL || r->stopped || domain == NULL || domain[0] == '\0')
 		return;
-	if (dnsbl_domain_norm(domain, dom, sizeof(dom)) == -1 &&
+	if (dom_norm(domain, strlen(domain), DOM_FQDN, dom, sizeof(dom)) ==
+	    -1 &&
 	    (!(r->flags & DNSBL_ANYNAME) || one_label(domain, dom,
 	    sizeof(dom)) == -1))
 		return;
@@ -1855,73 +1534,6 @@ dnsbl_domain(struct dnsbl_run *r, int which, const char *domain)
 		sender_start(r, dom);
 }
 
-/* Fill up to max pollfds with the channel's sockets; returns the count. */
-int
-dnsbl_pollfds(struct dnsbl_run *r, struct pollfd *p, int max)
-{
-	int i, n = 0;
-
-	if (r == NULL || r->ch == NULL || r->pending == 0)
-		return 0;
-	for (i = 0; i < r->nsocks && n < max; i++) {
-		p[n].fd = r->socks[i].fd;
-		p[n].events = (short)((r->socks[i].rd ? POLLIN : 0) |
-		    (r->socks[i].wr ? POLLOUT : 0));
-		p[n].revents = 0;
-		n++;
-	}
-	return n;
-}
-
-/*
- * Milliseconds until c-ares must run even without I/O (retransmits),
- * at most cap_ms (when >= 0); -1 when nothing is pending.
- */
-int
-dnsbl_timeout(struct dnsbl_run *r, int cap_ms)
-{
-	struct timeval max, tv, *tp;
-	long long ms;
-
-	if (r == NULL || r->ch == NULL || r->pending == 0)
-		return -1;
-	if (cap_ms >= 0) {
-		max.tv_sec = cap_ms / 1000;
-		max.tv_usec = (cap_ms % 1000) * 1000;
-	}
-	tp = ares_timeout(r->ch, cap_ms >= 0 ? &max : NULL, &tv);
-	if (tp == NULL)
-		return cap_ms;
-	ms = (long long)tp->tv_sec * 1000 + (tp->tv_usec + 999) / 1000;
-	if (cap_ms >= 0 && ms > cap_ms)
-		ms = cap_ms;
-	return ms > 1000000000 ? 1000000000 : (int)ms;
-}
-
-/* After poll(): process the channel's sockets in p[] and its timeouts. */
-void
-dnsbl_process(struct dnsbl_run *r, const struct pollfd *p, int n)
-{
-	int i, j, rd, wr;
-
-	if (r == NULL || r->ch == NULL)
-		return;
-	for (i = 0; i < n && r->ch != NULL; i++) {
-		if (p[i].revents == 0)
-			continue;
-		for (j = 0; j < r->nsocks; j++)
-			if (r->socks[j].fd == p[i].fd)
-				break;
-		if (j == r->nsocks)
-			continue;
-		rd = p[i].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL);
-		wr = p[i].revents & POLLOUT;
-		ares_process_fd(r->ch, rd ? p[i].fd : ARES_SOCKET_BAD,
-		    wr ? p[i].fd : ARES_SOCKET_BAD);
-	}
-	ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-}
-
 /* Checks not yet finished. */
 int
 dnsbl_pending(const struct dnsbl_run *r)
@@ -1929,10 +1541,29 @@ dnsbl_pending(const struct dnsbl_run *r)
 	return r == NULL ? 0 : r->pending;
 }
 
+/* Drop the callbacks still due to the run's checks. */
+static void
+cancel_all(struct dnsbl_run *r)
+{
+	struct listres *lr;
+	struct check *ck;
+	size_t i;
+
+	for (lr = r->checks.head; lr != NULL; lr = lr->next) {
+		ck = check_of(lr);
+		for (i = 0; i < sizeof(ck->q) / sizeof(ck->q[0]); i++)
+			if (ck->q[i].live) {
+				dns_cancel(r->dns, &ck->q[i]);
+				ck->q[i].live = 0;
+			}
+	}
+}
+
 /*
- * The deadline: every unfinished check becomes an error "timeout" (a
- * listing still waiting for its TXT stays a listing, without TXT), and
- * the channel and all its sockets are closed.  Idempotent.
+ * The run's own deadline (dns_stop() does it for every run of the
+ * service): every unfinished check becomes an error "timeout" (a listing
+ * still waiting for its TXT stays a listing, without TXT), and its
+ * callbacks still due are dropped.  Idempotent.
  */
 void
 dnsbl_stop(struct dnsbl_run *r)
@@ -1942,6 +1573,7 @@ dnsbl_stop(struct dnsbl_run *r)
 
 	if (r == NULL || r->stopped)
 		return;
+	cancel_all(r);
 	for (lr = r->checks.head; lr != NULL; lr = lr->next) {
 		ck = check_of(lr);
 		if (ck->state == ST_TXT)
@@ -1952,11 +1584,6 @@ dnsbl_stop(struct dnsbl_run *r)
 			    "timeout");
 	}
 	r->stopped = 1;
-	if (r->ch != NULL) {
-		ares_destroy(r->ch);
-		r->ch = NULL;
-	}
-	r->nsocks = 0;
 }
 
 /* Number of results of finished checks, in the order checks started. */
@@ -1987,7 +1614,10 @@ dnsbl_ptr(const struct dnsbl_run *r)
 	return r == NULL ? NULL : r->ptrname;
 }
 
-/* Close the channel if still open and free everything. */
+/*
+ * Free the run and drop its callbacks still due; its dns must not have
+ * been freed while any was (dns_stop() first leaves none).
+ */
 void
 dnsbl_free(struct dnsbl_run *r)
 {
@@ -1995,9 +1625,8 @@ dnsbl_free(struct dnsbl_run *r)
 
 	if (r == NULL)
 		return;
+	cancel_all(r);
 	r->stopped = 1;
-	if (r->ch != NULL)
-		ares_destroy(r->ch);
 	for (lr = r->checks.head; lr != NULL; lr = next) {
 		next = lr->next;
 		listres_clear(lr);

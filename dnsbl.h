@@ -1,20 +1,22 @@
 /*
  * dnsbl.h: every DNS check of one message -- DNSBL, DNSWL and RHSBL lists,
- * reverse DNS with forward confirmation, sender-domain existence -- on one
- * c-ares channel driven by the caller's poll() loop.  Results are
+ * reverse DNS with forward confirmation, sender-domain existence -- asked
+ * through the message's DNS service (dns.h), which the caller serves
+ * (dns_wait) and stops at its deadline (dns_stop).  Results are
  * three-valued (listed, clean, error).  The policy grammar is described at
  * the top of dnsbl.c.
  */
 #ifndef DNSBL_H
 #define DNSBL_H
 
-#include <poll.h>
 #include <stddef.h>
 
 #include "score.h"
 
+struct dns;		/* dns.h: the message's DNS service */
+struct ipaddr;		/* msg.h: an address, parsed once */
 struct dnsbl_conf;	/* opaque: lists, resolver servers */
-struct dnsbl_run;	/* opaque: one message's queries, one ares channel */
+struct dnsbl_run;	/* opaque: one message's checks */
 struct dnsbl_list;	/* opaque: one list of the policy */
 
 /* dnsbl_domain(): where a domain came from (bits of dnsbl_result.source) */
@@ -30,8 +32,9 @@ struct dnsbl_list;	/* opaque: one list of the policy */
 #define DNSBL_ANYNAME	16	/* dnsbl_domain(): one-label names too
 				   (RFC 5782 5 test points "test",
 				   "invalid") */
-#define DNSBL_NOMAP	32	/* ::ffff:a.b.c.d stays IPv6 (RFC 5782 5
-				   test points of IPv6 lists) */
+#define DNSBL_NOMAP	32	/* an IPv4 address is asked as
+				   ::ffff:a.b.c.d (RFC 5782 5 test points
+				   of IPv6 lists) */
 
 enum dnsbl_verdict { DNSBL_CLEAN, DNSBL_LISTED, DNSBL_ERROR };
 
@@ -76,6 +79,8 @@ void dnsbl_conf_free(struct dnsbl_conf *);
 int dnsbl_conf_line(struct dnsbl_conf *, int, char *[], char *, size_t);
 /* Resolver override, "127.0.0.1:5353,[::1]:5353"; 0, or -1 EINVAL/ENOMEM. */
 int dnsbl_conf_servers(struct dnsbl_conf *, const char *);
+/* The resolvers for dns_new(): the override, or NULL (resolv.conf). */
+const char *dnsbl_conf_get_servers(const struct dnsbl_conf *);
 size_t dnsbl_conf_nlists(const struct dnsbl_conf *);
 const struct dnsbl_list *dnsbl_conf_list(const struct dnsbl_conf *, size_t);
 /*
@@ -113,40 +118,36 @@ int dnsbl_list_filter(const struct dnsbl_list *, size_t, const char **,
     double *);
 
 /*
- * One message.  The conf must outlive the run.
+ * One message.  The conf must outlive the run; the dns (the message's DNS
+ * service, dns.h) must outlive it too, or be stopped before it is freed.
  *
- * dnsbl_start(conf, ip, remotehost): every IP-keyed query leaves at once
- *   (DNSBL/DNSWL lists, PTR unless remotehost (TCPREMOTEHOST) is given,
- *   then forward-confirm).  ip is TCPREMOTEIP or TCP6REMOTEIP text; a NULL,
- *   invalid, loopback, private, link-local or ULA ip starts nothing, and
- *   its run is born stopped (no domain checks either).  NULL only when out
- *   of memory.  dnsbl_start_flags() adds DNSBL_* flags.
+ * dnsbl_start(conf, dns, ip, remotehost): every IP-keyed query leaves at
+ *   once (DNSBL/DNSWL lists, PTR unless remotehost (TCPREMOTEHOST) is
+ *   given, then forward-confirm).  ip is the client address (msg.h); a
+ *   NULL ip, family 0, or one ipaddr_private() says is never looked up
+ *   starts nothing, and its run is born stopped (no domain checks
+ *   either).  A NULL dns: every check ends an error "resolver".  NULL only
+ *   when out of memory.  dnsbl_start_flags() adds DNSBL_* flags.
  * dnsbl_domain(run, DNSBL_FROM or DNSBL_SENDER, domain): RHSBL checks of
  *   the domain (once per domain), and for the sender its existence (MX,
  *   A, AAAA).  NULL, "", a bogus domain or a stopped run: nothing.
- * dnsbl_pollfds(run, p, max): the channel's sockets with events, count.
- * dnsbl_timeout(run, cap): ms until c-ares must run without I/O, at most
- *   cap (>= 0); -1 when nothing is pending.
- * dnsbl_process(run, p, n): after poll(), the same array with revents; also
- *   with n = 0 after a timeout.  Ignores fds that are not the channel's.
- * dnsbl_pending(run): checks not finished (all answered when 0).
- * dnsbl_stop(run): the deadline: unfinished checks become errors
- *   "timeout" (a listing waiting for its TXT stays listed), every socket
- *   is closed.  Idempotent; call it before exec.
+ * dnsbl_pending(run): checks not finished (all answered when 0).  The
+ *   caller serves dns (dns_wait) and ends it with dns_stop() at its
+ *   deadline: unfinished checks then become errors "timeout" (a listing
+ *   waiting for its TXT stays listed).
+ * dnsbl_stop(run): the same for this run alone, without stopping dns.
+ *   Idempotent.
  * dnsbl_nresults/dnsbl_result: finished results, in the order the checks
  *   started; valid until dnsbl_free().
  * dnsbl_rdns(run): the forward-confirmed client name, or NULL.
  * dnsbl_ptr(run): the PTR name (or TCPREMOTEHOST) confirmed or not, raw
  *   (c-ares escapes odd bytes as \DDD), or NULL.
  */
-struct dnsbl_run *dnsbl_start(const struct dnsbl_conf *, const char *,
-    const char *);
-struct dnsbl_run *dnsbl_start_flags(const struct dnsbl_conf *, const char *,
-    const char *, int);
+struct dnsbl_run *dnsbl_start(const struct dnsbl_conf *, struct dns *,
+    const struct ipaddr *, const char *);
+struct dnsbl_run *dnsbl_start_flags(const struct dnsbl_conf *, struct dns *,
+    const struct ipaddr *, const char *, int);
 void dnsbl_domain(struct dnsbl_run *, int, const char *);
-int dnsbl_pollfds(struct dnsbl_run *, struct pollfd *, int);
-int dnsbl_timeout(struct dnsbl_run *, int);
-void dnsbl_process(struct dnsbl_run *, const struct pollfd *, int);
 int dnsbl_pending(const struct dnsbl_run *);
 void dnsbl_stop(struct dnsbl_run *);
 size_t dnsbl_nresults(const struct dnsbl_run *);
@@ -173,10 +174,7 @@ int dnsbl_classify(const struct dnsbl_list *, const unsigned char *, int,
     struct dnsbl_class *);
 int dnsbl_classify_codes(const struct dnsbl_list *, const unsigned long *,
     int, struct dnsbl_class *);
-int dnsbl_ip_parse(const char *, unsigned char [16]);
-int dnsbl_ip_skip(int, const unsigned char *);
 int dnsbl_revname(int, const unsigned char *, char *, size_t);
-int dnsbl_domain_norm(const char *, char *, size_t);
 int dnsbl_ptr_parse(const unsigned char *, int, char *, size_t);
 int dnsbl_addr_match(const unsigned char *, int, int, const unsigned char *);
 size_t dnsbl_txt_parse(const unsigned char *, int, char *, size_t);

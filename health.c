@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "dnsbl.h"
 #include "health.h"
 #include "listfile.h"
 #include "lists.h"
+#include "msg.h"
 #include "util.h"
 
 #define LABELMAX	40		/* as lists.c and dnsbl.c take them */
@@ -41,6 +42,8 @@
 #define PROBE_RUNS	12		/* test addresses one probe asks */
 #define PROBE_DOMS	8		/* test names one probe asks */
 #define PROBE_WANTS	4		/* test points of one list */
+/* queries of one probe: A and TXT of every list at every test point */
+#define PROBE_QUERIES	((PROBE_RUNS + PROBE_DOMS) * 64 * 2)
 
 /* ------------------------------------------------------------------ */
 /* List health: the state file                                          */
@@ -471,12 +474,13 @@ probe_at(struct probe *p, const struct want *w, int rhsbl, int add)
 	return (int)(*n)++;
 }
 
-/* Start a run for every test point of every list of dc. */
+/* Start a run for every test point of every list of dc, asking dns. */
 static void
-probe_start(struct probe *p, const struct dnsbl_conf *dc)
+probe_start(struct probe *p, const struct dnsbl_conf *dc, struct dns *dns)
 {
 	struct dnsbl_list_info info;
 	struct want w[PROBE_WANTS];
+	struct ipaddr a;
 	size_t i, j, nw;
 	int rhsbl;
 
@@ -491,44 +495,14 @@ probe_start(struct probe *p, const struct dnsbl_conf *dc)
 		p->ip[0] = "127.0.0.2";
 		p->nrun = 1;
 	}
-	for (i = 0; i < p->nrun; i++)
-		p->run[i] = dnsbl_start_flags(dc, p->ip[i], NULL, DNSBL_ANYIP |
+	for (i = 0; i < p->nrun; i++) {
+		(void)ipaddr_parses(p->ip[i], &a);
+		p->run[i] = dnsbl_start_flags(dc, dns, &a, NULL, DNSBL_ANYIP |
 		    DNSBL_NORDNS | DNSBL_NOEXIST | DNSBL_NOSKIP |
 		    DNSBL_ANYNAME | p->flags[i]);
+	}
 	for (i = 0; i < p->ndom; i++)
 		dnsbl_domain(p->run[0], DNSBL_FROM, p->dom[i]);
-}
-
-/* Serve every run until all answered or timeout_ms passed, then stop. */
-static void
-probe_wait(struct probe *p, int timeout_ms)
-{
-	struct pollfd pf[PROBE_RUNS * 32];
-	struct timespec t0;
-	size_t i;
-	int n, left, t, r, pending;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		left = timeout_ms - (int)ms_since(&t0);
-		for (i = 0, n = 0, pending = 0, t = left; i < p->nrun; i++) {
-			if (p->run[i] == NULL || dnsbl_pending(p->run[i]) == 0)
-				continue;
-			pending = 1;
-			n += dnsbl_pollfds(p->run[i], pf + n, 32);
-			r = dnsbl_timeout(p->run[i], left < 0 ? 0 : left);
-			t = r >= 0 && r < t ? r : t;
-		}
-		if (!pending || left <= 0)
-			break;
-		if ((r = poll(pf, (nfds_t)n, t < 0 ? 0 : t)) == -1 &&
-		    errno != EINTR)
-			break;
-		for (i = 0; i < p->nrun; i++)
-			dnsbl_process(p->run[i], pf, r > 0 ? n : 0);
-	}
-	for (i = 0; i < p->nrun; i++)
-		dnsbl_stop(p->run[i]);
 }
 
 enum { P_NONE, P_CLEAN, P_LISTED, P_ERROR };
@@ -642,12 +616,17 @@ lists_probe(const struct lists_conf *c, const struct dnsbl_conf *dc,
 	struct probe p;
 	struct dnsbl_list_info info;
 	struct lists_file lf;
+	struct dns *dns;
 	const char *state;
 	size_t i, n = 0;
 	int broken = 0;
 
-	probe_start(&p, dc);
-	probe_wait(&p, timeout_ms);
+	/* one service for every run; NULL: every list an error "resolver" */
+	dns = dns_new(dnsbl_conf_get_servers(dc), NULL, 0);
+	dns_limits(dns, 0, PROBE_QUERIES);
+	probe_start(&p, dc, dns);
+	(void)dns_wait(dns, -1, timeout_ms);
+	dns_stop(dns);
 	for (i = 0; dc != NULL && i < dnsbl_conf_nlists(dc) && n < max; i++) {
 		dnsbl_list_info(dnsbl_conf_list(dc, i), &info);
 		probe_list(&p, &info, &h[n++]);
@@ -656,6 +635,7 @@ lists_probe(const struct lists_conf *c, const struct dnsbl_conf *dc,
 		probe_local(&lf, &h[n++]);
 	for (i = 0; i < p.nrun; i++)
 		dnsbl_free(p.run[i]);
+	dns_free(dns);
 	for (i = 0; i < n; i++)
 		broken += h[i].broken;
 	*nh = n;

@@ -46,6 +46,7 @@
 #include "listfile.h"
 #include "listres.h"
 #include "lists.h"
+#include "rfc5322.h"
 #include "util.h"
 
 #define MAXLISTS	64		/* local lists in one policy */
@@ -427,8 +428,8 @@ lists_domain(struct lists_run *r, int which, const char *domain)
 	int seen = 0;
 
 	if (r == NULL || r->conf == NULL || domain == NULL ||
-	    dnsbl_domain_norm(domain, dom, sizeof(dom)) == -1 ||
-	    listfile_key_domain(&k, dom) == -1)
+	    dom_norm(domain, strlen(domain), DOM_FQDN, dom, sizeof(dom)) ==
+	    -1 || listfile_key_domain(&k, dom) == -1)
 		return;
 	which &= DNSBL_FROM | DNSBL_SENDER;
 	for (lr = r->checks.head; lr != NULL; lr = lr->next)

@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dns.h"
 #include "dnsbl.h"
 #include "envelope.h"
 #include "check.h"
@@ -58,7 +58,6 @@
 #define LOOP_VAR	"QQTAG_LOOP"
 #define CHECK_HEADERS	1	/* checks_step() */
 #define CHECK_ENVELOPE	2
-#define POLLMAX		33	/* fd 0 and the DNS channel's sockets */
 
 enum class { CL_UNTRUSTED, CL_LOCAL, CL_RELAY, CL_SKIP, CL_TRUSTED,
 	CL_PRIVATE };
@@ -461,47 +460,23 @@ spool_emit(void *ctx, const char *p, size_t n)
 }
 
 /*
- * Serve the DNS channel until fd is readable.  No deadline here: this
+ * Serve the DNS service until fd is readable.  No deadline here: this
  * is the client's upload, which qmail-smtpd times (DESIGN.md inv. 4).
  */
 static void
 wait_readable(int fd)
 {
-	struct pollfd	pf[POLLMAX];
-	int		n, r;
-
-	while (g.dns != NULL && dnsbl_pending(g.dns)) {
-		pf[0].fd = fd;
-		pf[0].events = POLLIN;
-		pf[0].revents = 0;
-		n = dnsbl_pollfds(g.dns, pf + 1, POLLMAX - 1);
-		r = poll(pf, (nfds_t)n + 1, dnsbl_timeout(g.dns, -1));
-		if (r == -1 && errno != EINTR)
-			return;
-		dnsbl_process(g.dns, pf + 1, r > 0 ? n : 0);
-		if (r > 0 && pf[0].revents)
-			return;
-	}
+	(void)dns_wait(g.m.dns, fd, -1);
 }
 
 /* After the message: wait for the answers up to the policy's deadline. */
 static void
-dns_wait(void)
+answers_wait(void)
 {
-	struct pollfd	pf[POLLMAX];
-	long		left;
-	int		n, r;
+	long	left = (long)g.pol.timeout_ms - ms_since(&g.teom);
 
-	if (g.dns == NULL)
-		return;
-	while (dnsbl_pending(g.dns) &&
-	    (left = g.pol.timeout_ms - ms_since(&g.teom)) > 0) {
-		n = dnsbl_pollfds(g.dns, pf, POLLMAX);
-		r = poll(pf, (nfds_t)n, dnsbl_timeout(g.dns, (int)left));
-		if (r == -1 && errno != EINTR)
-			break;
-		dnsbl_process(g.dns, pf, r > 0 ? n : 0);
-	}
+	(void)dns_wait(g.m.dns, -1, left > 0 ? (int)left : 0);
+	dns_stop(g.m.dns);
 	dnsbl_stop(g.dns);
 }
 
@@ -852,6 +827,7 @@ hand_over(const char *result)
 	close(g.envfd);
 	if (g.dns != NULL)
 		dnsbl_free(g.dns);
+	dns_free(g.m.dns);
 	if (g.lists != NULL)
 		lists_free(g.lists);
 	checks_done();
@@ -920,17 +896,23 @@ overrides(void)
 static void
 start_checks(const char *remotehost)
 {
-	char	err[200];
+	char		err[200];
 
 	if (!checked())
 		return;
+	msg_client(&g.m, g.checkip, g.hopcheck, g.anyip);
+	/* the message's DNS service: no I/O until a check asks; NULL (out
+	   of memory): every DNS check an error */
+	if (g.m.dns == NULL)
+		g.m.dns = dns_new(dnsbl_conf_get_servers(g.pol.dns), err,
+		    sizeof(err));
 	if (g.pol.dns != NULL) {
 		if (g.pol.lists != NULL && lists_state_apply(g.pol.lists,
 		    g.pol.dns, time(NULL), err, sizeof(err)) == -1 &&
 		    errno == EINVAL)
 			g.health = "ignored";	/* stale or corrupt */
-		if ((g.dns = dnsbl_start_flags(g.pol.dns, g.checkip, remotehost,
-		    g.anyip ? DNSBL_ANYIP : 0)) == NULL)
+		if ((g.dns = dnsbl_start_flags(g.pol.dns, g.m.dns, &g.m.ip,
+		    remotehost, g.anyip ? DNSBL_ANYIP : 0)) == NULL)
 			warn("DNS checks skipped", "out of memory");
 	}
 	checks_start();
@@ -1228,11 +1210,12 @@ check_client(int argc, char *argv[])
 	if (sender != NULL)
 		domain_checks(DNSBL_SENDER, domain_of(sender));
 	domain_checks(DNSBL_FROM, from);
-	dns_wait();
+	answers_wait();
 	score();
 	print_findings();
 	if (g.dns != NULL)
 		dnsbl_free(g.dns);
+	dns_free(g.m.dns);
 	if (g.lists != NULL)
 		lists_free(g.lists);
 	checks_done();
@@ -1278,7 +1261,7 @@ main(int argc, char *argv[])
 	arm_watchdog();
 	read_envelope();
 	sender_checks();
-	dns_wait();
+	answers_wait();
 	/* a bad envelope goes on as read: qmail-queue gives its verdict */
 	hand_over(g.env.status == ENV_DONE ? "queue" :
 	    g.env.status == ENV_LONG ? "queue-envelope-long" :

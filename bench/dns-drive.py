@@ -52,9 +52,13 @@ def drive_qq(prog, msg, env, log, pauses):
                 time.sleep(marks[off])
         tl = time.monotonic()
         os.close(w)
-        rc = p.wait()
+        _, st, ru = os.wait4(p.pid, 0)
+        p.returncode = rc = os.waitstatus_to_exitcode(st)
         te = time.monotonic()
-    print("wall_ms=%s tail_ms=%s rc=%d" % (ms(te - t0), ms(te - tl), rc))
+    # cpu: user + system time of the process (qqtag, then the queue it
+    # execs: the same stand-in for every qqtag measured)
+    print("wall_ms=%s tail_ms=%s cpu_ms=%s rc=%d" % (
+        ms(te - t0), ms(te - tl), ms(ru.ru_utime + ru.ru_stime), rc))
 
 
 def query(name, qtype):

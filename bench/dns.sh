@@ -29,6 +29,10 @@
 #            through the same relay on 127.0.0.1:53 (its resolver cannot
 #            use another port); skipped when port 53 is taken
 # Goals (issue 3): slow: added time <= 1.3 RTT; fast: wall <= 2.3 RTT.
+# With QQTAG_OLD=BINARY the slow, fast, fast-sender and nolists cases run
+# for that binary too, in the same rounds ("-old" rows), and the report
+# compares per-message CPU (user + system of the qqtag process and the
+# queue it execs) and wall: issue 11's goal, new within 5% of old.
 # Prints markdown for BENCHMARKS.md; exit 1 if a goal is missed, 2 if the
 # benchmark itself failed.  Environment: QQTAG, STANDIN, RTT, KEEP=1.
 set -u
@@ -62,6 +66,11 @@ git -C "$TOP" diff --quiet HEAD -- '*.c' '*.h' 2> /dev/null ||
 # private copies: a rebuild in the work tree during the run changes nothing
 cp "$QQTAG" "$T/qqtag" && cp "$STANDIN" "$T/qq-standin" || die "copy"
 QQ=$T/qqtag
+QQOLD=
+if [ -n "${QQTAG_OLD:-}" ]; then
+	cp "$QQTAG_OLD" "$T/qqtag-old" || die "copy $QQTAG_OLD"
+	QQOLD=$T/qqtag-old
+fi
 
 # ---- servers --------------------------------------------------------------
 Z=$T/zones
@@ -129,9 +138,11 @@ mkdir -p "$T/spool"
 } > "$T/policy"
 printf 'spool %s\n' "$T/spool" > "$T/policy-nolists"
 "$PYTHON" - "$T/msg" << 'EOF'
-import sys
-h = ("Received: from host.client.test (HELO host) (192.0.2.50)\n"
+import sys, email.utils
+# a clean message for the heuristics too (FQDN HELO, a Date: of now)
+h = ("Received: from host.client.test (192.0.2.50)\n"
      "  by mx.example.org with SMTP; 27 Nov 2026 01:40:22 -0000\n"
+     "Date: " + email.utils.formatdate() + "\n"
      "From: Alice <alice@client.test>\nTo: bob@example.org\n"
      "Subject: benchmark\nMessage-ID: <1@client.test>\n\n")
 body = "".join("line %d of a plain text body, about sixty bytes long.\n" % i
@@ -156,8 +167,8 @@ unset QQ_OUT QQ_EXIT RELAYCLIENT QQTAG_SKIP QQTAG_TRUSTED QQTAG_LOOP \
     2> /dev/null || :
 export TCPREMOTEIP=192.0.2.50 QQTAG_QUEUE="$T/qq-standin"
 
-# qq CASE POLICY ENV [OFFSET:MS]: one timed qqtag run; appends
-# "CASE wall tail after_eom_ms" to $T/runs.  Every check must have
+# qq CASE POLICY ENV [OFFSET:MS]: one timed run of $QQ (or $QQBIN);
+# appends "CASE wall tail after_eom_ms cpu" to $T/runs.  Every check must have
 # answered (errors=none) and the client must be clean and confirmed.
 qq() {
 	_c=$1
@@ -165,7 +176,7 @@ qq() {
 	_env=$3
 	shift 3
 	: > "$T/qq.log"
-	_r=$(QQTAG_POLICY=$_pol $DRIVE qq "$QQ" "$T/msg" "$_env" \
+	_r=$(QQTAG_POLICY=$_pol $DRIVE qq "${QQBIN:-$QQ}" "$T/msg" "$_env" \
 	    "$T/qq.log" "$@") || die "drive failed: $_c"
 	case $_r in
 	*" rc=0") ;;
@@ -187,7 +198,9 @@ qq() {
 	_t=${_t%% *}
 	_a=${_l#*after_eom_ms=}
 	_a=${_a%% *}
-	echo "$_c $_w $_t $_a" >> "$T/runs"
+	_u=${_r#*cpu_ms=}
+	_u=${_u%% *}
+	echo "$_c $_w $_t $_a $_u" >> "$T/runs"
 }
 # seq: the sequential loop; rbl: rblsmtpd
 seq_run() {
@@ -216,6 +229,12 @@ one_round() {
 	qq slow-sender "$T/policy" "$T/env.sender" "$HALF:150"
 	qq fast-sender "$T/policy" "$T/env.sender"
 	qq nolists "$T/policy-nolists" "$T/env.null"
+	if [ -n "$QQOLD" ]; then
+		QQBIN=$QQOLD qq slow-old "$T/policy" "$T/env.null" "$HALF:150"
+		QQBIN=$QQOLD qq fast-old "$T/policy" "$T/env.null"
+		QQBIN=$QQOLD qq fast-sender-old "$T/policy" "$T/env.sender"
+		QQBIN=$QQOLD qq nolists-old "$T/policy-nolists" "$T/env.null"
+	fi
 	seq_run
 	[ -z "$RBLSMTPD" ] || rbl_run
 }
@@ -243,7 +262,7 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report ----------------------------------------------------------------------
 # stat CASE COLUMN: "median min max" of a column of $T/runs (2 wall,
-# 3 tail, 4 after_eom_ms)
+# 3 tail, 4 after_eom_ms, 5 cpu)
 stat() {
 	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$T/runs" | sort -n |
 	    awk '{ v[NR] = $1 } END {
@@ -298,6 +317,35 @@ row nolists 2 "qqtag, no DNS checks: wall (process cost)"
 row seq 2 "sequential loop, same 10 queries, same relay: wall"
 if [ -n "$RBLSMTPD" ]; then
 	row rblsmtpd 2 "rblsmtpd, 8 lists (no PTR), relay on :53: wall"
+fi
+# cmp CASE COLUMN WHAT: new against old, medians; FAIL above +5 %
+cmp_row() {
+	_n=$(stat "$1" "$2" | cut -d' ' -f1)
+	_o=$(stat "$1-old" "$2" | cut -d' ' -f1)
+	_d=$(awk -v n="$_n" -v o="$_o" 'BEGIN { printf "%+.1f %%",
+	    (o > 0 ? 100 * (n - o) / o : 0) }')
+	if awk -v n="$_n" -v o="$_o" 'BEGIN { exit !(n <= o * 1.05) }'; then
+		_res=PASS
+	else
+		_res=FAIL
+		FAILED=1
+	fi
+	echo "| $1 | $3 | $_o | $_n | $_d | $_res |"
+}
+if [ -n "$QQOLD" ]; then
+	echo
+	echo "old: $QQTAG_OLD; medians, same rounds; goal: new <= old + 5 %"
+	echo
+	echo "| case | measure | old | new | change | result |"
+	echo "|---|---|---:|---:|---:|---|"
+	cmp_row slow 4 "after_eom_ms"
+	cmp_row slow 5 "cpu ms (qqtag + stand-in)"
+	cmp_row fast 2 "wall ms"
+	cmp_row fast 5 "cpu ms (qqtag + stand-in)"
+	cmp_row fast-sender 2 "wall ms"
+	cmp_row fast-sender 5 "cpu ms (qqtag + stand-in)"
+	cmp_row nolists 2 "wall ms"
+	cmp_row nolists 5 "cpu ms (qqtag + stand-in)"
 fi
 echo
 if [ "$FAILED" = 0 ]; then

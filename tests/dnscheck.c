@@ -1,15 +1,25 @@
 /*
- * dnscheck.c: test driver for dnsbl.c until qqtag has its check mode.
+ * dnscheck.c: test driver for dnsbl.c and dns.c.
  *
  *   dnscheck [-A] [-t DEADLINE_MS] [-d DELAY_MS] POLICY IP [REMOTEHOST
  *       [SENDER_DOMAIN [FROM_DOMAIN]]]
+ *   dnscheck -q [-t DEADLINE_MS] [-c INFLIGHT,TOTAL] SERVERS NAME/TYPE...
  *
- * Reads the dnsbl/dnswl/rhsbl/dns lines of POLICY (other keywords are
- * skipped), applies $QQTAG_DNS, runs every check for IP with its own poll()
- * loop (REMOTEHOST "-" = none; the domains are handed over DELAY_MS after
- * the start, default 0), stops at the deadline (default 2000 ms) and prints
- * one line per result, then "pending N", "elapsed MS", "rdns", "ptr" and
- * "fds N" (descriptors open after dnsbl_stop).  -A queries private IPs too.
+ * First form: reads the dnsbl/dnswl/rhsbl/dns lines of POLICY (other
+ * keywords are skipped), applies $QQTAG_DNS, runs every check for IP on
+ * one DNS service served by dns_wait() (REMOTEHOST "-" = none; the domains
+ * are handed over DELAY_MS after the start, default 0), stops it at the
+ * deadline (default 2000 ms) and prints one line per result, then
+ * "pending N", "elapsed MS", "rdns", "ptr", "fds N" (descriptors open
+ * after dns_stop) and the service's counters.  -A queries private IPs too.
+ *
+ * Second form (-q): dns.c alone.  Asks every NAME/TYPE (TYPE a number or
+ * A, TXT, PTR, MX, AAAA; a name asked twice joins the first) of the
+ * servers ("127.0.0.1:5353,..."), with other caps if -c; an argument +MS
+ * serves the service up to MS ms (until all is answered) before the next
+ * asks.  Prints one line per answer in the order they came: "NAME/TYPE
+ * STATUS len=N ms=N rr=N txtlen=N" (ms from the start), then "elapsed",
+ * "fds" and the counters.
  * A test tool: stdout is fine here.
  */
 #include <sys/types.h>
@@ -23,7 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../dns.h"
 #include "../dnsbl.h"
+#include "../msg.h"
 
 #define MAXWORDS 64
 
@@ -116,13 +128,12 @@ count_fds(void)
 	return n - 1;	/* the DIR's own */
 }
 
+/* Serve d until all is answered or the deadline; domains at dom_at. */
 static void
-loop(struct dnsbl_run *r, long long deadline, long long dom_at,
-    char **doms)
+loop(struct dns *d, struct dnsbl_run *r, long long deadline,
+    long long dom_at, char **doms)
 {
-	struct pollfd p[32];
-	long long left, t;
-	int n, to, rc;
+	long long t;
 
 	for (;;) {
 		t = now_ms();
@@ -132,22 +143,106 @@ loop(struct dnsbl_run *r, long long deadline, long long dom_at,
 				dnsbl_domain(r, DNSBL_FROM, doms[1]);
 			doms = NULL;
 		}
-		if ((dnsbl_pending(r) == 0 && doms == NULL) ||
-		    (left = deadline - t) <= 0)
+		if (doms == NULL)
 			break;
-		if (doms != NULL && dom_at - t < left)
-			left = dom_at - t;
-		n = dnsbl_pollfds(r, p, 32);
-		to = dnsbl_timeout(r, (int)left);
-		if (to < 0)
-			to = (int)left;
-		rc = poll(p, (nfds_t)n, to);
-		if (rc == -1 && errno != EINTR) {
-			perror("poll");
-			break;
-		}
-		dnsbl_process(r, p, rc > 0 ? n : 0);
+		if (dns_wait(d, -1, (int)(dom_at - t)) == DNS_WAIT_IDLE &&
+		    dom_at > now_ms())
+			usleep((useconds_t)(dom_at - now_ms()) * 1000);
 	}
+	t = now_ms();
+	(void)dns_wait(d, -1, deadline > t ? (int)(deadline - t) : 0);
+}
+
+static void
+print_stats(const struct dns *d)
+{
+	struct dns_stats st;
+
+	dns_stats(d, &st);
+	printf("queries %u hits %u capped %u tcp %u queued %u\n", st.queries,
+	    st.hits, st.capped, st.tcp, st.queued);
+}
+
+/* -q: one ask of dns.c, and what came back. */
+struct ask {
+	const char	*what;
+	long long	 t0;
+};
+
+static void
+on_ask(void *arg, int status, const unsigned char *abuf, int alen)
+{
+	struct ask *a = arg;
+	struct dns_rr rr;
+	char txt[70000];
+	int n = 0;
+
+	memset(&rr, 0, sizeof(rr));
+	while (abuf != NULL && dns_rr(abuf, alen, &rr) == 1)
+		n++;
+	printf("%s %s len=%d ms=%lld rr=%d txtlen=%zu\n", a->what,
+	    dns_status_text(status), alen, now_ms() - a->t0, n,
+	    dns_txt(abuf, alen, txt, sizeof(txt)));
+	fflush(stdout);
+}
+
+static int
+qtype(const char *s)
+{
+	static const struct {
+		const char *n;
+		int t;
+	} t[] = { { "A", DNS_T_A }, { "TXT", DNS_T_TXT }, { "PTR", DNS_T_PTR },
+	    { "MX", DNS_T_MX }, { "AAAA", DNS_T_AAAA } };
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(s, t[i].n) == 0)
+			return t[i].t;
+	return (int)strtol(s, NULL, 10);
+}
+
+static int
+asks(int argc, char *argv[], long long deadline, int inflight, int total)
+{
+	static struct ask a[1024];
+	struct dns *d;
+	char err[128], name[300], *sl;
+	long long t0;
+	int i, fds0;
+
+	fds0 = count_fds();
+	if ((d = dns_new(strcmp(argv[0], "-") ? argv[0] : NULL, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "dns_new: %s\n", err);
+		return 1;
+	}
+	dns_limits(d, inflight, total);
+	t0 = now_ms();
+	for (i = 1; i < argc && i < 1024; i++) {
+		if (argv[i][0] == '+') {
+			(void)dns_wait(d, -1, (int)strtol(argv[i] + 1, NULL,
+			    10));
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s", argv[i]);
+		if ((sl = strrchr(name, '/')) == NULL)
+			return 2;
+		*sl = '\0';
+		a[i].what = argv[i];
+		a[i].t0 = t0;
+		if (dns_query(d, name, qtype(sl + 1), on_ask, &a[i]) == -1)
+			printf("%s refused %s\n", argv[i], strerror(errno));
+	}
+	printf("pending %d\n", dns_pending(d));
+	deadline -= now_ms() - t0;
+	(void)dns_wait(d, -1, deadline > 0 ? (int)deadline : 0);
+	dns_stop(d);
+	printf("elapsed %lld\n", now_ms() - t0);
+	printf("fds %d\n", count_fds() - fds0);
+	print_stats(d);
+	dns_free(d);
+	return 0;
 }
 
 int
@@ -155,22 +250,32 @@ main(int argc, char *argv[])
 {
 	struct dnsbl_conf *c;
 	struct dnsbl_run *r;
+	struct dns *d;
+	struct ipaddr ip;
 	long long t0, deadline = 2000, delay = 0;
 	const char *rh = NULL, *env;
-	int opt, flags = 0, fds0;
+	char err[128];
+	int opt, flags = 0, fds0, q = 0, inflight = 0, total = 0;
 
-	while ((opt = getopt(argc, argv, "At:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "Aqt:d:c:")) != -1) {
 		if (opt == 'A')
 			flags |= DNSBL_ANYIP;
+		else if (opt == 'q')
+			q = 1;
 		else if (opt == 't')
 			deadline = strtoll(optarg, NULL, 10);
 		else if (opt == 'd')
 			delay = strtoll(optarg, NULL, 10);
+		else if (opt == 'c' && sscanf(optarg, "%d,%d", &inflight,
+		    &total) == 2)
+			;
 		else
 			return 2;
 	}
 	argc -= optind;
 	argv += optind;
+	if (q && argc >= 2)
+		return asks(argc, argv, deadline, inflight, total);
 	if (argc < 2) {
 		fprintf(stderr, "usage: dnscheck [-A] [-t MS] [-d MS] POLICY "
 		    "IP [REMOTEHOST [SENDER [FROM]]]\n");
@@ -187,17 +292,25 @@ main(int argc, char *argv[])
 		rh = argv[2];
 	fds0 = count_fds();
 	t0 = now_ms();
-	if ((r = dnsbl_start_flags(c, argv[1], rh, flags)) == NULL)
+	if ((d = dns_new(dnsbl_conf_get_servers(c), err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "dns_new: %s\n", err);
 		return 1;
-	loop(r, t0 + deadline, t0 + delay, argc > 3 ? argv + 3 : NULL);
+	}
+	(void)ipaddr_parses(argv[1], &ip);
+	if ((r = dnsbl_start_flags(c, d, &ip, rh, flags)) == NULL)
+		return 1;
+	loop(d, r, t0 + deadline, t0 + delay, argc > 3 ? argv + 3 : NULL);
 	printf("pending %d\n", dnsbl_pending(r));
-	dnsbl_stop(r);
+	dns_stop(d);
 	printf("elapsed %lld\n", now_ms() - t0);
 	print_results(r);
 	printf("rdns %s\n", dnsbl_rdns(r) ? dnsbl_rdns(r) : "-");
 	printf("ptr %s\n", dnsbl_ptr(r) ? dnsbl_ptr(r) : "-");
 	printf("fds %d\n", count_fds() - fds0);
+	print_stats(d);
 	dnsbl_free(r);
+	dns_free(d);
 	dnsbl_conf_free(c);
 	return 0;
 }

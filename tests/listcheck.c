@@ -38,10 +38,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "../dns.h"
 #include "../dnsbl.h"
 #include "../health.h"
 #include "../listfile.h"
 #include "../lists.h"
+#include "../msg.h"
 
 #define MAXWORDS	64
 #define MAXHEALTH	256
@@ -294,23 +296,34 @@ timing(int each, int format, const char *file, const char *q, int n)
 	return 0;
 }
 
+static struct dns *run_dns;	/* the DNS service of run_start's run */
+
+/* A dnsbl run for ip (a text address) on a DNS service of its own. */
+static struct dnsbl_run *
+run_start(const char *ip, int flags)
+{
+	struct ipaddr a;
+
+	run_dns = dns_new(dnsbl_conf_get_servers(dc), NULL, 0);
+	(void)ipaddr_parses(ip, &a);
+	return dnsbl_start_flags(dc, run_dns, &a, NULL, flags);
+}
+
 /* Serve one run until it is done or 5 s passed. */
 static void
 wait_run(struct dnsbl_run *r)
 {
-	struct pollfd pf[64];
-	long long t0 = now_us();
-	int n, rc, left;
-
-	while (dnsbl_pending(r) > 0) {
-		left = 5000 - (int)((now_us() - t0) / 1000);
-		if (left <= 0)
-			break;
-		n = dnsbl_pollfds(r, pf, 64);
-		rc = poll(pf, (nfds_t)n, dnsbl_timeout(r, left));
-		dnsbl_process(r, pf, rc > 0 ? n : 0);
-	}
+	(void)dns_wait(run_dns, -1, 5000);
+	dns_stop(run_dns);
 	dnsbl_stop(r);
+}
+
+static void
+run_free(struct dnsbl_run *r)
+{
+	dnsbl_free(r);
+	dns_free(run_dns);
+	run_dns = NULL;
 }
 
 static int
@@ -326,12 +339,12 @@ dnstime(const char *ip, int n)
 	for (i = 0; i < n; i++) {
 		t0 = now_us();
 		if (listfile_key_ip(&k, ip) == 0)
-			r = dnsbl_start_flags(dc, ip, NULL, DNSBL_ANYIP |
-			    DNSBL_NORDNS | DNSBL_NOEXIST);
+			r = run_start(ip, DNSBL_ANYIP | DNSBL_NORDNS |
+			    DNSBL_NOEXIST);
 		else {
 			/* a domain: the RHSBLs of the policy */
-			r = dnsbl_start_flags(dc, "127.0.0.2", NULL,
-			    DNSBL_ANYIP | DNSBL_NORDNS | DNSBL_NOEXIST);
+			r = run_start("127.0.0.2", DNSBL_ANYIP |
+			    DNSBL_NORDNS | DNSBL_NOEXIST);
 			dnsbl_domain(r, DNSBL_FROM, ip);
 		}
 		wait_run(r);
@@ -339,7 +352,7 @@ dnstime(const char *ip, int n)
 		if (i == n - 1 && dnsbl_nresults(r) > 0)
 			printf("# %s %s\n", dnsbl_result(r, 0)->label,
 			    dnsbl_result(r, 0)->answer);
-		dnsbl_free(r);
+		run_free(r);
 	}
 	print_times(t, n, "");
 	free(t);
@@ -416,14 +429,13 @@ apply(int argc, char *argv[])
 
 	n = lists_state_apply(lc, dc, time(NULL), err, sizeof(err));
 	printf("state %d%s%s\n", n, n == -1 ? " " : "", n == -1 ? err : "");
-	r = dnsbl_start_flags(dc, argv[3], NULL, DNSBL_ANYIP | DNSBL_NORDNS |
-	    DNSBL_NOEXIST);
+	r = run_start(argv[3], DNSBL_ANYIP | DNSBL_NORDNS | DNSBL_NOEXIST);
 	if (argc > 4)
 		dnsbl_domain(r, DNSBL_FROM, argv[4]);
 	wait_run(r);
 	for (i = 0; i < dnsbl_nresults(r); i++)
 		print_result(dnsbl_result(r, i));
-	dnsbl_free(r);
+	run_free(r);
 	return 0;
 }
 

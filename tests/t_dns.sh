@@ -10,11 +10,13 @@
 
 DNSCHECK=${DNSCHECK:-$TOP/tests/dnscheck}
 if [ ! -x "$DNSCHECK" ] || [ "$TOP/dnsbl.c" -nt "$DNSCHECK" ] ||
+    [ "$TOP/dns.c" -nt "$DNSCHECK" ] ||
     [ "$TOP/tests/dnscheck.c" -nt "$DNSCHECK" ]; then
 	DNSCHECK=$T/dnscheck
 	${CC:-cc} -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED -O1 -g \
 	    -Wall -Wextra -Werror -o "$DNSCHECK" "$TOP/tests/dnscheck.c" \
-	    "$TOP/dnsbl.c" $(pkg-config --libs libcares) -lm ||
+	    "$TOP/dnsbl.c" "$TOP/dns.c" "$TOP/msg.c" \
+	    $(pkg-config --libs libcares) -lm ||
 		{ echo "# cannot build dnscheck" >&2; exit 1; }
 fi
 KEY=s3cr3tk3yQQ
@@ -225,7 +227,7 @@ has x4 "ip4trie longest prefix code" '^dnsbl GEN GEN 192.0.2.4 listed .*answer=1
 has x4 "rdns none" '^rdns reverse DNS RDNS_NONE 192.0.2.4 listed .*answer=nxdomain'
 has x4 "dnswl clean" '^dnswl WL WL 192.0.2.4 clean '
 hasnt x4 "ipv6-only list not queried for IPv4" '^dnsbl V6 '
-has x4 "no descriptor survives dnsbl_stop" '^fds 0$'
+has x4 "no descriptor survives dns_stop" '^fds 0$'
 dc x40 "$POL" 192.0.2.40 -
 has x40 "three datasets, three A records, three results" '^dnsbl ZEN SPAMHAUS_PBL 192.0.2.40 listed'
 has x40 "  ... SBL" '^dnsbl ZEN SPAMHAUS_SBL 192.0.2.40 listed'
@@ -341,7 +343,7 @@ has bad "broken answer record: error" '^dnsbl BAD BAD .* error .*answer=badresp 
 has bad "127.255.255.254 never scores" '^dnsbl OPEN OPEN .* error .*answer=127.255.255.254 '
 has bad "others still answer" '^dnsbl ZEN SPAMHAUS_XBL 192.0.2.4 listed'
 has bad "hostile TXT (CR LF Bcc NUL 8-bit) returned raw with its length" '^dnsbl CRLF CRLF 192.0.2.4 listed .*txtlen=400 txt=listed\\x0d\\x0aBcc:\\x20x\\x00\\xff'
-has bad "oversized UDP TXT (no EDNS): listed, no TXT" '^dnsbl BIG BIG 192.0.2.4 listed .*txtlen=0 '
+has bad "2000-byte UDP TXT (EDNS0): listed, TXT kept up to 512 bytes" '^dnsbl BIG BIG 192.0.2.4 listed .*txtlen=512 txt=listed\\x0d\\x0aBcc:'
 has bad "no descriptor survives the deadline" '^fds 0$'
 
 # ---- resolver failures ---------------------------------------------------------

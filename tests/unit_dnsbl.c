@@ -1,9 +1,10 @@
 /*
  * unit_dnsbl.c: unit tests of dnsbl.c -- reverse names, address
  * classes, domain normalisation, policy lines (good and hostile), answer
- * classification on crafted packets, PTR/TXT/A parsing, and runs that
- * never leak a secret zone key.  Links dnsbl.o and libcares only.  Ends
- * with "N passed, N failed".
+ * classification on crafted packets, PTR/TXT/A parsing, and runs (on a
+ * dns.c service) that never leak a secret zone key.  The address classes
+ * are msg.c's ipaddr_parse/ipaddr_private, which dnsbl.c uses.  Ends with
+ * "N passed, N failed".
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -16,7 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../dns.h"
 #include "../dnsbl.h"
+#include "../msg.h"
+#include "../rfc5322.h"
 
 static int npass, nfail;
 
@@ -167,6 +171,29 @@ classify(const char *line, const char *const *codes, int n, int rcode,
 
 /* ---- tests ---------------------------------------------------------- */
 
+/* msg.c's parse, as the family (4, 6, 0 none) and the 16 bytes. */
+static int
+ip_family(const char *s, unsigned char a[16])
+{
+	struct ipaddr ip;
+
+	if (ipaddr_parses(s, &ip) == -1)
+		return 0;
+	memcpy(a, ip.a, 16);
+	return ip.family;
+}
+
+/* msg.c's rule for addresses never looked up. */
+static int
+ip_skip(int family, const unsigned char *a)
+{
+	struct ipaddr ip;
+
+	ip.family = family;
+	memcpy(ip.a, a, 16);
+	return ipaddr_private(&ip);
+}
+
 static void
 test_revname(void)
 {
@@ -174,27 +201,27 @@ test_revname(void)
 	char buf[80];
 	int f;
 
-	f = dnsbl_ip_parse("192.0.2.1", a);
+	f = ip_family("192.0.2.1", a);
 	CHECK(f == 4, "v4 family %d", f);
 	dnsbl_revname(f, a, buf, sizeof(buf));
 	CHECK(strcmp(buf, "1.2.0.192") == 0, "v4 rev %s", buf);
-	f = dnsbl_ip_parse("2001:db8:1234:5678:9abc:def0:fedc:ba98", a);
+	f = ip_family("2001:db8:1234:5678:9abc:def0:fedc:ba98", a);
 	CHECK(f == 6, "v6 family %d", f);
 	CHECK(dnsbl_revname(f, a, buf, sizeof(buf)) == 63, "v6 len");
 	CHECK(strcmp(buf, "8.9.a.b.c.d.e.f.0.f.e.d.c.b.a.9."
 	    "8.7.6.5.4.3.2.1.8.b.d.0.1.0.0.2") == 0, "v6 rev %s", buf);
 	CHECK(dnsbl_revname(f, a, buf, 63) == -1, "v6 small buffer");
-	f = dnsbl_ip_parse("::ffff:192.0.2.77", a);
+	f = ip_family("::ffff:192.0.2.77", a);
 	CHECK(f == 4 && a[0] == 192 && a[3] == 77, "mapped %d", f);
 	dnsbl_revname(f, a, buf, sizeof(buf));
 	CHECK(strcmp(buf, "77.2.0.192") == 0, "mapped rev %s", buf);
-	f = dnsbl_ip_parse("::FFFF:c000:0201", a);
+	f = ip_family("::FFFF:c000:0201", a);
 	CHECK(f == 4 && a[3] == 1, "mapped hex %d", f);
-	CHECK(dnsbl_ip_parse(NULL, a) == 0, "NULL ip");
-	CHECK(dnsbl_ip_parse("", a) == 0, "empty ip");
-	CHECK(dnsbl_ip_parse("192.0.2", a) == 0, "short ip");
-	CHECK(dnsbl_ip_parse("192.0.2.1 ", a) == 0, "trailing space");
-	CHECK(dnsbl_ip_parse("fe80::1%eth0", a) == 6, "scoped v6");
+	CHECK(ip_family(NULL, a) == 0, "NULL ip");
+	CHECK(ip_family("", a) == 0, "empty ip");
+	CHECK(ip_family("192.0.2", a) == 0, "short ip");
+	CHECK(ip_family("192.0.2.1 ", a) == 0, "trailing space");
+	CHECK(ip_family("fe80::1%eth0", a) == 6, "scoped v6");
 }
 
 static void
@@ -213,14 +240,21 @@ test_skip(void)
 	int i, f;
 
 	for (i = 0; skip[i] != NULL; i++) {
-		f = dnsbl_ip_parse(skip[i], a);
-		CHECK(f != 0 && dnsbl_ip_skip(f, a), "should skip %s", skip[i]);
+		f = ip_family(skip[i], a);
+		CHECK(f != 0 && ip_skip(f, a), "should skip %s", skip[i]);
 	}
 	for (i = 0; keep[i] != NULL; i++) {
-		f = dnsbl_ip_parse(keep[i], a);
-		CHECK(f != 0 && !dnsbl_ip_skip(f, a), "should query %s",
+		f = ip_family(keep[i], a);
+		CHECK(f != 0 && !ip_skip(f, a), "should query %s",
 		    keep[i]);
 	}
+}
+
+/* A mail domain as dnsbl_domain() and lists_domain() take it. */
+static int
+mail_dom(const char *in, char *out, size_t size)
+{
+	return in == NULL ? -1 : dom_norm(in, strlen(in), DOM_FQDN, out, size);
 }
 
 static void
@@ -229,29 +263,29 @@ test_domain(void)
 	static const char *const bad[] = { "", "com", "-a.com", "a-.com",
 	    "a..com", ".a.com", "1.2.3.4", "[192.0.2.1]", "ex ample.com",
 	    "exa_mple.com", "a.com..", "xn--\xc3\xa9.com", "a.b\r\nBcc.com",
-	    "a\0.com", NULL };
+	    "a\0.com", "a.1-2", "a.b.123", NULL };
 	char out[256], big[400];
 	int i;
 
-	CHECK(dnsbl_domain_norm("Example.COM.", out, sizeof(out)) == 11 &&
+	CHECK(mail_dom("Example.COM.", out, sizeof(out)) == 11 &&
 	    strcmp(out, "example.com") == 0, "norm %s", out);
-	CHECK(dnsbl_domain_norm("xn--bcher-kva.example", out, sizeof(out)) >
+	CHECK(mail_dom("xn--bcher-kva.example", out, sizeof(out)) >
 	    0, "idn");
-	CHECK(dnsbl_domain_norm("a1.b-2.c3", out, sizeof(out)) > 0, "ldh");
+	CHECK(mail_dom("a1.b-2.c3", out, sizeof(out)) > 0, "ldh");
 	for (i = 0; bad[i] != NULL; i++)
-		CHECK(dnsbl_domain_norm(bad[i], out, sizeof(out)) == -1,
+		CHECK(mail_dom(bad[i], out, sizeof(out)) == -1,
 		    "bogus domain %d accepted", i);
-	CHECK(dnsbl_domain_norm(NULL, out, sizeof(out)) == -1, "NULL");
+	CHECK(mail_dom(NULL, out, sizeof(out)) == -1, "NULL");
 	memset(big, 'a', 64);
 	memcpy(big + 64, ".com", 5);
-	CHECK(dnsbl_domain_norm(big, out, sizeof(out)) == -1, "64 label");
+	CHECK(mail_dom(big, out, sizeof(out)) == -1, "64 label");
 	for (i = 0; i < 63; i++)
 		memcpy(big + 4 * i, "abc.", 4);
 	memcpy(big + 252, "c", 2);
-	CHECK(dnsbl_domain_norm(big, out, sizeof(out)) == 253, "253");
+	CHECK(mail_dom(big, out, sizeof(out)) == 253, "253");
 	memcpy(big + 252, "cd", 3);
-	CHECK(dnsbl_domain_norm(big, out, sizeof(out)) == -1, "254");
-	CHECK(dnsbl_domain_norm("abc.example", out, 5) == -1, "small out");
+	CHECK(mail_dom(big, out, sizeof(out)) == -1, "254");
+	CHECK(mail_dom("abc.example", out, 5) == -1, "small out");
 }
 
 static void
@@ -282,6 +316,9 @@ test_lines(void)
 	    "dnsbl X nodot",
 	    "dnsbl X a..b",
 	    "dnsbl X .a.b",
+	    "dnsbl X -a.example",
+	    "dnsbl X a-.example",
+	    "dnsbl X zone.123",
 	    "dnsbl X a.b 127.0.0.[2..1]",
 	    "dnsbl X a.b 127.0.0.256",
 	    "dnsbl X a.b 127.0.0",
@@ -516,16 +553,16 @@ test_addr_txt(void)
 	o = hdr(b, 0, 2, "mail.example.org", 1);
 	o += rr(b + o, 1, (const unsigned char *)"\xc0\x00\x02\x07", 4);
 	o += rr(b + o, 1, (const unsigned char *)"\xc0\x00\x02\x01", 4);
-	dnsbl_ip_parse("192.0.2.1", a);
+	ip_family("192.0.2.1", a);
 	CHECK(dnsbl_addr_match(b, (int)o, 4, a) == 1, "a match");
-	dnsbl_ip_parse("192.0.2.2", a);
+	ip_family("192.0.2.2", a);
 	CHECK(dnsbl_addr_match(b, (int)o, 4, a) == 0, "a mismatch");
 	o = hdr(b, 3, 0, "mail.example.org", 1);
 	CHECK(dnsbl_addr_match(b, (int)o, 4, a) == 0, "a nx");
 	o = hdr(b, 2, 0, "mail.example.org", 1);
 	CHECK(dnsbl_addr_match(b, (int)o, 4, a) == -1, "a servfail");
 	o = hdr(b, 0, 1, "mail.example.org", 28);
-	dnsbl_ip_parse("2001:db8:1234:5678:9abc:def0:fedc:ba98", a);
+	ip_family("2001:db8:1234:5678:9abc:def0:fedc:ba98", a);
 	o += rr(b + o, 28, a, 16);
 	CHECK(dnsbl_addr_match(b, (int)o, 6, a) == 1, "aaaa match");
 	a[15] ^= 1;
@@ -585,18 +622,23 @@ dead_port(void)
 	return port;
 }
 
-static void
-drive(struct dnsbl_run *r, int ms)
+/* A run on its own DNS service of the conf's servers. */
+static struct dnsbl_run *
+start(const struct dnsbl_conf *c, struct dns **d, const char *ip,
+    const char *rh, int flags)
 {
-	struct pollfd p[16];
-	int n, to, rc, i;
+	struct ipaddr a;
 
-	for (i = 0; i < 200 && dnsbl_pending(r) > 0; i++) {
-		n = dnsbl_pollfds(r, p, 16);
-		to = dnsbl_timeout(r, ms);
-		rc = poll(p, (nfds_t)n, to < 0 ? ms : to);
-		dnsbl_process(r, p, rc > 0 ? n : 0);
-	}
+	*d = dns_new(dnsbl_conf_get_servers(c), NULL, 0);
+	(void)ipaddr_parses(ip, &a);
+	return dnsbl_start_flags(c, *d, ip != NULL ? &a : NULL, rh, flags);
+}
+
+static void
+finish_run(struct dnsbl_run *r, struct dns *d)
+{
+	dnsbl_free(r);
+	dns_free(d);
 }
 
 static void
@@ -610,6 +652,7 @@ test_runs(void)
 	    NULL };
 	struct dnsbl_conf *c;
 	struct dnsbl_run *r;
+	struct dns *d;
 	struct pollfd p[4];
 	char err[128], csv[64];
 
@@ -617,17 +660,19 @@ test_runs(void)
 	CHECK(c != NULL, "conf: %s", err);
 	snprintf(csv, sizeof(csv), "127.0.0.1:%d", dead_port());
 	CHECK(dnsbl_conf_servers(c, csv) == 0, "servers");
-	r = dnsbl_start(c, NULL, NULL);
+	CHECK(strcmp(dnsbl_conf_get_servers(c), csv) == 0, "servers back");
+	r = start(c, &d, NULL, NULL, 0);
 	CHECK(r != NULL && dnsbl_pending(r) == 0 && dnsbl_nresults(r) == 0 &&
-	    dnsbl_pollfds(r, p, 4) == 0 && dnsbl_timeout(r, 100) == -1,
+	    dns_pollfds(d, p, 4) == 0 && dns_timeout(d, 100) == -1,
 	    "no ip");
-	dnsbl_free(r);
-	r = dnsbl_start(c, "10.0.0.1", "x.example");
-	CHECK(r != NULL && dnsbl_pending(r) == 0, "private ip");
-	dnsbl_free(r);
-	r = dnsbl_start(c, "192.0.2.1", NULL);
+	finish_run(r, d);
+	r = start(c, &d, "10.0.0.1", "x.example", 0);
+	CHECK(r != NULL && dnsbl_pending(r) == 0 && dns_pending(d) == 0,
+	    "private ip");
+	finish_run(r, d);
+	r = start(c, &d, "192.0.2.1", NULL, 0);
 	CHECK(dnsbl_pending(r) == 3, "pending %d", dnsbl_pending(r));
-	CHECK(dnsbl_pollfds(r, p, 4) >= 1, "sockets");
+	CHECK(dns_pollfds(d, p, 4) >= 1, "sockets");
 	CHECK((fcntl(p[0].fd, F_GETFD) & FD_CLOEXEC) != 0, "socket cloexec");
 	dnsbl_domain(r, DNSBL_SENDER, "Example.ORG");
 	dnsbl_domain(r, DNSBL_FROM, "example.org.");
@@ -635,8 +680,9 @@ test_runs(void)
 	dnsbl_domain(r, DNSBL_SENDER, "");
 	dnsbl_domain(r, DNSBL_SENDER, NULL);
 	CHECK(dnsbl_pending(r) == 5, "pending %d", dnsbl_pending(r));
-	drive(r, 2000);
+	CHECK(dns_wait(d, -1, 2000) == DNS_WAIT_IDLE, "dead server answered");
 	CHECK(dnsbl_pending(r) == 0, "dead server pending");
+	dns_stop(d);
 	dnsbl_stop(r);
 	dnsbl_stop(r);
 	CHECK(dnsbl_nresults(r) == 5, "results %zu", dnsbl_nresults(r));
@@ -646,28 +692,52 @@ test_runs(void)
 	CHECK(dnsbl_result(r, 3)->source == (DNSBL_FROM | DNSBL_SENDER),
 	    "source %d", dnsbl_result(r, 3)->source);
 	CHECK(!leaks(r), "secret leaked");
-	dnsbl_free(r);
+	finish_run(r, d);
 
-	r = dnsbl_start_flags(c, "192.0.2.1", NULL, DNSBL_NORDNS |
-	    DNSBL_NOEXIST);
+	r = start(c, &d, "192.0.2.1", NULL, DNSBL_NORDNS | DNSBL_NOEXIST);
 	dnsbl_domain(r, DNSBL_SENDER, "example.org");
 	CHECK(dnsbl_pending(r) == 3, "flags pending %d", dnsbl_pending(r));
-	dnsbl_free(r);
-	r = dnsbl_start_flags(c, "127.0.0.2", NULL, DNSBL_ANYIP);
+	finish_run(r, d);
+	r = start(c, &d, "127.0.0.2", NULL, DNSBL_ANYIP);
 	CHECK(dnsbl_pending(r) == 3, "anyip pending %d", dnsbl_pending(r));
-	dnsbl_free(r);
+	finish_run(r, d);
 
-	r = dnsbl_start(c, "2001:db8::1", "host.example");
+	r = start(c, &d, "2001:db8::1", "host.example", 0);
 	CHECK(dnsbl_pending(r) == 4, "v6 pending %d", dnsbl_pending(r));
-	dnsbl_stop(r);
+	dns_stop(d);
 	CHECK(dnsbl_pending(r) == 0 && dnsbl_nresults(r) == 4 &&
 	    strcmp(dnsbl_result(r, 0)->answer, "timeout") == 0, "stop");
-	CHECK(dnsbl_pollfds(r, p, 4) == 0 && dnsbl_timeout(r, 5) == -1,
+	CHECK(dns_pollfds(d, p, 4) == 0 && dns_timeout(d, 5) == -1,
 	    "stopped has no fds");
+	dnsbl_stop(r);		/* as qqtag does after dns_stop() */
 	dnsbl_domain(r, DNSBL_SENDER, "example.org");
 	CHECK(dnsbl_nresults(r) == 4, "domain after stop");
 	CHECK(!leaks(r), "secret leaked");
+	finish_run(r, d);
+
+	/* dnsbl_stop alone: its checks end, its callbacks are dropped */
+	r = start(c, &d, "192.0.2.1", NULL, 0);
+	CHECK(dnsbl_pending(r) == 3 && dns_pending(d) == 3, "own stop %d",
+	    dns_pending(d));
+	dnsbl_stop(r);
+	CHECK(dnsbl_pending(r) == 0 && dns_pending(d) == 0 &&
+	    dnsbl_nresults(r) == 3, "own stop dropped %d", dns_pending(d));
+	finish_run(r, d);
+
+	/* no service: every check an error "resolver", at once */
+	r = dnsbl_start_flags(c, NULL, NULL, NULL, 0);
+	CHECK(r != NULL && dnsbl_pending(r) == 0, "null ip, null dns");
 	dnsbl_free(r);
+	{
+		struct ipaddr a;
+
+		(void)ipaddr_parses("192.0.2.1", &a);
+		r = dnsbl_start(c, NULL, &a, NULL);
+		CHECK(r != NULL && dnsbl_pending(r) == 0 &&
+		    dnsbl_nresults(r) == 3 && strcmp(dnsbl_result(r, 0)->answer,
+		    "resolver") == 0, "no dns: resolver");
+		dnsbl_free(r);
+	}
 	dnsbl_conf_free(c);
 }
 

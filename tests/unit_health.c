@@ -13,10 +13,34 @@
 #include <string.h>
 #include <time.h>
 
+#include "dns.h"
 #include "dnsbl.h"
 #include "health.h"
 #include "lists.h"
 #include "listtest.h"
+#include "msg.h"
+
+static struct dns *run_dns;	/* the DNS service of run_start's run */
+
+/* A dnsbl run for ip on a DNS service of its own (run_free frees both). */
+static struct dnsbl_run *
+run_start(const struct dnsbl_conf *c, const char *ip, const char *rh,
+    int flags)
+{
+	struct ipaddr a;
+
+	run_dns = dns_new(dnsbl_conf_get_servers(c), NULL, 0);
+	(void)ipaddr_parses(ip, &a);
+	return dnsbl_start_flags(c, run_dns, &a, rh, flags);
+}
+
+static void
+run_free(struct dnsbl_run *r)
+{
+	dnsbl_free(r);
+	dns_free(run_dns);
+	run_dns = NULL;
+}
 
 /* dnsbl_conf_skip: a broken list ends as an error at once, unqueried. */
 static void
@@ -34,23 +58,23 @@ test_skip(void)
 	T(dnsbl_conf_skip(c, "NOPE", 1) == -1 && errno == ENOENT,
 	    "unknown label");
 	T(dnsbl_conf_skip(c, "BL", 1) == 0, "skip");
-	r = dnsbl_start(c, "192.0.2.1", "host.example");
+	r = run_start(c, "192.0.2.1", "host.example", 0);
 	d = dnsbl_result(r, 0);
 	T(r != NULL && dnsbl_pending(r) == 1 && d != NULL &&
 	    d->verdict == DNSBL_ERROR && strcmp(d->answer, "broken") == 0 &&
 	    strcmp(d->label, "BL") == 0, "broken list: %s",
 	    d ? d->answer : "none");
-	dnsbl_free(r);
-	r = dnsbl_start_flags(c, "192.0.2.1", NULL, DNSBL_NOSKIP |
+	run_free(r);
+	r = run_start(c, "192.0.2.1", NULL, DNSBL_NOSKIP |
 	    DNSBL_NORDNS);
 	T(r != NULL && dnsbl_pending(r) == 1 && dnsbl_nresults(r) == 0,
 	    "NOSKIP queries it");
-	dnsbl_free(r);
+	run_free(r);
 	T(dnsbl_conf_skip(c, "BL", 0) == 0, "unskip");
-	r = dnsbl_start_flags(c, "192.0.2.1", NULL, DNSBL_NORDNS);
+	r = run_start(c, "192.0.2.1", NULL, DNSBL_NORDNS);
 	T(r != NULL && dnsbl_pending(r) == 1 && dnsbl_nresults(r) == 0,
 	    "usable again");
-	dnsbl_free(r);
+	run_free(r);
 	dnsbl_conf_free(c);
 }
 
@@ -166,17 +190,17 @@ test_state_apply(void)
 	lists_state_write(path("st"), now - 60, h, 3);
 	T(lists_state_apply(c, dc, now, err, sizeof(err)) == 1,
 	    "fresh: one marked");
-	r = dnsbl_start_flags(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
+	r = run_start(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
 	d = dnsbl_result(r, 0);
 	T(d != NULL && strcmp(d->label, "ZEN") == 0 && strcmp(d->answer,
 	    "broken") == 0 && dnsbl_pending(r) == 1, "ZEN skipped, SC asked");
-	dnsbl_free(r);
+	run_free(r);
 	T(lists_state_apply(c, dc, now + 600, err, sizeof(err)) == -1 &&
 	    errno == EINVAL && strstr(err, "stale") != NULL, "stale: %s", err);
-	r = dnsbl_start_flags(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
+	r = run_start(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
 	T(dnsbl_nresults(r) == 0 && dnsbl_pending(r) == 2,
 	    "stale: every list usable again");
-	dnsbl_free(r);
+	run_free(r);
 	T(lists_state_apply(c, dc, now - 3600, err, sizeof(err)) == -1 &&
 	    strstr(err, "future") != NULL, "future: %s", err);
 	T(lists_state_apply(c, dc, now, err, sizeof(err)) == 1, "again");
@@ -184,9 +208,9 @@ test_state_apply(void)
 	T(lists_state_apply(c, dc, now, err, sizeof(err)) == -1 &&
 	    errno == EINVAL && strstr(err, "corrupt") != NULL, "truncated: %s",
 	    err);
-	r = dnsbl_start_flags(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
+	r = run_start(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
 	T(dnsbl_nresults(r) == 0, "corrupt: usable");
-	dnsbl_free(r);
+	run_free(r);
 	lists_conf_free(c);
 	dnsbl_conf_free(dc);
 }

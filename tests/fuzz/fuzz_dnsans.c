@@ -1,14 +1,18 @@
 /*
- * fuzz_dnsans.c - dnsbl.c's answer parsers on arbitrary bytes: the A-answer
- * classifier against lists with every profile and hostile filters, the PTR
- * walker, the forward-confirm matcher and the TXT reader.  No crash, no
- * leak, and the invariants: a listing only from 127/8 codes that are not
- * 127.0.0.1 or 127.255.255.0/24; a TXT never longer than the cap.
+ * fuzz_dnsans.c - the answer parsers on arbitrary bytes: dnsbl.c's
+ * A-answer classifier against lists with every profile and hostile
+ * filters, the PTR walker, the forward-confirm matcher and the TXT reader,
+ * and dns.c's own (dns_rr, dns_name, dns_addrs, dns_txt, dns_rcode).  No
+ * crash, no leak, and the invariants: a listing only from 127/8 codes
+ * that are not 127.0.0.1 or 127.255.255.0/24; a TXT never longer than the
+ * cap; every record's RDATA inside the answer; a name that fits is
+ * NUL-terminated.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns.h"
 #include "dnsbl.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -65,6 +69,32 @@ check_class(const struct dnsbl_class *c)
 		abort();
 }
 
+/* dns.c's parsers: every record, every name at an RDATA start. */
+static void
+dns_parsers(const uint8_t *d, int len)
+{
+	struct dns_rr rr;
+	unsigned char a[16 * 8];
+	char name[1100], txt[300];
+	int i, k;
+
+	memset(&rr, 0, sizeof(rr));
+	for (i = 0; i < 70000 && (k = dns_rr(d, len, &rr)) == 1; i++) {
+		if (rr.off > (size_t)len || rr.len > (size_t)len - rr.off)
+			abort();
+		k = dns_name(d, len, rr.off, name, sizeof(name));
+		if (k >= 0 && (size_t)k < sizeof(name) &&
+		    memchr(name, '\0', sizeof(name)) == NULL)
+			abort();
+	}
+	if (dns_addrs(d, len, 4, a, 8) > 8 || dns_addrs(d, len, 6, a, 8) > 8)
+		abort();
+	if (dns_txt(d, len, txt, sizeof(txt)) > sizeof(txt))
+		abort();
+	if (dns_rcode(d, len) > 15)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
@@ -88,5 +118,6 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	(void)dnsbl_addr_match(d, len, 6, a);
 	if (dnsbl_txt_parse(d, len, txt, sizeof(txt)) > sizeof(txt))
 		abort();
+	dns_parsers(d, len);
 	return 0;
 }
