@@ -8,6 +8,8 @@
 
 #include "check.h"
 
+extern const struct check check_dnsbl;
+extern const struct check check_lists;
 extern const struct check check_geo;
 extern const struct check check_heur;
 #ifdef CHECK_TEST	/* tests/check_*.c: a check only a test binary has */
@@ -15,6 +17,8 @@ extern const struct check CHECK_TEST;
 #endif
 
 const struct check *const check_table[] = {
+	&check_dnsbl,
+	&check_lists,
 	&check_geo,
 	&check_heur,
 #ifdef CHECK_TEST

@@ -40,6 +40,7 @@ struct report;
 struct check {
 	const char	*name;		/* "dnsbl", "geo", ... (logs, -l) */
 	const char *const *keywords;	/* policy keywords, NULL-ended */
+	int		 names_files;	/* its lines name files -n checks */
 
 	/* policy (policy.c): one conf per policy, made at its first line */
 	void	*(*conf_new)(void);

@@ -77,10 +77,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "dns.h"
 #include "dnsbl.h"
 #include "listres.h"
 #include "msg.h"
+#include "report.h"
 #include "rfc5322.h"
 #include "score.h"
 #include "util.h"
@@ -206,15 +208,15 @@ enum { CK_LIST, CK_RDNS, CK_SENDER };
 enum { ST_RUN, ST_TXT, ST_DONE };
 enum { Q_A, Q_TXT, Q_PTR, Q_FWD, Q_EXIST };
 
-struct check;
+struct lcheck;
 
 struct query {
-	struct check	*ck;
+	struct lcheck	*ck;
 	int		 what;
 	int		 live;		/* its callback is due */
 };
 
-struct check {
+struct lcheck {
 	struct listres		 lr;	/* first: its results, the chain */
 	struct dnsbl_run	*run;
 	int			 type;
@@ -1041,17 +1043,17 @@ dnsbl_classify_codes(const struct dnsbl_list *l, const unsigned long *codes,
 /* Checks and their results                                             */
 
 /* The check whose results lr are (lr is its first member). */
-static struct check *
+static struct lcheck *
 check_of(struct listres *lr)
 {
-	return (struct check *)(void *)lr;
+	return (struct lcheck *)(void *)lr;
 }
 
-static struct check *
+static struct lcheck *
 check_new(struct dnsbl_run *r, int type, const struct dnsbl_list *l,
     const char *subject, int source)
 {
-	struct check *ck;
+	struct lcheck *ck;
 	int rc;
 
 	if ((ck = calloc(1, sizeof(*ck))) == NULL)
@@ -1075,7 +1077,7 @@ check_new(struct dnsbl_run *r, int type, const struct dnsbl_list *l,
 }
 
 static void
-done(struct check *ck)
+done(struct lcheck *ck)
 {
 	if (ck->state != ST_DONE) {
 		ck->state = ST_DONE;
@@ -1085,7 +1087,7 @@ done(struct check *ck)
 
 /* Finish a check with one result. */
 static void
-finish(struct check *ck, enum dnsbl_verdict v, const char *test,
+finish(struct lcheck *ck, enum dnsbl_verdict v, const char *test,
     const char *answer)
 {
 	if (ck->state == ST_DONE)
@@ -1096,7 +1098,7 @@ finish(struct check *ck, enum dnsbl_verdict v, const char *test,
 
 /* Finish a listed list check: one result per matching filter. */
 static void
-finish_listed(struct check *ck)
+finish_listed(struct lcheck *ck)
 {
 	if (ck->state == ST_DONE)
 		return;
@@ -1110,7 +1112,7 @@ finish_listed(struct check *ck)
  * cannot be asked stays listed.
  */
 static void
-send_q(struct check *ck, int slot, int what, const char *name, int type)
+send_q(struct lcheck *ck, int slot, int what, const char *name, int type)
 {
 	ck->q[slot].ck = ck;
 	ck->q[slot].what = what;
@@ -1138,7 +1140,7 @@ join(char *buf, size_t size, const char *left, const char *zone)
 }
 
 static void
-list_answer(struct check *ck, int status, const unsigned char *abuf,
+list_answer(struct lcheck *ck, int status, const unsigned char *abuf,
     int alen)
 {
 	if (dns_class(status) == DNS_C_NONE) {
@@ -1167,7 +1169,7 @@ list_answer(struct check *ck, int status, const unsigned char *abuf,
 }
 
 static void
-txt_answer(struct check *ck, int status, const unsigned char *abuf,
+txt_answer(struct lcheck *ck, int status, const unsigned char *abuf,
     int alen)
 {
 	char buf[DNSBL_TXTMAX];
@@ -1183,7 +1185,7 @@ txt_answer(struct check *ck, int status, const unsigned char *abuf,
 }
 
 static void
-fwd_start(struct check *ck, const char *name)
+fwd_start(struct lcheck *ck, const char *name)
 {
 	char q[NAMEMAX + 1];
 
@@ -1193,7 +1195,7 @@ fwd_start(struct check *ck, const char *name)
 
 /* A PTR name arrived (or TCPREMOTEHOST): confirm it, or it is bogus. */
 static void
-rdns_name(struct check *ck, const char *name)
+rdns_name(struct lcheck *ck, const char *name)
 {
 	struct dnsbl_run *r = ck->run;
 	char norm[NAMEMAX];
@@ -1209,7 +1211,7 @@ rdns_name(struct check *ck, const char *name)
 }
 
 static void
-ptr_answer(struct check *ck, int status, const unsigned char *abuf,
+ptr_answer(struct lcheck *ck, int status, const unsigned char *abuf,
     int alen)
 {
 	char name[ESCNAMEMAX];
@@ -1239,7 +1241,7 @@ ptr_answer(struct check *ck, int status, const unsigned char *abuf,
 }
 
 static void
-fwd_answer(struct check *ck, int status, const unsigned char *abuf,
+fwd_answer(struct lcheck *ck, int status, const unsigned char *abuf,
     int alen)
 {
 	struct dnsbl_run *r = ck->run;
@@ -1270,7 +1272,7 @@ fwd_answer(struct check *ck, int status, const unsigned char *abuf,
  * truncated answer without its TCP retry says what its rcode says.
  */
 static void
-exist_answer(struct check *ck, int status, const unsigned char *abuf,
+exist_answer(struct lcheck *ck, int status, const unsigned char *abuf,
     int alen)
 {
 	if (status == DNS_TRUNCATED && dns_rcode(abuf, alen) == 0)
@@ -1299,7 +1301,7 @@ static void
 on_answer(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct query *q = arg;
-	struct check *ck = q->ck;
+	struct lcheck *ck = q->ck;
 
 	q->live = 0;
 	if (ck->state == ST_DONE)
@@ -1340,7 +1342,7 @@ static int
 list_start(struct dnsbl_run *r, const struct dnsbl_list *l,
     const char *subject, const char *key, int source)
 {
-	struct check *ck;
+	struct lcheck *ck;
 
 	if ((ck = check_new(r, CK_LIST, l, subject, source)) == NULL)
 		return -1;
@@ -1359,7 +1361,7 @@ list_start(struct dnsbl_run *r, const struct dnsbl_list *l,
 static int
 rdns_start(struct dnsbl_run *r, const char *rev, const char *remotehost)
 {
-	struct check *ck;
+	struct lcheck *ck;
 	char q[NAMEMAX];
 
 	if ((ck = check_new(r, CK_RDNS, NULL, r->ip, 0)) == NULL)
@@ -1474,7 +1476,7 @@ sender_start(struct dnsbl_run *r, const char *dom)
 {
 	static const int types[3] = { T_MX, T_A, T_AAAA };
 	struct listres *lr;
-	struct check *ck;
+	struct lcheck *ck;
 	char q[NAMEMAX + 1];
 	int i;
 
@@ -1546,7 +1548,7 @@ static void
 cancel_all(struct dnsbl_run *r)
 {
 	struct listres *lr;
-	struct check *ck;
+	struct lcheck *ck;
 	size_t i;
 
 	for (lr = r->checks.head; lr != NULL; lr = lr->next) {
@@ -1569,7 +1571,7 @@ void
 dnsbl_stop(struct dnsbl_run *r)
 {
 	struct listres *lr;
-	struct check *ck;
+	struct lcheck *ck;
 
 	if (r == NULL || r->stopped)
 		return;
@@ -1637,3 +1639,96 @@ dnsbl_free(struct dnsbl_run *r)
 	free(r->rdnsname);
 	free(r);
 }
+
+/* ---- the check (check.h) ------------------------------------------- */
+
+static const char *const dnsbl_keywords[] = { "dnsbl", "dnswl", "rhsbl",
+	"dns", NULL };
+
+static void *
+dnsbl_conf_new_v(void)
+{
+	return dnsbl_conf_new();
+}
+
+static void
+dnsbl_conf_free_v(void *c)
+{
+	dnsbl_conf_free(c);
+}
+
+static int
+dnsbl_conf_line_v(void *c, int ac, char *av[], char *err, size_t n)
+{
+	return dnsbl_conf_line(c, ac, av, err, n);
+}
+
+static const struct score_test *
+dnsbl_test_at(size_t i)
+{
+	return i < dnsbl_nscore_tests ? &dnsbl_score_tests[i] : NULL;
+}
+
+/*
+ * Connect: every IP-keyed query leaves now, on the message's DNS service
+ * (made on first use with the resolvers of the "dns" line, unless the
+ * connection named its own).  A policy without any DNS line asks nothing.
+ */
+static void *
+dnsbl_start_v(const void *conf, struct msg *m)
+{
+	/* no dnsbl, dnswl, rhsbl or dns line: no DNS check at all (rDNS,
+	   sender domain) -- as a policy without them always meant */
+	if (dnsbl_conf_nlists(conf) == 0 &&
+	    dnsbl_conf_get_servers(conf) == NULL)
+		return NULL;
+	if (m->servers == NULL)
+		m->servers = dnsbl_conf_get_servers(conf);
+	return dnsbl_start_flags(conf, msg_dns(m), &m->ip, m->remotehost,
+	    m->anyip ? DNSBL_ANYIP : 0);
+}
+
+static void
+dnsbl_headers_v(void *r, struct msg *m)
+{
+	dnsbl_domain(r, DNSBL_FROM, m->from_domain);
+}
+
+static void
+dnsbl_envelope_v(void *r, struct msg *m)
+{
+	dnsbl_domain(r, DNSBL_SENDER, m->sender_domain);
+}
+
+/* Every result, and the client's names for the checks after this one. */
+static void
+dnsbl_findings_v(void *r, struct msg *m, struct report *rep)
+{
+	size_t	i;
+
+	dnsbl_stop(r);
+	for (i = 0; i < dnsbl_nresults(r); i++)
+		listres_report(rep, m->pol, dnsbl_result(r, i));
+	m->rdns = dnsbl_rdns(r);
+	m->ptr = dnsbl_ptr(r);
+}
+
+static void
+dnsbl_done_v(void *r)
+{
+	dnsbl_free(r);
+}
+
+const struct check check_dnsbl = {
+	.name = "dnsbl",
+	.keywords = dnsbl_keywords,
+	.conf_new = dnsbl_conf_new_v,
+	.conf_free = dnsbl_conf_free_v,
+	.conf_line = dnsbl_conf_line_v,
+	.test_at = dnsbl_test_at,
+	.start = dnsbl_start_v,
+	.headers = dnsbl_headers_v,
+	.envelope = dnsbl_envelope_v,
+	.findings = dnsbl_findings_v,
+	.done = dnsbl_done_v,
+};

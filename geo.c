@@ -895,6 +895,7 @@ geo_findings(void *run, struct msg *m, struct report *rep)
 const struct check check_geo = {
 	.name = "geo",
 	.keywords = geo_keywords,
+	.names_files = 1,
 	.conf_new = geo_conf_new_v,
 	.conf_free = geo_conf_free_v,
 	.conf_line = geo_conf_line_v,

@@ -11,6 +11,8 @@
 
 #include "dnsbl.h"
 #include "listres.h"
+#include "policy.h"
+#include "report.h"
 #include "util.h"
 
 /* An empty chain. */
@@ -181,4 +183,64 @@ listres_clear(struct listres *lr)
 	free(lr->res);
 	lr->res = NULL;
 	lr->nres = 0;
+}
+
+/* The warning of a DNS result: what was looked up, where, the answer. */
+static void
+dns_parts(const struct dnsbl_result *d, struct finding *f)
+{
+	finding_text(f, d->subject, strlen(d->subject), 1, 0);
+	if (strcmp(d->test, "RDNS_NONE") == 0) {
+		finding_text(f, "has no reverse DNS", 18, 0, 0);
+	} else if (strcmp(d->test, "RDNS_UNCONFIRMED") == 0) {
+		finding_text(f, "has reverse DNS", 15, 0, 0);
+		finding_text(f, d->answer, strnlen(d->answer,
+		    sizeof(d->answer)), 1, 0);
+		finding_text(f, "that does not resolve back to it", 32, 0, 0);
+	} else if (strcmp(d->test, "SENDER_DOMAIN_NX") == 0) {
+		finding_text(f, "(sender domain) does not exist", 30, 0, 0);
+	} else {
+		snprintf(f->text, sizeof(f->text), "is listed in %s%s%s "
+		    "(%.*s)", d->label, strcmp(d->test, d->label) ? " as " :
+		    "", strcmp(d->test, d->label) ? d->test : "",
+		    (int)sizeof(d->answer), d->answer);
+		finding_text(f, f->text, strlen(f->text), 0, 0);
+		if (d->txt != NULL) {
+			f->once = d->txt;
+			f->oncefrom = f->nparts;
+			finding_text(f, ":", 1, 0, 1);
+			finding_text(f, d->txt, d->txtlen, 1, 0);
+		}
+	}
+}
+
+/*
+ * One list result (DNS or local) as a finding of the report: a listing
+ * scores with its filter's weight (or its test's in the policy), an
+ * error is named; the warning says what was looked up, where, the codes
+ * and the TXT once.
+ */
+void
+listres_report(struct report *r, const struct policy *pol,
+    const struct dnsbl_result *d)
+{
+	static const enum finding_verdict v[] = { F_CLEAN, F_LISTED,
+	    F_ERROR };
+	struct finding	f;
+	int		list;
+
+	list = strcmp(d->kind, "dnsbl") == 0 || strcmp(d->kind, "dnswl") ==
+	    0 || strcmp(d->kind, "rhsbl") == 0;
+	finding_init(&f, d->test, d->kind, v[d->verdict]);
+	f.list = list;
+	f.label = list ? d->label : d->test;
+	f.weight = d->has_weight ? d->weight : policy_weight(pol, d->test);
+	f.subject = d->subject;
+	f.subjlen = strlen(d->subject);
+	f.answer = d->answer;
+	f.anslen = strnlen(d->answer, sizeof(d->answer));
+	f.ms = d->ms;
+	if (f.verdict == F_LISTED)
+		dns_parts(d, &f);
+	report_finding(r, &f);
 }

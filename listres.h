@@ -66,4 +66,9 @@ void	listres_clear(struct listres *);
 void	listres_codes(const struct dnsbl_class *, unsigned long, char *,
 	    size_t);
 
+struct policy;
+struct report;
+void	listres_report(struct report *, const struct policy *,
+	    const struct dnsbl_result *);
+
 #endif

@@ -42,10 +42,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "dnsbl.h"
+#include "headers.h"
+#include "health.h"
 #include "listfile.h"
 #include "listres.h"
 #include "lists.h"
+#include "msg.h"
+#include "policy.h"
+#include "report.h"
 #include "rfc5322.h"
 #include "util.h"
 
@@ -71,10 +77,11 @@ struct lists_conf {
 	size_t		 n;
 	char		*state;
 	unsigned long	 maxage;
+	const char	*health;	/* state not used, and why (log) */
 };
 
 /* One list looked up for one IP or domain. */
-struct check {
+struct lcheck {
 	struct listres		 lr;	/* first: its results, the chain */
 	const struct llist	*l;
 	char			 txt[DNSBL_TXTMAX];
@@ -317,15 +324,15 @@ lists_conf_check(const struct lists_conf *c, const struct dnsbl_conf *dc,
 /* One message                                                          */
 
 /* The check whose results lr are (lr is its first member). */
-static struct check *
+static struct lcheck *
 check_of(struct listres *lr)
 {
-	return (struct check *)(void *)lr;
+	return (struct lcheck *)(void *)lr;
 }
 
 /* The TXT strings of a listing, joined by one blank (as from DNS). */
 static void
-keep_txt(struct check *ck, const struct listfile_answer *a)
+keep_txt(struct lcheck *ck, const struct listfile_answer *a)
 {
 	size_t k;
 	int i;
@@ -343,7 +350,7 @@ keep_txt(struct check *ck, const struct listfile_answer *a)
 
 /* Look key up in list l's file: its codes judged as an A answer's. */
 static void
-look_up(struct check *ck, const struct listfile *s,
+look_up(struct lcheck *ck, const struct listfile *s,
     const struct listfile_key *k)
 {
 	struct listfile_answer *a;
@@ -367,7 +374,7 @@ check_one(struct lists_run *r, const struct llist *l,
     const struct listfile_key *k, const char *subject, int source)
 {
 	struct listfile *s;
-	struct check *ck;
+	struct lcheck *ck;
 	int e;
 
 	if ((ck = calloc(1, sizeof(*ck))) == NULL)
@@ -473,3 +480,165 @@ lists_free(struct lists_run *r)
 	}
 	free(r);
 }
+
+/* ---- the check (check.h) ------------------------------------------- */
+
+extern const struct check check_dnsbl;
+
+#define PROBE_MAX	256	/* lists one probe reports */
+
+static const char *const lists_keywords[] = { "iplist", "ipwl",
+	"domainlist", "state", NULL };
+
+static void *
+lists_conf_new_v(void)
+{
+	return lists_conf_new();
+}
+
+static void
+lists_conf_free_v(void *c)
+{
+	lists_conf_free(c);
+}
+
+static int
+lists_conf_line_v(void *c, int ac, char *av[], char *err, size_t n)
+{
+	return lists_conf_line(c, ac, av, err, n);
+}
+
+/*
+ * After the whole policy.  -n: no local list has a DNS list's label.
+ * Otherwise (queue mode, -c, -T): the health state marks the DNS lists
+ * the probe found broken; a stale or corrupt state is not used, and the
+ * log says so (health=ignored).
+ */
+static int
+lists_conf_check_v(void *v, const struct policy *p, int strict, char *err,
+    size_t n)
+{
+	struct lists_conf	*c = v;
+	struct dnsbl_conf	*dc = policy_conf(p, &check_dnsbl);
+
+	if (strict)
+		return lists_conf_check(c, dc, err, n);
+	if (dc != NULL && lists_state_apply(c, dc, time(NULL), err, n) == -1 &&
+	    errno == EINVAL)
+		c->health = "ignored";
+	return 0;
+}
+
+static void *
+lists_start_v(const void *conf, struct msg *m)
+{
+	const struct lists_conf	*c = conf;
+
+	if (c->health != NULL)
+		m->health = c->health;
+	if (c->n == 0)
+		return NULL;
+	return lists_start(c, m->iptext);
+}
+
+static void
+lists_headers_v(void *r, struct msg *m)
+{
+	lists_domain(r, DNSBL_FROM, m->from_domain);
+}
+
+static void
+lists_envelope_v(void *r, struct msg *m)
+{
+	lists_domain(r, DNSBL_SENDER, m->sender_domain);
+}
+
+static void
+lists_findings_v(void *r, struct msg *m, struct report *rep)
+{
+	size_t	i;
+
+	for (i = 0; i < lists_nresults(r); i++)
+		listres_report(rep, m->pol, lists_result(r, i));
+}
+
+/* A line on stderr for cron: "qqtag: what: text" (text sanitised). */
+static void
+probe_say(const char *what, const char *text)
+{
+	char	tmp[300];
+	size_t	n = hdr_sanitise(tmp, sizeof(tmp), text, strlen(text));
+
+	dprintf(2, "qqtag: %s: %.*s\n", what, (int)n, tmp);
+}
+
+/*
+ * qqtag -T: probe every list at its test points and write the state
+ * file.  Silent when all is well (cron mails nothing); each broken list
+ * and whatever stopped the probe is a line on stderr; verbose adds a line
+ * per list and a summary on stdout.  Returns the lists broken, -1 when
+ * nothing could be recorded.
+ */
+static int
+lists_probe_v(void *v, const struct policy *p, struct msg *m, int verbose)
+{
+	static struct lists_health h[PROBE_MAX];
+	struct lists_conf	*c = v;
+	struct dnsbl_conf	*dc = policy_conf(p, &check_dnsbl);
+	char			 err[300], line[300];
+	size_t			 i, n = 0;
+	int			 broken;
+
+	if (dc == NULL || (m->servers != NULL &&
+	    dnsbl_conf_servers(dc, m->servers) == -1))
+		return probe_say("list probe not run", "no resolver"), -1;
+	broken = lists_probe(c, dc, (int)p->timeout_ms, h, PROBE_MAX, &n,
+	    err, sizeof(err));
+	for (i = 0; i < n; i++) {
+		if (verbose &&
+		    lists_health_text(&h[i], line, sizeof(line)) == 0)
+			printf("%s\n", line);
+		if (!h[i].broken)
+			continue;
+		(void)snprintf(line, sizeof(line), "%s (%s): %s", h[i].label,
+		    h[i].kind, h[i].reason);
+		probe_say("list broken", line);
+	}
+	if (broken == -1)
+		probe_say("list health not recorded", err);
+	else if (c->state == NULL)
+		probe_say("list health not recorded",
+		    "no state line in the policy");
+	else if (broken > 0) {
+		(void)snprintf(line, sizeof(line), "%d of %zu lists broken; "
+		    "state written to %s", broken, n, c->state);
+		probe_say("list probe", line);
+	}
+	if (verbose && broken >= 0)
+		printf("%zu lists, %d broken%s%s\n", n, broken,
+		    c->state ? "; state written to " : "",
+		    c->state ? c->state : "");
+	return broken == -1 || c->state == NULL ? -1 : broken;
+}
+
+static void
+lists_done_v(void *r)
+{
+	lists_free(r);
+}
+
+const struct check check_lists = {
+	.name = "lists",
+	.keywords = lists_keywords,
+	.names_files = 1,
+	.conf_new = lists_conf_new_v,
+	.conf_free = lists_conf_free_v,
+	.conf_line = lists_conf_line_v,
+	.conf_check = lists_conf_check_v,
+	.start = lists_start_v,
+	.headers = lists_headers_v,
+	.envelope = lists_envelope_v,
+	.findings = lists_findings_v,
+	.done = lists_done_v,
+	.probe = lists_probe_v,
+};

@@ -54,7 +54,7 @@ int lists_conf_file(const struct lists_conf *, size_t, struct lists_file *);
  *   is read for that domain (once per domain) and looked up.
  * lists_nresults/lists_result: the results (struct dnsbl_result, kind
  *   "dnsbl" for iplist, "dnswl" for ipwl, "rhsbl" for domainlist), valid
- *   until lists_free().  Feed them to report_dns() like DNS results.
+ *   until lists_free().  listres_report() makes them findings, as DNS results.
  */
 struct lists_run *lists_start(const struct lists_conf *, const char *);
 void lists_domain(struct lists_run *, int, const char *);

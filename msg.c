@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns.h"
 #include "msg.h"
 
 /*
@@ -157,4 +158,26 @@ msg_headers(struct msg *m, const char *hdr, size_t len, int cut)
 	msg_hdrs_parse(hdr, len, cut, &m->hdrs);
 	m->from_domain = msg_from_domain(&m->hdrs);
 	m->have_headers = 1;
+}
+
+/*
+ * The message's DNS service, made on first use with m->servers: one
+ * channel, one cache, one deadline for every check.  NULL when it cannot
+ * be made (every DNS check of the message is then an error).
+ */
+struct dns *
+msg_dns(struct msg *m)
+{
+	if (m->dns == NULL)
+		m->dns = dns_new(m->servers, NULL, 0);
+	return m->dns;
+}
+
+/* Release what the context holds (its DNS service). */
+void
+msg_free(struct msg *m)
+{
+	if (m->dns != NULL)
+		dns_free(m->dns);
+	m->dns = NULL;
 }

@@ -36,7 +36,9 @@ enum msg_mode {
 struct msg {
 	enum msg_mode	 mode;
 	const struct policy *pol;
-	struct dns	*dns;		/* the message's DNS service, or NULL */
+	struct dns	*dns;		/* the message's DNS service (msg_dns) */
+	const char	*servers;	/* its resolvers; NULL: resolv.conf */
+	const char	*health;	/* list health not used, and why */
 	const char	*iptext;	/* the client as given (untrusted) */
 	struct ipaddr	 ip;		/* parsed once; family 0: none */
 	int		 hop;		/* ip is a trusted relay's client */
@@ -60,6 +62,8 @@ struct msg {
 };
 
 void	msg_client(struct msg *, const char *, int, int);
+struct dns *msg_dns(struct msg *);
+void	msg_free(struct msg *);
 void	msg_hdrs_parse(const char *, size_t, int, struct msg_hdrs *);
 void	msg_headers(struct msg *, const char *, size_t, int);
 const char *msg_from_domain(const struct msg_hdrs *);

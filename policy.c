@@ -19,10 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "dnsbl.h"
 #include "check.h"
-#include "heur.h"
-#include "lists.h"
 #include "policy.h"
 #include "score.h"
 
@@ -263,13 +260,11 @@ kw_off(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
-/* The i-th built-in test: DNS lists' first, then the table's; NULL past. */
+/* The i-th built-in test of the table's checks; NULL past the last. */
 const struct score_test *
 policy_test_at(size_t i)
 {
-	if (i < dnsbl_nscore_tests)
-		return &dnsbl_score_tests[i];
-	return check_test_at(i - dnsbl_nscore_tests);
+	return check_test_at(i);
 }
 
 /* The built-in test called name, or NULL. */
@@ -381,37 +376,6 @@ note_file(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
-/*
- * Lines of the modules, which parse their own: dnsbl, dnswl, rhsbl, dns
- * (dnsbl.c), geoip, country, asn (geo.c), iplist, ipwl, domainlist,
- * state (lists.c).
- */
-static int
-kw_module(struct ctx *c, int ac, char **av)
-{
-	struct policy	*p = c->p;
-	char		 err[200];
-	int		 r, files = 1;
-
-	if (strcmp(av[0], "iplist") == 0 || strcmp(av[0], "ipwl") ==
-	    0 || strcmp(av[0], "domainlist") == 0 || strcmp(av[0], "state") ==
-	    0) {
-		if (p->lists == NULL && (p->lists = lists_conf_new()) == NULL)
-			return -1;
-		r = lists_conf_line(p->lists, ac, av, err, sizeof(err));
-	} else {
-		if (p->dns == NULL && (p->dns = dnsbl_conf_new()) == NULL)
-			return -1;
-		r = dnsbl_conf_line(p->dns, ac, av, err, sizeof(err));
-		files = 0;
-	}
-	if (r == -1 && errno != ENOMEM)
-		complain(c, err, NULL);
-	if (r == 0 && files && c->strict)
-		r = note_file(c, ac, av);
-	return r;
-}
-
 /* A line of a check of the table (check.h), which parses its own. */
 static int
 kw_check(struct ctx *c, size_t i, int ac, char **av)
@@ -426,7 +390,7 @@ kw_check(struct ctx *c, size_t i, int ac, char **av)
 	r = k->conf_line(p->conf[i], ac, av, err, sizeof(err));
 	if (r == -1 && errno != ENOMEM)
 		complain(c, err, NULL);
-	if (r == 0 && c->strict)
+	if (r == 0 && c->strict && k->names_files)
 		r = note_file(c, ac, av);
 	return r;
 }
@@ -435,18 +399,10 @@ static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
 } keywords[] = {
-	{ "dns",	kw_module },
-	{ "dnsbl",	kw_module },
-	{ "dnswl",	kw_module },
-	{ "domainlist",	kw_module },
 	{ "header",	kw_header },
-	{ "iplist",	kw_module },
-	{ "ipwl",	kw_module },
 	{ "off",	kw_off },
 	{ "queue",	kw_path },
-	{ "rhsbl",	kw_module },
 	{ "spool",	kw_spool },
-	{ "state",	kw_module },
 	{ "threshold",	kw_threshold },
 	{ "timeout",	kw_time },
 	{ "watchdog",	kw_time },
@@ -569,9 +525,13 @@ policy_error(struct policy *p, const char *err)
 	return -1;
 }
 
-/* qqtag -n: the files the policy names must be there and usable. */
+/*
+ * After the whole policy, every check's own look at its lines: in -n
+ * (strict) also the files they name; in queue mode what the check
+ * prepares once (the list-health state).
+ */
 static int
-check_files(struct policy *p)
+check_confs(struct policy *p, int strict)
 {
 	char	err[300];
 
@@ -580,12 +540,9 @@ check_files(struct policy *p)
 
 	for (i = 0; i < check_count; i++)
 		if (p->conf[i] != NULL && check_table[i]->conf_check != NULL &&
-		    check_table[i]->conf_check(p->conf[i], p, 1, err,
+		    check_table[i]->conf_check(p->conf[i], p, strict, err,
 		    sizeof(err)) == -1)
 			r = policy_error(p, err);
-	if (p->lists != NULL && lists_conf_check(p->lists, p->dns, err,
-	    sizeof(err)) == -1)
-		r = policy_error(p, err);
 	return r;
 }
 
@@ -625,7 +582,7 @@ policy_parse(struct policy *p, const char *file, char *text, size_t tlen,
 		r = -1;
 	if (finish(p) == -1)
 		return -1;
-	if (strict && check_files(p) == -1)
+	if (check_confs(p, strict) == -1 && strict)
 		r = -1;
 	return r;
 }
@@ -676,12 +633,8 @@ policy_free(struct policy *p)
 	free(p->spool);
 	while (p->nfiles > 0)
 		free(p->files[--p->nfiles].path);
-	if (p->dns != NULL)
-		dnsbl_conf_free(p->dns);
 	for (i = 0; i < check_count; i++)
 		if (p->conf[i] != NULL)
 			check_table[i]->conf_free(p->conf[i]);
-	if (p->lists != NULL)
-		lists_conf_free(p->lists);
 	buf_free(&p->errs);
 }

@@ -7,9 +7,7 @@
 #include "headers.h"
 #include "score.h"
 
-struct dnsbl_conf;
 struct check;
-struct lists_conf;
 
 #define POLICY_DEFAULT		"/etc/qqtag/policy"
 #define POLICY_QUEUE		"/var/qmail/bin/qmail-queue"
@@ -47,9 +45,7 @@ struct policy {
 	unsigned	 hdr_line[POLICY_NHDR];	/* 0: the default name */
 	unsigned	 spool_line, queue_line; /* 0: the default */
 	struct hdr_names strip;		/* every name qqtag writes */
-	struct dnsbl_conf *dns;		/* DNS lists and resolvers */
 	void		*conf[CHECK_MAX];	/* per check of the table */
-	struct lists_conf *lists;	/* local lists, list-health state */
 	size_t		 nweights;	/* "weight NAME W" overrides */
 	struct score_test weights[POLICY_WEIGHTS_MAX];
 	unsigned	 nerrors;	/* lines with errors */

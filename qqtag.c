@@ -29,12 +29,9 @@
 
 #include "buf.h"
 #include "dns.h"
-#include "dnsbl.h"
 #include "envelope.h"
 #include "check.h"
 #include "headers.h"
-#include "heur.h"
-#include "lists.h"
 #include "msg.h"
 #include "received.h"
 #include "policy.h"
@@ -78,9 +75,6 @@ static struct {
 	unsigned long long msgbytes;
 	struct hdr_filter hf;
 	struct env	 env;
-	struct dnsbl_run *dns;
-	struct lists_run *lists;	/* the policy's local lists */
-	const char	*health;	/* state file not used, and why */
 	struct msg	 m;		/* the message's context */
 	void		*run[CHECK_MAX];	/* each check's state */
 	int		 nomem[CHECK_MAX];	/* a check ran out of memory */
@@ -182,8 +176,8 @@ log_line(const char *result, int times)
 		buf_appends(&g.log, " policy=error");
 	else if (g.pol.off)
 		buf_appends(&g.log, " policy=off");
-	if (g.health != NULL)
-		buf_printf(&g.log, " health=%s", g.health);
+	if (g.m.health != NULL)
+		buf_printf(&g.log, " health=%s", g.m.health);
 	if (g.scored)
 		report_log(&g.rep, &g.log);
 	if (g.queue_errno != 0)
@@ -477,7 +471,6 @@ answers_wait(void)
 
 	(void)dns_wait(g.m.dns, -1, left > 0 ? (int)left : 0);
 	dns_stop(g.m.dns);
-	dnsbl_stop(g.dns);
 }
 
 /* The domain of an address, after its last '@'; NULL if none. */
@@ -522,18 +515,6 @@ splice_body(void)
 	}
 }
 
-/* Ask every domain list about d, as the sender or From: domain. */
-static void
-domain_checks(int which, const char *d)
-{
-	if (d == NULL || !checked())
-		return;
-	if (g.dns != NULL)
-		dnsbl_domain(g.dns, which, d);
-	if (g.lists != NULL)
-		lists_domain(g.lists, which, d);
-}
-
 /* The envelope is in: check the sender's domain. */
 static void
 sender_checks(void)
@@ -542,7 +523,6 @@ sender_checks(void)
 		return;
 	g.m.env = &g.env;
 	g.m.sender_domain = domain_of(g.env.sender.p ? g.env.sender.p : "");
-	domain_checks(DNSBL_SENDER, g.m.sender_domain);
 	checks_step(CHECK_ENVELOPE);
 }
 
@@ -750,17 +730,9 @@ checks_done(void)
 static void
 score(void)
 {
-	size_t	i;
-
 	if (!checked())
 		return;
 	g.scored = 1;
-	for (i = 0; g.dns != NULL && i < dnsbl_nresults(g.dns); i++)
-		report_dns(&g.rep, dnsbl_result(g.dns, i));
-	for (i = 0; g.lists != NULL && i < lists_nresults(g.lists); i++)
-		report_dns(&g.rep, lists_result(g.lists, i));
-	g.m.rdns = g.dns ? dnsbl_rdns(g.dns) : NULL;
-	g.m.ptr = g.dns ? dnsbl_ptr(g.dns) : NULL;
 	checks_findings();
 }
 
@@ -825,12 +797,8 @@ hand_over(const char *result)
 		die(EX_BUG, "dup2");
 	close(g.msgfd);
 	close(g.envfd);
-	if (g.dns != NULL)
-		dnsbl_free(g.dns);
-	dns_free(g.m.dns);
-	if (g.lists != NULL)
-		lists_free(g.lists);
-	checks_done();
+	checks_done();		/* the checks first: they hold queries */
+	msg_free(&g.m);
 	exec_queue();
 }
 
@@ -882,43 +850,24 @@ overrides(void)
 		else
 			g.threshold = v;
 	}
-	if (d != NULL && *d && g.pol.dns != NULL &&
-	    dnsbl_conf_servers(g.pol.dns, d) == -1)
+	if (d != NULL && *d && !dns_servers_valid(d))
 		warn("QQTAG_DNS ignored", d);
+	else if (d != NULL && *d)
+		g.m.servers = d;	/* before any check's "dns" line */
 }
 
 
 /*
- * Fire every IP-keyed query now: they fly during the client's upload.
- * Lists the health probe marked broken are not asked.  Then the local
- * checks: GeoIP and the local list files.
+ * The client is known: every check starts on it, and every IP-keyed
+ * query leaves now, to fly during the client's upload.
  */
 static void
 start_checks(const char *remotehost)
 {
-	char		err[200];
-
 	if (!checked())
 		return;
-	msg_client(&g.m, g.checkip, g.hopcheck, g.anyip);
-	/* the message's DNS service: no I/O until a check asks; NULL (out
-	   of memory): every DNS check an error */
-	if (g.m.dns == NULL)
-		g.m.dns = dns_new(dnsbl_conf_get_servers(g.pol.dns), err,
-		    sizeof(err));
-	if (g.pol.dns != NULL) {
-		if (g.pol.lists != NULL && lists_state_apply(g.pol.lists,
-		    g.pol.dns, time(NULL), err, sizeof(err)) == -1 &&
-		    errno == EINVAL)
-			g.health = "ignored";	/* stale or corrupt */
-		if ((g.dns = dnsbl_start_flags(g.pol.dns, g.m.dns, &g.m.ip,
-		    remotehost, g.anyip ? DNSBL_ANYIP : 0)) == NULL)
-			warn("DNS checks skipped", "out of memory");
-	}
+	g.m.remotehost = remotehost;
 	checks_start();
-	if (g.pol.lists != NULL && (g.lists = lists_start(g.pol.lists,
-	    g.checkip)) == NULL)
-		warn("local lists skipped", "out of memory");
 }
 
 /* hdr_hop_fn: is this Received value the trusted relay's own line? */
@@ -961,7 +910,6 @@ on_headers(void)
 	    g.hf.copy_cut);
 	if (g.cls == CL_TRUSTED)
 		trusted_hop();
-	domain_checks(DNSBL_FROM, g.m.from_domain);
 	checks_step(CHECK_HEADERS);
 	g.body_wanted = checks_want_body();
 }
@@ -985,7 +933,6 @@ usage(void)
 	_exit(100);
 }
 
-#define PROBE_MAX	256	/* lists one probe reports */
 
 /*
  * qqtag -T [-v]: probe every list of the policy at its test points and
@@ -998,12 +945,10 @@ usage(void)
 static int
 probe_lists(int argc, char *argv[])
 {
-	static struct lists_health h[PROBE_MAX];
-	struct lists_conf	*lc;
-	const char		*state;
-	char			 err[300], line[300];
-	size_t			 i, n = 0;
-	int			 broken, verbose = argc == 3;
+	const struct check	*k;
+	size_t			 i;
+	int			 r, broken = 0, failed = 0;
+	int			 verbose = argc == 3;
 
 	if (argc > 3 || (verbose && strcmp(argv[2], "-v") != 0))
 		usage();
@@ -1012,40 +957,20 @@ probe_lists(int argc, char *argv[])
 		warn("list probe not run: the policy is unusable", g.pol.file);
 		return 2;
 	}
-	if (((lc = g.pol.lists) == NULL && (lc = lists_conf_new()) == NULL) ||
-	    (g.pol.dns == NULL && (g.pol.dns = dnsbl_conf_new()) == NULL)) {
-		warn("list probe not run", "out of memory");
-		return 2;
-	}
 	overrides();
-	broken = lists_probe(lc, g.pol.dns, (int)g.pol.timeout_ms, h,
-	    PROBE_MAX, &n, err, sizeof(err));
-	for (i = 0; i < n; i++) {
-		if (verbose &&
-		    lists_health_text(&h[i], line, sizeof(line)) == 0)
-			printf("%s\n", line);
-		if (!h[i].broken)
+	g.m.mode = MSG_PROBE;
+	g.m.pol = &g.pol;
+	for (i = 0; i < check_count; i++) {
+		k = check_table[i];
+		if (k->probe == NULL || g.pol.conf[i] == NULL)
 			continue;
-		(void)snprintf(line, sizeof(line), "%s (%s): %s", h[i].label,
-		    h[i].kind, h[i].reason);
-		warn("list broken", line);
+		r = k->probe(g.pol.conf[i], &g.pol, &g.m, verbose);
+		if (r == -1)
+			failed = 1;
+		else
+			broken += r;
 	}
-	state = lists_conf_state(lc);
-	if (broken == -1)
-		warn("list health not recorded", err);
-	else if (state == NULL)
-		warn("list health not recorded", "no state line in the policy");
-	else if (broken > 0) {
-		(void)snprintf(line, sizeof(line), "%d of %zu lists broken; "
-		    "state written to %s", broken, n, state);
-		warn("list probe", line);
-	}
-	if (verbose && broken >= 0)
-		printf("%zu lists, %d broken%s%s\n", n, broken,
-		    state ? "; state written to " : "", state ? state : "");
-	if (lc != g.pol.lists)
-		lists_conf_free(lc);
-	return broken == -1 || state == NULL ? 2 : broken > 0;
+	return failed ? 2 : broken > 0;
 }
 
 /* qqtag -l: every built-in test with its default weight. */
@@ -1206,19 +1131,17 @@ check_client(int argc, char *argv[])
 	report_init(&g.rep, &g.pol, g.threshold);
 	g.checkip = g.ip;
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
+	g.m.mode = MSG_CLIENT;
 	start_checks(host);
-	if (sender != NULL)
-		domain_checks(DNSBL_SENDER, domain_of(sender));
-	domain_checks(DNSBL_FROM, from);
+	g.m.from_domain = from;		/* what -F and -f stand for */
+	checks_step(CHECK_HEADERS);
+	g.m.sender_domain = sender != NULL ? domain_of(sender) : NULL;
+	checks_step(CHECK_ENVELOPE);
 	answers_wait();
 	score();
 	print_findings();
-	if (g.dns != NULL)
-		dnsbl_free(g.dns);
-	dns_free(g.m.dns);
-	if (g.lists != NULL)
-		lists_free(g.lists);
 	checks_done();
+	msg_free(&g.m);
 	return 0;
 }
 

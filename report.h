@@ -6,7 +6,6 @@
 
 #include "buf.h"
 
-struct dnsbl_result;
 
 #define REPORT_MAX	256	/* findings of one message, every verdict */
 #define FINDING_PARTS	8	/* pieces of one warning */
@@ -78,7 +77,6 @@ void	report_init(struct report *, const struct policy *, double);
 void	report_finding(struct report *, const struct finding *);
 void	report_add(struct report *, const char *, double, const char *,
 	    const char *, size_t);
-void	report_dns(struct report *, const struct dnsbl_result *);
 void	report_info(struct report *, const char *, const char *, size_t);
 void	report_error(struct report *, const char *);
 void	report_geo(struct report *, const char *, unsigned long,
