@@ -260,26 +260,6 @@ kw_off(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
-/* The i-th built-in test of the table's checks; NULL past the last. */
-const struct score_test *
-policy_test_at(size_t i)
-{
-	return check_test_at(i);
-}
-
-/* The built-in test called name, or NULL. */
-const struct score_test *
-policy_test(const char *name)
-{
-	const struct score_test	*t;
-	size_t			 i;
-
-	for (i = 0; (t = policy_test_at(i)) != NULL; i++)
-		if (strcmp(t->name, name) == 0)
-			return t;
-	return NULL;
-}
-
 /* The conf of a check of the table in this policy, or NULL. */
 void *
 policy_conf(const struct policy *p, const struct check *k)
@@ -302,7 +282,7 @@ policy_weight(const struct policy *p, const char *name)
 	for (i = 0; i < p->nweights; i++)
 		if (strcmp(p->weights[i].name, name) == 0)
 			return p->weights[i].weight;
-	return (t = policy_test(name)) ? t->weight : 0;
+	return (t = check_test(name)) ? t->weight : 0;
 }
 
 /* weight NAME W: the weight of a built-in test (lists carry their own). */
@@ -316,7 +296,7 @@ kw_weight(struct ctx *c, int ac, char **av)
 
 	if (ac != 3 || score_weight(av[2], NULL, &w) == -1)
 		return complain(c, "usage: weight TEST NUMBER", NULL), -1;
-	if ((t = policy_test(av[1])) == NULL)
+	if ((t = check_test(av[1])) == NULL)
 		return complain(c, "no such test", av[1]), -1;
 	for (i = 0; i < p->nweights; i++)
 		if (p->weights[i].name == t->name)

@@ -61,7 +61,5 @@ int	policy_parse(struct policy *, const char *, char *, size_t, int);
 void	policy_free(struct policy *);
 void	*policy_conf(const struct policy *, const struct check *);
 double	policy_weight(const struct policy *, const char *);
-const struct score_test *policy_test(const char *);
-const struct score_test *policy_test_at(size_t);
 
 #endif

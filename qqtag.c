@@ -980,7 +980,7 @@ list_tests(void)
 	const struct score_test	*t;
 	size_t			 i;
 
-	for (i = 0; (t = policy_test_at(i)) != NULL; i++)
+	for (i = 0; (t = check_test_at(i)) != NULL; i++)
 		printf("%-22s %5.1f  %s\n", t->name, t->weight, t->what);
 	return 0;
 }
