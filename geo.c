@@ -343,6 +343,11 @@ read_uint(const MMDB_entry_data_s *d, uint64_t *n)
 	}
 }
 
+/* Where GeoLite2-ASN keeps the number and the organisation. */
+static const char *const npath[] = { "autonomous_system_number", NULL };
+static const char *const opath[] = { "autonomous_system_organization",
+	NULL };
+
 /*
  * The AS number and organisation of the record at e into r: E_NONE (with
  * have_asn set, or not for AS 0 or no number), else a geo_err.
@@ -350,10 +355,6 @@ read_uint(const MMDB_entry_data_s *d, uint64_t *n)
 static int
 read_asn(MMDB_entry_s *e, struct geo_result *r)
 {
-	static const char *const npath[] = { "autonomous_system_number",
-	    NULL };
-	static const char *const opath[] = {
-	    "autonomous_system_organization", NULL };
 	MMDB_entry_data_s	 d;
 	uint64_t		 n;
 	size_t			 len;
@@ -539,10 +540,6 @@ struct check_arg {
 static int
 check_record(MMDB_entry_s *e, struct check_arg *a)
 {
-	static const char *const npath[] = { "autonomous_system_number",
-	    NULL };
-	static const char *const opath[] = {
-	    "autonomous_system_organization", NULL };
 	MMDB_entry_data_s	 d;
 	uint64_t		 n;
 	char			 cc[3];
