@@ -286,22 +286,20 @@ queue_path(void)
 }
 
 /*
- * Does the file hold a qqtag binary (this one, or a copy of any version
- * since the mark)?  A readable file is scanned for SELF_MARK; the real
- * qmail-queue is mode 4711, unreadable to qmaild, and costs nothing.
+ * Does the open file fd hold a qqtag binary (this one, or a copy of any
+ * version since the mark)?  A readable queue is scanned for SELF_MARK;
+ * the real qmail-queue is mode 4711, unreadable to qmaild: not opened.
  */
 static int
-holds_mark(const char *path)
+holds_mark(int fd)
 {
 	static const char mark[] = SELF_MARK;
 	const size_t	  ml = sizeof(mark) - 1;
 	char		  b[IOBUF + sizeof(mark)];
 	size_t		  have = 0, total = 0;
 	ssize_t		  n;
-	int		  fd, found = 0;
+	int		  found = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
-		return 0;
 	while (!found && total < SELF_SCAN_MAX &&
 	    (n = read(fd, b + have, IOBUF)) > 0) {
 		total += (size_t)n;
@@ -312,11 +310,10 @@ holds_mark(const char *path)
 			have = ml - 1;
 		}
 	}
-	close(fd);
 	return found;
 }
 
-/* Would exec'ing path run qqtag again (a loop)? */
+/* Is path this very qqtag, or are we a queue a qqtag exec'd (a loop)? */
 static int
 is_self(const char *path)
 {
@@ -324,10 +321,8 @@ is_self(const char *path)
 
 	if (getenv(LOOP_VAR) != NULL)
 		return 1;
-	if (stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return 1;
-	return holds_mark(path);
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /*
@@ -341,7 +336,7 @@ queue_usable(const char *q)
 	struct stat	st;
 	char		m[4];
 	ssize_t		n;
-	int		fd;
+	int		fd, self;
 
 	if (is_self(q)) {
 		errno = ELOOP;
@@ -355,8 +350,13 @@ queue_usable(const char *q)
 	}
 	if ((fd = open(q, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return 0;	/* execute-only: exec will tell */
-	n = read(fd, m, sizeof(m));
+	n = pread(fd, m, sizeof(m), 0);
+	self = holds_mark(fd);
 	close(fd);
+	if (self) {
+		errno = ELOOP;
+		return -1;
+	}
 	if ((n >= 2 && m[0] == '#' && m[1] == '!') ||
 	    (n == 4 && memcmp(m, "\177ELF", 4) == 0))
 		return 0;

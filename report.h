@@ -60,7 +60,6 @@ struct report {
 	const struct policy *pol;
 	double		 threshold;
 	double		 score;
-	struct finding	 f[REPORT_MAX];
 	size_t		 n;		/* findings, every verdict */
 	size_t		 nlisted;	/* of them listed (they score) */
 	unsigned	 nerrors;
@@ -71,6 +70,7 @@ struct report {
 	unsigned long	 asn;		/* AS number, or 0 */
 	const char	*org;		/* AS organisation (untrusted), or NULL */
 	size_t		 orglen;
+	struct finding	 f[REPORT_MAX];	/* last: report_init leaves it */
 };
 
 void	report_init(struct report *, const struct policy *, double);
