@@ -179,7 +179,8 @@ QQTAG_QUEUE=/nonexistent/qmail-queue run "$T/m1" "$T/env"
 assert_eq "queue missing: 120" 120 "$RC"
 QQTAG_QUEUE=$T/policy run "$T/m1" "$T/env"
 assert_eq "queue not executable: 120" 120 "$RC"
-QQTAG_QUEUE=$QQTAG run "$T/m1" "$T/env"
+# the binary itself, not the valgrind wrapper script (make valgrind)
+QQTAG_QUEUE=${QQTAG_REAL:-$QQTAG} run "$T/m1" "$T/env"
 assert_eq "queue is qqtag itself: 120" 120 "$RC"
 # one message, one log line, and its result= is what happened (issue 10.8)
 oneline() {
@@ -189,7 +190,7 @@ oneline() {
 	    fail "$1: one log line, result=$2" "$(cat "$T/log")"
 }
 oneline "loop" loop 'queue_error=ELOOP'
-cp "$QQTAG" "$T/qqtag-copy"
+cp "${QQTAG_REAL:-$QQTAG}" "$T/qqtag-copy"
 QQTAG_QUEUE=$T/qqtag-copy run "$T/m1" "$T/env"
 assert_eq "queue is a copy of qqtag: 120" 120 "$RC"
 oneline "copy of qqtag as queue" loop 'queue_error=ELOOP'
