@@ -84,7 +84,6 @@ static struct {
 	int		 anyip;		/* qqtag -c -A: look up any address */
 	int		 queue_errno;	/* why the queue cannot be exec'd */
 	int		 hopcheck;	/* checking a trusted hop's client */
-	const char	*checkip;	/* the client checked */
 	struct report	 rep;
 	double		 threshold;
 	struct timespec	 t0, teom;
@@ -643,14 +642,14 @@ unchecked_reason(void)
 	return class_name[g.cls];
 }
 
-/* Every check of the table with a conf starts on the message. */
+/* Every check of the table starts on the message, for client ip (text). */
 static void
-checks_start(void)
+checks_start(const char *ip)
 {
 	const struct check	*k;
 	size_t			 i;
 
-	msg_client(&g.m, g.checkip, g.hopcheck, g.anyip);
+	msg_client(&g.m, ip, g.hopcheck, g.anyip);
 	g.m.pol = &g.pol;
 	g.m.localip = getenv("TCPLOCALIP");
 	for (i = 0; i < check_count; i++) {
@@ -858,16 +857,16 @@ overrides(void)
 
 
 /*
- * The client is known: every check starts on it, and every IP-keyed
- * query leaves now, to fly during the client's upload.
+ * The client ip (text; a trusted relay's client for a hop) is known: every
+ * check starts on it, and every IP-keyed query leaves now, during the upload.
  */
 static void
-start_checks(const char *remotehost)
+start_checks(const char *ip, const char *remotehost)
 {
 	if (!checked())
 		return;
 	g.m.remotehost = remotehost;
-	checks_start();
+	checks_start(ip);
 }
 
 /* hdr_hop_fn: is this Received value the trusted relay's own line? */
@@ -895,8 +894,7 @@ trusted_hop(void)
 	    (hop = rcvd_hop_ip(&g.m.hdrs.rcvd)) == NULL)
 		return;
 	g.hopcheck = 1;
-	g.checkip = hop;
-	start_checks(NULL);
+	start_checks(hop, NULL);
 }
 
 /* The header section is complete: parse it, start the From: checks. */
@@ -1129,10 +1127,9 @@ check_client(int argc, char *argv[])
 	if (!checked())
 		return 0;
 	report_init(&g.rep, &g.pol, g.threshold);
-	g.checkip = g.ip;
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
 	g.m.mode = MSG_CLIENT;
-	start_checks(host);
+	start_checks(g.ip, host);
 	g.m.from_domain = from;		/* what -F and -f stand for */
 	checks_step(CHECK_HEADERS);
 	g.m.sender_domain = sender != NULL ? domain_of(sender) : NULL;
@@ -1176,9 +1173,8 @@ main(int argc, char *argv[])
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||
 	    lseek(g.msgfd, SPOOL_HOLE, SEEK_SET) == -1)
 		die(errno == ENOMEM ? EX_NOMEM : EX_SPOOL, "spoolerror");
-	g.checkip = g.ip;
 	report_init(&g.rep, &g.pol, g.threshold);
-	start_checks(getenv("TCPREMOTEHOST"));
+	start_checks(g.ip, getenv("TCPREMOTEHOST"));
 	read_message();
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
 	arm_watchdog();

@@ -217,8 +217,9 @@ assert_eq "spool full: 53" 53 "$?"
 [ ! -e "$T/q.info" ] && ok "spool full: queue never run" ||
     fail "queue ran on a full spool"
 oneline "spool full" spoolerror 'class=untrusted'
-grep -q "score=\|flag=" "$T/log" && fail "spool error: no verdict logged" \
-    "$(cat "$T/log")" || ok "spool error: no verdict logged"
+grep -q ' result=spoolerror$' "$T/log" && ! grep -q "score=\|flag=" "$T/log" &&
+    ok "spool error: no verdict logged" ||
+    fail "spool error: no verdict logged" "$(cat "$T/log")"
 cat > "$T/policy.nospool" <<P
 spool /nonexistent/dir
 P
@@ -239,8 +240,9 @@ mkfifo "$T/envfifo"
 QQTAG_POLICY=$T/policy.wd "$QQTAG" < "$T/m1" 1< "$T/envfifo" 2> "$T/log"
 assert_eq "stalled work after the message: watchdog 52" 52 "$?"
 oneline "watchdog" watchdog 'class=untrusted'
-grep -q ' ms=' "$T/log" && fail "watchdog line: no stale times" "$(cat "$T/log")" ||
-    ok "watchdog line: no stale times"
+grep -q ' result=watchdog$' "$T/log" && ! grep -q ' ms=' "$T/log" &&
+    ok "watchdog line: no stale times" ||
+    fail "watchdog line: no stale times" "$(cat "$T/log")"
 wait
 
 # --- client classes -------------------------------------------------------
