@@ -233,23 +233,16 @@ fds_sane(void)
 }
 
 /*
- * Is there an address to judge?  Loopback, private, link-local, ULA,
- * multicast, unspecified and non-addresses are never looked up (their
- * mail is passed on checked=no reason=private).
+ * The client's class: from tcp.smtp's variables and the address (ip,
+ * NULL: local injection); an address never looked up (ipaddr_private:
+ * loopback, private, ..., or none that parses) is class private, passed
+ * on checked=no reason=private.
  */
-static int
-ip_checkable(const char *ip)
-{
-	struct ipaddr	a;
-
-	return ipaddr_parses(ip, &a) == 0 && !ipaddr_private(&a);
-}
-
-/* The client's class: from the address (ip, NULL: local) and tcp.smtp. */
 static void
 classify(const char *ip)
 {
 	g.ip = ip;
+	msg_client(&g.m, ip, 0, 0);	/* the address, parsed once */
 	if (getenv("QQTAG_TRUSTED"))
 		g.cls = CL_TRUSTED;
 	else if (getenv("RELAYCLIENT"))
@@ -258,7 +251,7 @@ classify(const char *ip)
 		g.cls = CL_SKIP;
 	else if (g.ip == NULL)
 		g.cls = CL_LOCAL;
-	else if (!ip_checkable(g.ip))
+	else if (ipaddr_private(&g.m.ip))	/* or no address at all */
 		g.cls = CL_PRIVATE;
 	else
 		g.cls = CL_UNTRUSTED;
@@ -649,7 +642,9 @@ checks_start(const char *ip)
 	const struct check	*k;
 	size_t			 i;
 
-	msg_client(&g.m, ip, g.hopcheck, g.anyip);
+	if (ip != g.m.iptext)		/* a trusted relay's client */
+		msg_client(&g.m, ip, g.hopcheck, g.anyip);
+	g.m.anyip = g.anyip;
 	g.m.pol = &g.pol;
 	g.m.localip = getenv("TCPLOCALIP");
 	for (i = 0; i < check_count; i++) {
