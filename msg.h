@@ -9,9 +9,10 @@
 #define QQTAG_MSG_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
-
+#include "auth.h"
 #include "ipaddr.h"
 #include "received.h"
 #include "rfc5322.h"
@@ -45,6 +46,9 @@ struct msg {
 	int		 anyip;		/* qqtag -c -A: private ones too */
 	const char	*remotehost;	/* TCPREMOTEHOST, or -r */
 	const char	*localip;	/* TCPLOCALIP */
+	const char	*helo;		/* qqtag -c -H; else NULL (queue mode:
+					   hdrs.rcvd, qmail-smtpd's line) */
+	FILE		*trace;		/* qqtag -c, -a: a check's steps */
 	time_t		 now;
 	/* the header section, once complete */
 	int		 have_headers;
@@ -59,6 +63,7 @@ struct msg {
 	/* left by a check for the ones after it in the table */
 	const char	*rdns;		/* forward-confirmed client name */
 	const char	*ptr;		/* PTR name, confirmed or not (raw) */
+	struct msg_auth	 auth;		/* SPF, DKIM, DMARC, iprev (auth.h) */
 };
 
 void	msg_client(struct msg *, const char *, int, int);

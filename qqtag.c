@@ -915,7 +915,8 @@ usage(void)
 	    "       qqtag -n [-u USER] [FILE]\n"
 	    "                        check a policy file strictly, and its\n"
 	    "                        files as USER (default " POLICY_USER ")\n"
-	    "       qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-r RDNSNAME]\n"
+	    "       qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-H HELO]\n"
+	    "                [-r RDNSNAME]\n"
 	    "                        run the policy's checks for one client\n"
 	    "       qqtag -l         list the built-in tests and weights\n"
 	    "       qqtag -T [-v]    probe the lists, write the health state;\n"
@@ -1095,9 +1096,11 @@ check_client(int argc, char *argv[])
 	int		 c;
 
 	optind = 3;
-	while ((c = getopt(argc, argv, "Af:F:r:")) != -1) {
+	while ((c = getopt(argc, argv, "Af:F:H:r:")) != -1) {
 		if (c == 'A')
 			g.anyip = 1;
+		else if (c == 'H')
+			g.m.helo = optarg;
 		else if (c == 'f')
 			sender = optarg;
 		else if (c == 'F')
@@ -1124,6 +1127,7 @@ check_client(int argc, char *argv[])
 	report_init(&g.rep, &g.pol, g.threshold);
 	clock_gettime(CLOCK_MONOTONIC, &g.teom);
 	g.m.mode = MSG_CLIENT;
+	g.m.trace = stdout;
 	start_checks(g.ip, host);
 	g.m.from_domain = from;		/* what -F and -f stand for */
 	checks_step(CHECK_HEADERS);

@@ -1,0 +1,47 @@
+/*
+ * auth.c - what SPF, DKIM and DMARC share (auth.h): result names and
+ * the one counted way they ask DNS.
+ */
+#include <errno.h>
+
+#include "auth.h"
+#include "msg.h"
+
+/* The result as RFC 8601 spells it ("pass", "temperror"...). */
+const char *
+auth_res_text(enum auth_res r)
+{
+	static const char *const text[] = {
+		[AUTH_UNSET] = "none", [AUTH_NONE] = "none",
+		[AUTH_PASS] = "pass", [AUTH_FAIL] = "fail",
+		[AUTH_SOFTFAIL] = "softfail", [AUTH_NEUTRAL] = "neutral",
+		[AUTH_POLICY] = "policy", [AUTH_TEMPERROR] = "temperror",
+		[AUTH_PERMERROR] = "permerror"
+	};
+
+	if ((unsigned)r >= sizeof(text) / sizeof(text[0]))
+		return "none";
+	return text[r];
+}
+
+/*
+ * dns_query() on the message's DNS service, counted against
+ * AUTH_QUERIES_MAX: -1 with errno EDQUOT past it, EIO without a service,
+ * else dns_query()'s result.
+ */
+int
+auth_query(struct msg *m, const char *name, int type, dns_cb *cb, void *arg)
+{
+	struct dns	*d;
+
+	if (m->auth.queries >= AUTH_QUERIES_MAX) {
+		errno = EDQUOT;
+		return -1;
+	}
+	if ((d = msg_dns(m)) == NULL) {
+		errno = EIO;
+		return -1;
+	}
+	m->auth.queries++;
+	return dns_query(d, name, type, cb, arg);
+}
