@@ -1700,6 +1700,29 @@ dnsbl_envelope_v(void *r, struct msg *m)
 	dnsbl_domain(r, DNSBL_SENDER, m->sender_domain);
 }
 
+/*
+ * The rDNS result as RFC 8601's iprev: pass (confirmed), fail (the
+ * forward lookup does not give the address back), permerror (no PTR),
+ * temperror (a DNS error).
+ */
+static void
+dnsbl_iprev(const struct dnsbl_result *res, struct msg *m)
+{
+	const char	*name = m->rdns != NULL ? m->rdns : "";
+
+	if (strcmp(res->test, "RDNS") == 0)
+		m->auth.iprev = res->verdict == DNSBL_CLEAN ? AUTH_PASS :
+		    AUTH_TEMPERROR;
+	else if (strcmp(res->test, "RDNS_UNCONFIRMED") == 0)
+		m->auth.iprev = AUTH_FAIL;
+	else if (strcmp(res->test, "RDNS_NONE") == 0)
+		m->auth.iprev = AUTH_PERMERROR;
+	else
+		return;
+	snprintf(m->auth.iprev_name, sizeof(m->auth.iprev_name), "%s",
+	    m->auth.iprev == AUTH_PASS ? name : "");
+}
+
 /* Every result, and the client's names for the checks after this one. */
 static void
 dnsbl_findings_v(void *r, struct msg *m, struct report *rep)
@@ -1707,8 +1730,11 @@ dnsbl_findings_v(void *r, struct msg *m, struct report *rep)
 	size_t	i;
 
 	dnsbl_stop(r);
-	for (i = 0; i < dnsbl_nresults(r); i++)
+	m->rdns = dnsbl_rdns(r);
+	for (i = 0; i < dnsbl_nresults(r); i++) {
 		listres_report(rep, m->pol, dnsbl_result(r, i));
+		dnsbl_iprev(dnsbl_result(r, i), m);
+	}
 	m->rdns = dnsbl_rdns(r);
 	m->ptr = dnsbl_ptr(r);
 }

@@ -45,6 +45,14 @@
  * name are kept: enough for a prefix entry, and an exact name is never
  * that long.
  *
+ * Authentication-Results under our authserv-id (hdr_filter_authserv) are
+ * forged too (RFC 8601 §5), those of other servers are kept: the field
+ * is held, its continuation lines included, until the id after the colon
+ * (behind blanks, folds and comments; CRs in it left out, as maildrop
+ * reads it) is complete, then dropped whole or passed on.  One whose id
+ * is still unknown when the hold is full, or whose name starts after a
+ * bare CR or in the streamed part of a long line, is taken as forged.
+ *
  * Trusted hop mode (hdr_filter_trust_hop, a relay in QQTAG_TRUSTED): a
  * relay's tags are trusted only above its own Received line, where it
  * can have written them.  Every field is kept down to the Received field
@@ -66,6 +74,7 @@
 #include "headers.h"
 
 #define SOFT	'\001'	/* fold point without a space; never sanitised in */
+#define AUTHRES_ID_CMP	256	/* authserv-id bytes compared */
 
 #define ISBLANK(c)	((c) == ' ' || (c) == '\t')
 
@@ -139,6 +148,16 @@ hdr_filter_trust_hop(struct hdr_filter *f, hdr_hop_fn hop)
 {
 	f->hop = hop;
 	f->trusting = 1;
+}
+
+/*
+ * Strip Authentication-Results fields whose authserv-id is id (any case);
+ * id is kept, not copied.  Cannot fail.
+ */
+void
+hdr_filter_authserv(struct hdr_filter *f, const char *id)
+{
+	f->arid = id;
 }
 
 /* Release the copy. */
@@ -253,6 +272,71 @@ forged(struct hdr_filter *f)
 	return 0;
 }
 
+/* After CFWS (blanks, CRs, LFs, nested comments) of p..e: its end. */
+static const char *
+skip_cfws(const char *p, const char *e)
+{
+	int	depth = 0;
+
+	for (; p < e; p++) {
+		if (depth > 0 && *p == '\\' && p + 1 < e)
+			p++;
+		else if (*p == '(')
+			depth++;
+		else if (depth > 0 && *p == ')')
+			depth--;
+		else if (depth == 0 && !ISBLANK(*p) && *p != '\r' &&
+		    *p != '\n')
+			break;
+	}
+	return p;
+}
+
+/*
+ * The held Authentication-Results value: is its authserv-id ours (1),
+ * not ours (0), or not yet complete (-1; at the end of the input, final,
+ * what is there is the id)?  A token or a quoted string; CRs in it are
+ * left out (maildrop's reading).
+ */
+static int
+ar_ours(const struct hdr_filter *f, int final)
+{
+	const char	*e = f->hold + f->holdlen, *p;
+	char		 id[AUTHRES_ID_CMP];
+	size_t		 n = 0;
+	int		 quoted;
+
+	if (f->arval > f->holdlen)
+		return final ? 0 : -1;
+	if ((p = skip_cfws(f->hold + f->arval, e)) == e)
+		return final ? 0 : -1;
+	if ((quoted = *p == '"'))
+		p++;
+	for (; p < e; p++) {
+		if (*p == '\r')
+			continue;
+		if (quoted ? *p == '"' : (strchr(" \t\n;()\"", *p) != NULL ||
+		    *p == '\0'))
+			break;
+		if (quoted && *p == '\\' && p + 1 < e)
+			p++;
+		if (n == sizeof(id))
+			return 0;
+		id[n++] = *p;
+	}
+	if (p == e && !final)
+		return -1;
+	return n == strlen(f->arid) && strncasecmp(id, f->arid, n) == 0;
+}
+
+/* An Authentication-Results field is held until its id is known. */
+static int
+ar_name(const struct hdr_filter *f)
+{
+	return f->arid != NULL && strict(f) &&
+	    named(f, "Authentication-Results");
+}
+
 /*
  * The hold is full, the line undecided.  A name that may still become one
  * of ours is taken as forged (no reader needs it padded or that long);
@@ -263,6 +347,11 @@ overflow(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
 {
 	int	maybe = 0;
 
+	if (f->ar) {			/* its id not known by now: forged */
+		f->ar = 0;
+		if (ar_ours(f, 0) != 0)
+			return forged(f);
+	}
 	if (strict(f) && f->state == S_NAME)
 		maybe = f->namelen > 0 && name_ours(f, 0);
 	else if (strict(f) && (f->state == S_GAP || f->state == S_FOLD))
@@ -332,6 +421,12 @@ separator(struct hdr_filter *f)
 {
 	if (strict(f) && name_ours(f, 1))
 		return forged(f) + 1;
+	if (ar_name(f)) {
+		if (!f->first || f->longline || f->ar)
+			return forged(f) + 1;
+		f->ar = 1;
+		f->arval = f->holdlen + 1;	/* after the colon */
+	}
 	if (f->trusting && f->first && named(f, "X-Qqtag"))
 		f->hop_qqtag++;
 	if (f->trusting && f->hop != NULL && f->first && f->nlines > 0 &&
@@ -362,6 +457,11 @@ at_start(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit, void *ctx)
 		f->state = f->dropping ? S_DROP : S_REST;
 		return 0;
 	}
+	if (f->ar) {			/* ended with no id: not ours */
+		f->ar = 0;
+		if (flush(f, f->holdlen, emit, ctx) == -1)
+			return -1;
+	}
 	field_done(f);
 	f->dropping = 0;
 	if (c == '\n') {		/* the empty line */
@@ -383,7 +483,8 @@ name_lf(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
 {
 	int	r;
 
-	if (!f->first || f->longline || !strict(f) || !name_ours(f, 1))
+	if (!f->first || f->longline || !strict(f) || (!name_ours(f, 1) &&
+	    !ar_name(f)))
 		return to_rest(f, emit, ctx);
 	if ((r = keep(f, '\n', emit, ctx)) != 1)
 		return r;
@@ -419,6 +520,33 @@ step_name(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit,
 	return to_rest(f, emit, ctx);
 }
 
+/*
+ * The end of a line of a held Authentication-Results field: drop it when
+ * its id is ours, pass it on when not, hold on while the id may still
+ * come on a continuation line.
+ */
+static int
+ar_line_end(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
+{
+	int	r;
+
+	if ((r = keep(f, '\n', emit, ctx)) != 1)
+		return r;
+	f->nlines++;
+	if ((r = ar_ours(f, 0)) == 1) {
+		forged(f);
+		f->state = S_START;
+		return 1;
+	}
+	f->state = S_START;
+	if (r == 0) {
+		f->ar = 0;
+		if (flush(f, f->holdlen, emit, ctx) == -1)
+			return -1;
+	}
+	return 1;
+}
+
 /* One byte in the rest of a line: a CR not before LF starts a name. */
 static int
 step_rest(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit,
@@ -426,6 +554,8 @@ step_rest(struct hdr_filter *f, unsigned char c, hdr_emit_fn emit,
 {
 	int	r;
 
+	if (c == '\n' && f->ar)
+		return ar_line_end(f, emit, ctx);
 	if (c == '\n') {
 		if (flush(f, f->holdlen, emit, ctx) == -1 ||
 		    out(f, "\n", 1, emit, ctx) == -1)
@@ -556,6 +686,8 @@ hdr_filter_feed(struct hdr_filter *f, const char *p, size_t n,
 int
 hdr_filter_end(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
 {
+	if (f->ar && (f->ar = 0, ar_ours(f, 1) == 1))
+		forged(f);
 	if (f->holdlen > 0 && flush(f, f->holdlen, emit, ctx) == -1)
 		return -1;
 	if (!f->body)

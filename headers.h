@@ -48,6 +48,9 @@ struct hdr_filter {
 	int		 body;		/* header section is over */
 	struct buf	 copy;		/* kept header bytes, capped */
 	int		 copy_cut;	/* copy hit HDR_COPY_MAX */
+	const char	*arid;		/* our authserv-id, or NULL */
+	int		 ar;		/* an Authentication-Results held */
+	size_t		 arval;		/* its value's offset in hold */
 	size_t		 hop_qqtag;	/* X-Qqtag fields kept above the hop */
 	int		 hop_found;	/* the hop's Received line was seen */
 };
@@ -56,6 +59,7 @@ int	hdr_names_add(struct hdr_names *, const char *);
 int	hdr_names_match(const struct hdr_names *, const char *, size_t);
 void	hdr_filter_init(struct hdr_filter *, const struct hdr_names *);
 void	hdr_filter_trust_hop(struct hdr_filter *, hdr_hop_fn);
+void	hdr_filter_authserv(struct hdr_filter *, const char *);
 int	hdr_filter_feed(struct hdr_filter *, const char *, size_t,
 	    hdr_emit_fn, void *);
 int	hdr_filter_end(struct hdr_filter *, hdr_emit_fn, void *);

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "authres.h"
 #include "check.h"
 #include "policy.h"
 #include "score.h"
@@ -250,6 +251,16 @@ kw_threshold(struct ctx *c, int ac, char **av)
 	return 0;
 }
 
+/* authservid NAME: the id our Authentication-Results are written under */
+static int
+kw_authservid(struct ctx *c, int ac, char **av)
+{
+	if (ac != 2 || !authres_id_valid(av[1]))
+		return complain(c, "needs one host name (letters, digits, "
+		    "'-', '_', dots)", ac == 2 ? av[1] : NULL), -1;
+	return set_str(&c->p->authservid, av[1]);
+}
+
 static int
 kw_off(struct ctx *c, int ac, char **av)
 {
@@ -379,6 +390,7 @@ static const struct keyword {
 	const char	*name;
 	int		(*fn)(struct ctx *, int, char **);
 } keywords[] = {
+	{ "authservid",	kw_authservid },
 	{ "header",	kw_header },
 	{ "off",	kw_off },
 	{ "queue",	kw_path },
@@ -469,6 +481,7 @@ static int
 finish(struct policy *p)
 {
 	struct policy_headers *h = &p->hdr;
+	char		 id[AUTHRES_ID_MAX + 1];
 	size_t		 i;
 
 	for (i = 0; i < POLICY_NHDR; i++)
@@ -479,6 +492,11 @@ finish(struct policy *p)
 		if (p->conf[i] == NULL &&
 		    (p->conf[i] = check_table[i]->conf_new()) == NULL)
 			return -1;
+	if (!p->authservid) {
+		authres_default_id(id, sizeof(id));
+		if (set_str(&p->authservid, id) == -1)
+			return -1;
+	}
 	if ((!p->queue && set_str(&p->queue, POLICY_QUEUE) == -1) ||
 	    (!p->spool && set_str(&p->spool, POLICY_SPOOL) == -1))
 		return -1;
@@ -611,6 +629,7 @@ policy_free(struct policy *p)
 	free(p->hdr.warning);
 	free(p->queue);
 	free(p->spool);
+	free(p->authservid);
 	while (p->nfiles > 0)
 		free(p->files[--p->nfiles].path);
 	for (i = 0; i < check_count; i++)

@@ -41,6 +41,7 @@ struct policy {
 	unsigned	 timeout_ms;	/* DNS deadline after the message */
 	unsigned	 watchdog_ms;	/* work after the message, in all */
 	double		 threshold;
+	char		*authservid;	/* Authentication-Results' id */
 	struct policy_headers hdr;
 	unsigned	 hdr_line[POLICY_NHDR];	/* 0: the default name */
 	unsigned	 spool_line, queue_line; /* 0: the default */

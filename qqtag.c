@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authres.h"
 #include "buf.h"
 #include "dns.h"
 #include "envelope.h"
@@ -738,6 +739,8 @@ build_block(void)
 		return 0;
 	if (!checked())
 		return report_unchecked(&g.rep, &g.block, unchecked_reason());
+	if (authres_write(&g.m, g.pol.authservid, &g.block) == -1)
+		return -1;
 	return report_block(&g.rep, &g.block);
 }
 
@@ -1062,6 +1065,18 @@ print_location(void)
 }
 
 /* qqtag -c: every finding, then the tests and the score. */
+/* The Authentication-Results header queue mode would write. */
+static void
+print_authres(void)
+{
+	struct buf	b;
+
+	buf_init(&b, BLOCK_MAX);
+	if (authres_write(&g.m, g.pol.authservid, &b) == 0)
+		fwrite(b.p, 1, b.len, stdout);
+	buf_free(&b);
+}
+
 static void
 print_findings(void)
 {
@@ -1071,6 +1086,7 @@ print_findings(void)
 		print_location();
 	for (i = 0; i < g.rep.n; i++)
 		print_finding(&g.rep.f[i]);
+	print_authres();
 	printf("tests=");
 	for (i = 0; i < g.rep.n; i++)
 		if (g.rep.f[i].verdict == F_LISTED)
@@ -1167,6 +1183,7 @@ main(int argc, char *argv[])
 	classify(client_ip());
 	overrides();
 	hdr_filter_init(&g.hf, &g.pol.strip);
+	hdr_filter_authserv(&g.hf, g.pol.authservid);
 	if (g.cls == CL_TRUSTED)	/* its tags count above its own line */
 		hdr_filter_trust_hop(&g.hf, hop_line);
 	if ((g.msgfd = spool_open()) == -1 || (g.envfd = spool_open()) == -1 ||

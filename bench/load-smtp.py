@@ -34,7 +34,8 @@ import threading
 import time
 
 SIZES = (2 * 1024, 50 * 1024, 1024 * 1024)
-OURS = {b"X-Qqtag", b"X-Qqtag-Geo", b"X-Spam-Flag", b"X-Spam-Status",
+OURS = {b"Authentication-Results", b"X-Qqtag", b"X-Qqtag-Geo", b"X-Spam-Flag",
+        b"X-Spam-Status",
         b"X-Spam-Level", b"X-Spam-Score", b"X-Spam-Warning"}
 
 

@@ -43,10 +43,16 @@ if not got.endswith(want):
     sys.exit(1)
 block = got[:len(got) - len(want)]
 lines = block.split(b"\n")
-if not block.startswith(b"X-Qqtag: ") or lines[-1] != b"":
+names = [l.split(b":")[0] for l in lines[:-1] if l[:1] != b"\t"]
+# a checked message's block starts with Authentication-Results, then the
+# verdict; an unchecked one is the verdict alone
+first = ([b"X-Qqtag"] if block.startswith(b"X-Qqtag: checked=no ") else
+         [b"Authentication-Results", b"X-Qqtag"])
+if names[:len(first)] != first or lines[-1] != b"":
     sys.exit(2)
 for l in lines[:-1]:
     if not (l[:1] == b"\t" or l.split(b":")[0] in (b"X-Qqtag",
+            b"Authentication-Results",
             b"X-Qqtag-Continued",
             b"X-Spam-Flag", b"X-Spam-Status", b"X-Spam-Level",
             b"X-Spam-Score", b"X-Spam-Warning")):
@@ -283,7 +289,8 @@ head -n 1 "$T/q.msg" | grep -q 'checked=no reason=policy' &&
     fail "policy bad block" "$(head -n 3 "$T/q.msg")"
 printf 'spool %s\nfrobnicate 3\n' "$SPOOL" > "$T/policy.new"
 QQTAG_POLICY=$T/policy.new run "$T/m1" "$T/env"
-head -n 1 "$T/q.msg" | grep -q 'checked=yes' && ok "unknown keyword ignored in queue mode" ||
+grep -m 1 '^X-Qqtag: ' "$T/q.msg" | grep -q 'checked=yes' &&
+    ok "unknown keyword ignored in queue mode" ||
     fail "unknown kw" "$(cat "$T/log")"
 "$QQTAG" -n "$T/policy.new" > "$T/out" 2>&1
 assert_eq "qqtag -n is strict" 1 "$?"

@@ -80,7 +80,8 @@ EOF
 # line per message, "I ok X-Qqtag: ..." or "I bad REASON".
 cat > "$T/check.py" << 'EOF'
 import sys
-OURS = {b"X-Qqtag", b"X-Qqtag-Geo", b"X-Spam-Flag", b"X-Spam-Status",
+OURS = {b"Authentication-Results", b"X-Qqtag", b"X-Qqtag-Geo",
+        b"X-Spam-Flag", b"X-Spam-Status",
         b"X-Spam-Level", b"X-Spam-Score", b"X-Spam-Warning"}
 
 def read(path):

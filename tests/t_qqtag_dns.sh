@@ -33,7 +33,8 @@ QQTAG=$T/qqtag
 # hdr.py names FILE: the field names of FILE's header section, one a line.
 cat > "$T/hdr.py" << 'EOF'
 import sys
-OURS = {b"X-Qqtag", b"X-Spam-Flag", b"X-Spam-Status", b"X-Spam-Level",
+OURS = {b"Authentication-Results", b"X-Qqtag", b"X-Spam-Flag",
+        b"X-Spam-Status", b"X-Spam-Level",
         b"X-Spam-Score", b"X-Spam-Warning"}
 
 def fields(data):
@@ -398,8 +399,10 @@ qq l40 "$T/msg" "$T/env" TCPREMOTEIP=192.0.2.40 \
     TCPREMOTEHOST=good.example.test
 delivered l40 "listed client: delivered, message and envelope byte for byte"
 assert_eq "  ... header fields, in order" \
-    "X-Qqtag X-Spam-Flag X-Spam-Status X-Spam-Level X-Spam-Score X-Spam-Warning X-Spam-Warning X-Spam-Warning X-Spam-Warning $NAMES_MSG" \
+    "Authentication-Results X-Qqtag X-Spam-Flag X-Spam-Status X-Spam-Level X-Spam-Score X-Spam-Warning X-Spam-Warning X-Spam-Warning X-Spam-Warning $NAMES_MSG" \
     "$(names l40)"
+has l40 "  ... Authentication-Results: iprev=pass, the confirmed name" hdr \
+    '^Authentication-Results: [a-zA-Z0-9._-]+; .*iprev=pass policy\.iprev=192\.0\.2\.40 \(good\.example\.test\)$'
 assert_eq "  ... X-Qqtag score" 9.0 "$(kv l40 X-Qqtag score)"
 assert_eq "  ... X-Qqtag required" 5.0 "$(kv l40 X-Qqtag required)"
 assert_eq "  ... X-Qqtag flag" yes "$(kv l40 X-Qqtag flag)"
@@ -499,7 +502,7 @@ qq crlf "$T/msg" "$T/env" TCPREMOTEIP=192.0.2.40 \
     TCPREMOTEHOST=good.example.test QQTAG_POLICY="$T/crlfpol"
 delivered crlf "TXT with CR LF 'Bcc: x' NUL and 8-bit: delivered, block clean"
 assert_eq "  ... the header section has exactly the expected fields" \
-    "X-Qqtag X-Spam-Status X-Spam-Level X-Spam-Score X-Spam-Warning $NAMES_MSG" \
+    "Authentication-Results X-Qqtag X-Spam-Status X-Spam-Level X-Spam-Score X-Spam-Warning $NAMES_MSG" \
     "$(names crlf)"
 has crlf "  ... the TXT is in the warning, sanitised" hdr \
     '^X-Spam-Warning: 192\.0\.2\.40 is listed in CRLF \(127\.0\.0\.2\): listed Bcc: x\?\?\?\?A+'
@@ -520,10 +523,14 @@ assert_eq "  ... one log line" 1 "$(grep -c '' "$T/crlf.log")"
 qq ptr14 "$T/msg" "$T/env" TCPREMOTEIP=192.0.2.14 QQTAG_POLICY="$T/crlfpol"
 delivered ptr14 "hostile PTR name (CR LF Bcc:) and hostile TXT: delivered"
 assert_eq "  ... the header section has exactly the expected fields" \
-    "X-Qqtag X-Spam-Status X-Spam-Level X-Spam-Score X-Spam-Warning X-Spam-Warning $NAMES_MSG" \
+    "Authentication-Results X-Qqtag X-Spam-Status X-Spam-Level X-Spam-Score X-Spam-Warning X-Spam-Warning $NAMES_MSG" \
     "$(names ptr14)"
 has ptr14 "  ... unconfirmed-PTR warning, name escaped" hdr \
     '^X-Spam-Warning: 192\.0\.2\.14 has reverse DNS evil\\013\\010bcc: x\.example\.test that does not resolve back to it$'
+has ptr14 "  ... Authentication-Results: iprev=fail" hdr \
+    '^Authentication-Results: [a-zA-Z0-9._-]+; .*iprev=fail policy\.iprev=192\.0\.2\.14$'
+hasnt ptr14 "  ... Authentication-Results: the hostile name not in it" hdr \
+    '^Authentication-Results: .*(evil|bcc)'
 assert_eq "  ... one log line" 1 "$(grep -c '' "$T/ptr14.log")"
 
 # ---- a dead list: the deadline after the last byte, no more --------------------------

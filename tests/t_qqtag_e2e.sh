@@ -13,6 +13,7 @@ port=$(free_port)
 start_rbldnsd "$T/z" "$port" zen.test:ip4set:zen || fail "rbldnsd starts"
 cat > "$T/policy" <<P
 spool $T/spool
+authservid mx.example.org
 dns 127.0.0.1:$port
 timeout 1
 dnsbl ZEN zen.test profile=zen
@@ -43,6 +44,7 @@ awk '/^Received: from unknown/ { exit }
     NR > 1 { print "" } { printf "%s", $0; last = substr($0, length($0)) }
     END { print "" }' "$T/q.msg" > "$T/block"
 cat > "$T/want" <<W
+Authentication-Results: mx.example.org; iprev=temperror policy.iprev=192.0.2.77
 X-Qqtag: score=4.0 required=5.0 flag=no checked=yes tests=SPAMHAUS_XBL,GEO_ASN_64500,MISSING_MID lists=ZEN errors=RDNS:refused,SENDER_DOMAIN:refused country=DE asn=64500
 X-Spam-Status: No, score=4.0 required=5.0 tests=SPAMHAUS_XBL,GEO_ASN_64500,MISSING_MID
 X-Spam-Level: ****
@@ -77,7 +79,9 @@ grep -q 'score=4.0 flag=no tests=SPAMHAUS_XBL,GEO_ASN_64500,MISSING_MID errors=R
 QQTAG_TRUSTED=1 TCPREMOTEIP=198.51.100.25 "$QQTAG" < "$T/m2" 1< "$T/env" \
     2> "$T/log"
 assert_eq "trusted hop: exit 0" 0 "$?"
-head -n 1 "$T/q.msg" | grep -q '^X-Qqtag: score=' &&
+unfold "$T/q.msg" | head -n 1 |
+    grep -q '^Authentication-Results: mx.example.org; .*policy.iprev=192.0.2.77$' &&
+    grep -q '^X-Qqtag: score=' "$T/q.msg" &&
     grep -q '^X-Spam-Warning: 192.0.2.77 is listed in ZEN' "$T/q.msg" &&
     ok "trusted hop without qqtag: the hop's client 192.0.2.77 is checked" ||
     fail "hop check" "$(head -12 "$T/q.msg")"
@@ -102,7 +106,8 @@ QQTAG_TRUSTED=1 TCPREMOTEIP=198.51.100.25 "$QQTAG" < "$T/m2f" 1< "$T/env" \
     2> "$T/log"
 assert_eq "trusted hop, forged X-Qqtag below its line: exit 0" 0 "$?"
 [ "$(grep -c '^X-Qqtag:' "$T/q.msg")" = 1 ] &&
-    head -n 1 "$T/q.msg" | grep -q '^X-Qqtag: score=4.0 .*tests=SPAMHAUS_XBL' &&
+    unfold "$T/q.msg" | grep -v '^Authentication-Results: ' | head -n 1 |
+    grep -q '^X-Qqtag: score=4.0 .*tests=SPAMHAUS_XBL' &&
     grep -q '^X-Spam-Warning: 192.0.2.77 is listed in ZEN' "$T/q.msg" &&
     ok "  ... the hop's client is checked, the forged X-Qqtag stripped" ||
     fail "  ... hop check despite forged X-Qqtag" "$(head -14 "$T/q.msg")"

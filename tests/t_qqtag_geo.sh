@@ -99,7 +99,8 @@ import sys
 m = open(sys.argv[1], "rb").read()
 head = m.split(b"\n\n")[0]
 names = [l.split(b":")[0] for l in head.split(b"\n") if l[:1] not in (b" ", b"\t")]
-want = {b"X-Qqtag", b"X-Spam-Status", b"X-Spam-Level", b"X-Spam-Score",
+want = {b"Authentication-Results", b"X-Qqtag", b"X-Spam-Status",
+        b"X-Spam-Level", b"X-Spam-Score",
         b"X-Qqtag-Geo", b"X-Spam-Warning", b"Received", b"From", b"To",
         b"Subject", b"Date", b"Message-ID"}
 assert set(names) <= want, names

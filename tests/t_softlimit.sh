@@ -44,7 +44,7 @@ run() {
 # envelope byte for byte, no spool file left
 handed_on() {
 	assert_eq "$1: exit" 0 "$RC"
-	if [ -f "$T/q.msg" ] && head -c 8 "$T/q.msg" | grep -q '^X-Qqtag:' &&
+	if [ -f "$T/q.msg" ] && head -c 23 "$T/q.msg" | grep -q '^Authentication-Results:' &&
 	    tail -c "$SZ" "$T/q.msg" | cmp -s - "$T/msg"; then
 		ok "$1: block + 10 MiB byte for byte"
 	else

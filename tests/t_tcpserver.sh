@@ -284,9 +284,10 @@ $(cat "$T/$1.out")"
 	fi
 }
 # xq NAME DESC REQUIRED: qqtag checked the message of run NAME against
-# the threshold REQUIRED (its first line)
+# the threshold REQUIRED (the first line of its X-Qqtag, the block's
+# second field after Authentication-Results)
 xq() {
-	if block "$1" | head -n 1 | grep -Eq \
+	if block "$1" | grep -v '^	' | sed -n 2p | grep -Eq \
 	    "^X-Qqtag: score=-?[0-9.]+ required=$3 flag=(yes|no) checked=yes( |\$)"; then
 		ok "$2"
 	else
@@ -311,15 +312,18 @@ $(head -n 12 "$T/$1.msg" 2>&1)"
 	fi
 }
 # tagsonly NAME DESC: qqtag's block (above the front end's Received
-# line) is there, starts with X-Qqtag:, and holds only tag fields
+# line) is there, starts with Authentication-Results: then X-Qqtag:,
+# and holds only tag fields
 tagsonly() {
 	block "$1" > "$T/$1.block" 2>&1
-	if ! head -n 1 "$T/$1.block" | grep -q '^X-Qqtag: '; then
+	if ! head -n 1 "$T/$1.block" | grep -q '^Authentication-Results: ' ||
+	    ! grep -v '^	' "$T/$1.block" | sed -n 2p | grep -q '^X-Qqtag: '
+	then
 		fail "$2" "no block of qqtag's: $(head -n 5 "$T/$1.block")"
 		return
 	fi
 	assert_eq "$2" "" "$(grep -Ev \
-	    '^(	|X-Qqtag: |X-Spam-(Flag|Status|Level|Score|Warning):)' \
+	    '^(	|Authentication-Results: |X-Qqtag: |X-Spam-(Flag|Status|Level|Score|Warning):)' \
 	    "$T/$1.block")"
 }
 

@@ -46,6 +46,7 @@ run(const struct hdr_names *h, hdr_hop_fn hop, const char *p, size_t n,
 	size_t			i, k, s;
 
 	hdr_filter_init(&f, h);
+	hdr_filter_authserv(&f, "mx.example.org");
 	if (hop != NULL)
 		hdr_filter_trust_hop(&f, hop);
 	for (i = 0; i < n; i += k) {
