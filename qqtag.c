@@ -921,6 +921,9 @@ usage(void)
 	    "       qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-H HELO]\n"
 	    "                [-r RDNSNAME]\n"
 	    "                        run the policy's checks for one client\n"
+	    "       qqtag -a FILE [-i IP] [-f SENDER] [-H HELO]\n"
+	    "                        run them on a stored message, every\n"
+	    "                        authentication step shown\n"
 	    "       qqtag -l         list the built-in tests and weights\n"
 	    "       qqtag -T [-v]    probe the lists, write the health state;\n"
 	    "                        silent unless one is broken (-v: every\n"
@@ -1028,11 +1031,12 @@ static void
 print_finding(const struct finding *f)
 {
 	static const char *const verdict[] = { "clean", "LISTED", "error" };
+	const char *who = f->subject ? f->subject : g.ip ? g.ip : "-";
 	char	subj[80], txt[120];
 	size_t	n, k;
 
-	n = hdr_sanitise(subj, sizeof(subj) - 1, f->subject ? f->subject :
-	    g.ip, f->subject ? f->subjlen : strlen(g.ip));
+	n = hdr_sanitise(subj, sizeof(subj) - 1, who, f->subject ?
+	    f->subjlen : strlen(who));
 	subj[n] = '\0';
 	printf("%-22s %-6s %-7s %-24s %-28.*s %5ums", f->test, f->kind,
 	    verdict[f->verdict], subj, (int)f->anslen, f->answer ? f->answer :
@@ -1157,6 +1161,141 @@ check_client(int argc, char *argv[])
 	return 0;
 }
 
+/*
+ * Copy fd to out with CR LF made LF (a CR before the next chunk's LF
+ * too), a leading mbox "From " line left out; 0 at EOF, -1 on error.
+ */
+static int
+lf_copy(int fd, int out)
+{
+	static char	 in[IOBUF], o[IOBUF + 1];
+	int		 cr = 0, first = 1;
+	ssize_t		 n, i;
+	size_t		 k;
+
+	while ((n = read(fd, in, sizeof(in))) > 0) {
+		i = 0;
+		if (first && n >= 5 && memcmp(in, "From ", 5) == 0)
+			while (i < n && in[i++] != '\n')
+				;
+		first = 0;
+		for (k = 0; i < n; i++) {
+			if (cr && in[i] != '\n')
+				o[k++] = '\r';
+			if (!(cr = in[i] == '\r'))
+				o[k++] = in[i];
+		}
+		if (write_all(out, o, k) == -1)
+			return -1;
+	}
+	if (cr && write_all(out, "\r", 1) == -1)
+		return -1;
+	return n == 0 ? 0 : -1;
+}
+
+/*
+ * The stored message as queue mode reads it, on a pipe a child fills
+ * (lf_copy: qmail's queue is LF-only).  The read end, or -1 with errno.
+ */
+static int
+open_stored(const char *file)
+{
+	int	 p[2], fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1 || pipe(p) == -1)
+		return -1;
+	switch (fork()) {
+	case -1:
+		return -1;
+	case 0:
+		close(p[0]);
+		_exit(lf_copy(fd, p[1]) == 0 ? 0 : 1);
+	default:
+		close(fd);
+		close(p[1]);
+		return p[0];
+	}
+}
+
+/* -a: the envelope sender: SENDER, else the Return-Path qmail wrote. */
+static void
+stored_envelope(const char *sender)
+{
+	struct rfc_iter	 it;
+	struct rfc_field f;
+	struct rfc_addrs a;
+
+	if (sender == NULL) {
+		rfc_iter_init(&it, g.m.hdr, g.m.hdrlen);
+		if (rfc_next(&it, "Return-Path", &f) != 1)
+			return;
+		rfc_addr_list(f.val, f.vlen, &a);
+		sender = a.nbox == 1 ? a.addr : "";
+	}
+	env_feed(&g.env, "F", 1);
+	env_feed(&g.env, sender, strlen(sender));
+	env_feed(&g.env, "\0\0", 2);
+	sender_checks();
+}
+
+/*
+ * qqtag -a FILE [-i IP] [-f SENDER] [-H HELO]: the checks of queue mode
+ * on a stored message (a Maildir file, a message saved from a mail
+ * client), for an administrator asking why a signature or DMARC failed:
+ * each step of the authentication checks, every finding, the
+ * Authentication-Results header and the score.  IP: the client (SPF,
+ * iprev and the lists need it; none by default); SENDER: the envelope
+ * sender (default: the message's Return-Path field).  qqtag's own old
+ * tags in the file are stripped as queue mode would strip them.
+ */
+static int
+check_stored(int argc, char *argv[])
+{
+	const char	*sender = NULL;
+	int		 c, fd;
+
+	optind = 3;
+	while ((c = getopt(argc, argv, "f:H:i:")) != -1) {
+		if (c == 'f')
+			sender = optarg;
+		else if (c == 'H')
+			g.m.helo = optarg;
+		else if (c == 'i')
+			g.ip = optarg;
+		else
+			usage();
+	}
+	if (optind != argc)
+		usage();
+	load_policy();
+	if (g.polerr)
+		return 1;
+	overrides();
+	if ((fd = open_stored(argv[2])) == -1 || dup2(fd, 0) == -1 ||
+	    (g.msgfd = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "qqtag: %s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	g.cls = CL_UNTRUSTED;
+	g.anyip = 1;
+	g.m.mode = MSG_QUEUE;
+	g.m.trace = stdout;
+	msg_client(&g.m, g.ip, 0, 1);
+	report_init(&g.rep, &g.pol, g.threshold);
+	hdr_filter_init(&g.hf, &g.pol.strip);
+	hdr_filter_authserv(&g.hf, g.pol.authservid);
+	start_checks(g.ip, NULL);
+	read_message();
+	clock_gettime(CLOCK_MONOTONIC, &g.teom);
+	stored_envelope(sender);
+	answers_wait();
+	score();
+	print_findings();
+	checks_done();
+	msg_free(&g.m);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1165,6 +1304,8 @@ main(int argc, char *argv[])
 		return check_policy(argc, argv);
 	if (argc >= 3 && strcmp(argv[1], "-c") == 0)
 		return check_client(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "-a") == 0)
+		return check_stored(argc, argv);
 	if (argc == 2 && strcmp(argv[1], "-l") == 0)
 		return list_tests();
 	if (argc >= 2 && strcmp(argv[1], "-T") == 0)
