@@ -6,7 +6,7 @@ MANDIR	 = $(PREFIX)/share/man
 ETCDIR	?= /etc/qqtag
 
 CC	?= cc
-PKGS	 = libcares libmaxminddb zlib nettle hogweed libpsl
+PKGS	 = libcares libmaxminddb zlib nettle hogweed gmp libpsl
 OPT	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
 	   -Wmissing-prototypes
