@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "check.h"
 #include "dkimcanon.h"
@@ -159,59 +158,14 @@ emit_body(void *ctx, const unsigned char *p, size_t n)
 	b->hashed += k;
 }
 
-/*
- * The field h= names for the k-th time (k from 0): fields of a name are
- * taken from the bottom up (§5.4.2); 1 with f, 0 when there is none.
- */
-static int
-pick(const struct msg *m, const char *name, size_t nlen, size_t k,
-    struct rfc_field *f)
-{
-	struct rfc_iter	 it;
-	char		 nm[RFC_NAME];
-
-	if (nlen == 0 || nlen >= sizeof(nm))
-		return 0;
-	memcpy(nm, name, nlen);
-	nm[nlen] = '\0';
-	rfc_iter_init(&it, m->hdr, m->hdrlen);
-	while (rfc_prev(&it, nm, f))
-		if (k-- == 0)
-			return 1;
-	return 0;
-}
-
-/* How often name came in h= before this instance of it. */
-static size_t
-seen(const struct dkim_sig *s, const char *name, size_t nlen)
-{
-	const char	*p;
-	size_t		 at = 0, n, k = 0;
-
-	while (dkim_hname(s->h, s->hlen, &at, &p, &n) && p != name)
-		if (n == nlen && strncasecmp(p, name, n) == 0)
-			k++;
-	return k;
-}
-
 /* The header hash (§3.7): the h= fields, then the signature, b= empty. */
 static void
 header_hash(struct one *o, const struct msg *m, const struct rfc_field *self)
 {
 	struct dkim_hash h;
-	struct rfc_field f;
-	const char	*name;
-	size_t		 pos = 0, nlen, voff;
-	int		 rel = o->sig.hcanon == DKIM_C_RELAXED;
 
 	dkim_hash_init(&h);
-	while (dkim_hname(o->sig.h, o->sig.hlen, &pos, &name, &nlen))
-		if (pick(m, name, nlen, seen(&o->sig, name, nlen), &f))
-			dkim_canon_field(rel, f.raw, f.rawlen, 0, 0, 0,
-			    emit_hash, &h);
-	voff = (size_t)(self->val - self->raw);
-	dkim_canon_field(rel, self->raw, self->rawlen, voff + o->sig.bstart,
-	    voff + o->sig.bend, 1, emit_hash, &h);
+	dkim_canon_headers(m->hdr, m->hdrlen, &o->sig, self, emit_hash, &h);
 	dkim_hash_final(&h, o->hhash);
 }
 

@@ -10,8 +10,10 @@
  * when content follows them; a whitespace run is one flag.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "dkimcanon.h"
+#include "dkimtag.h"
 #include "rfc5322.h"
 
 static void
@@ -234,4 +236,64 @@ dkim_canon_field(int rel, const char *raw, size_t n, size_t c0, size_t c1,
 		o.n -= 2;
 	if (o.n > 0)
 		emit(ctx, o.buf, o.n);
+}
+
+/*
+ * The field h= names for the k-th time (k from 0): fields of a name are
+ * taken from the bottom up (§5.4.2); 1 with f, 0 when there is none.
+ */
+static int
+pick(const char *hdr, size_t hdrlen, const char *name, size_t nlen,
+    size_t k, struct rfc_field *f)
+{
+	struct rfc_iter	 it;
+	char		 nm[RFC_NAME];
+
+	if (nlen == 0 || nlen >= sizeof(nm))
+		return 0;
+	memcpy(nm, name, nlen);
+	nm[nlen] = '\0';
+	rfc_iter_init(&it, hdr, hdrlen);
+	while (rfc_prev(&it, nm, f))
+		if (k-- == 0)
+			return 1;
+	return 0;
+}
+
+/* How often name came in h= before this instance of it. */
+static size_t
+seen(const struct dkim_sig *s, const char *name, size_t nlen)
+{
+	const char	*p;
+	size_t		 at = 0, n, k = 0;
+
+	while (dkim_hname(s->h, s->hlen, &at, &p, &n) && p != name)
+		if (n == nlen && strncasecmp(p, name, n) == 0)
+			k++;
+	return k;
+}
+
+/*
+ * The header hash input (§3.7) of signature s, whose field is self, in
+ * the header section hdr[0..hdrlen): the fields h= names, each name's
+ * instances from the bottom up (§5.4.2; one that does not exist adds
+ * nothing), then the signature field with its b= value left out and no
+ * final CRLF.
+ */
+void
+dkim_canon_headers(const char *hdr, size_t hdrlen, const struct dkim_sig *s,
+    const struct rfc_field *self, dkim_emit *emit, void *ctx)
+{
+	struct rfc_field f;
+	const char	*name;
+	size_t		 pos = 0, nlen, voff;
+	int		 rel = s->hcanon == DKIM_C_RELAXED;
+
+	while (dkim_hname(s->h, s->hlen, &pos, &name, &nlen))
+		if (pick(hdr, hdrlen, name, nlen, seen(s, name, nlen), &f))
+			dkim_canon_field(rel, f.raw, f.rawlen, 0, 0, 0, emit,
+			    ctx);
+	voff = (size_t)(self->val - self->raw);
+	dkim_canon_field(rel, self->raw, self->rawlen, voff + s->bstart,
+	    voff + s->bend, 1, emit, ctx);
 }

@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+struct dkim_sig;
+struct rfc_field;
+
 typedef void dkim_emit(void *, const unsigned char *, size_t);
 
 #define DKIM_OUTBUF	512	/* canonical bytes buffered before emit */
@@ -44,11 +47,15 @@ struct dkim_body {
  *   bytes raw[cut0..cut1) left out first (b= of the signature itself,
  *   cut0 == cut1: none); last: without the final CRLF (the signature
  *   field, §3.7).
+ * dkim_canon_headers(hdr, len, sig, self, emit, ctx): the header hash
+ *   input of sig (its field self) in the header section hdr[0..len).
  */
 void	dkim_body_init(struct dkim_body *, int, dkim_emit *, void *);
 void	dkim_body_feed(struct dkim_body *, const char *, size_t);
 void	dkim_body_end(struct dkim_body *);
 void	dkim_canon_field(int, const char *, size_t, size_t, size_t, int,
 	    dkim_emit *, void *);
+void	dkim_canon_headers(const char *, size_t, const struct dkim_sig *,
+	    const struct rfc_field *, dkim_emit *, void *);
 
 #endif
