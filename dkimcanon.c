@@ -74,6 +74,56 @@ line_end(struct dkim_body *b)
 		b->empties++;
 }
 
+/* Bytes that end a plain run: line ends, and blanks when relaxed. */
+static int
+special(const struct dkim_body *b, unsigned char c)
+{
+	return c == '\n' || c == '\r' || (b->relaxed && (c == ' ' ||
+	    c == '\t'));
+}
+
+/*
+ * The rest of a run of plain bytes, copied in bulk; a single space
+ * between two plain bytes stays as it is in relaxed, so it is part of
+ * the run (the common case of text).
+ */
+static size_t
+run(struct dkim_body *b, const char *p, size_t n)
+{
+	size_t		i = 0, k;
+	const int	rel = b->relaxed;
+
+	for (;;) {
+		while (i < n && p[i] > ' ')
+			i++;
+		if (i == n)
+			break;
+		if (p[i] == '\n' || p[i] == '\r' || (rel && p[i] == '\t'))
+			break;
+		if (p[i] != ' ' || !rel) {
+			i++;
+			continue;
+		}
+		if (i + 1 == n || special(b, (unsigned char)p[i + 1]))
+			break;
+		i += 2;
+	}
+	for (k = 0; k < i; ) {
+		size_t room = sizeof(b->buf) - b->blen;
+
+		if (room == 0) {
+			flush(b);
+			continue;
+		}
+		if (room > i - k)
+			room = i - k;
+		memcpy(b->buf + b->blen, p + k, room);
+		b->blen += room;
+		k += room;
+	}
+	return i;
+}
+
 /* n more body bytes: the same output whatever the chunking. */
 void
 dkim_body_feed(struct dkim_body *b, const char *p, size_t n)
@@ -95,8 +145,10 @@ dkim_body_feed(struct dkim_body *b, const char *p, size_t n)
 			b->cr = 1;
 		else if (b->relaxed && (c == ' ' || c == '\t'))
 			b->wsp = 1;
-		else
+		else {
 			content(b, c);
+			i += run(b, p + i + 1, n - i - 1);
+		}
 	}
 }
 
