@@ -47,7 +47,8 @@ static const struct score_test dkim_tests[] = {
 	{ "DKIM_VALID_AU", -0.1,
 	    "a valid DKIM signature by the From: domain or a parent of it" },
 	{ "DKIM_VALID_EF", -0.1,
-	    "a valid DKIM signature by the envelope sender's domain" },
+	    "a valid DKIM signature by the envelope sender's domain or a "
+	    "parent" },
 	{ "DKIM_INVALID", 0.1,
 	    "signed, but no DKIM signature verifies (no temperror)" },
 };

@@ -131,8 +131,8 @@ t_tags(void)
 	BAD("v=1; a=rsa-sha256; b=AA==; bh=AA==; d=x.example; h=from; s=s; "
 	    "l=12x", "bad l=");
 	why = "v=1; a=rsa-sha512; b=AA==; bh=AA==; d=x.example; h=From; s=s";
-	T(dkim_sig_parse(why, strlen(why), s, &why) == 0 && s->alg == DKIM_A_UNKNOWN,
-	    "unknown a= parses (the caller judges)");
+	T(dkim_sig_parse(why, strlen(why), s, &why) == 0 &&
+	    s->alg == DKIM_A_UNKNOWN, "unknown a= parses (the caller judges)");
 
 	T(dkim_key_parse("v=DKIM1; p=AAAA", 15, k, &why) == 0 &&
 	    k->plen == 3 && k->k == DKIM_K_RSA && k->sha256, "plain key");
@@ -146,7 +146,8 @@ t_tags(void)
 	T(dkim_key_parse("p=AAAA; v=DKIM1", 15, k, &why) == -1, "v= not first");
 	T(dkim_key_parse("v=DKIM2; p=AAAA", 15, k, &why) == -1, "v=DKIM2");
 	T(dkim_key_parse("v=DKIM1; k=rsa", 14, k, &why) == -1, "no p=");
-	T(dkim_key_parse("s=tlsrpt; p=AAAA", 16, k, &why) == -1, "s= not email");
+	T(dkim_key_parse("s=tlsrpt; p=AAAA", 16, k, &why) == -1,
+	    "s= not email");
 	T(dkim_key_parse("p=A\n A A\tA", 10, k, &why) == 0 && k->plen == 3,
 	    "p= with FWS");
 	free(s);
