@@ -37,7 +37,9 @@ done < "$T/g/expect"
 agree=0
 while read -r name want py; do
 	[ -e "$T/g/msgs/$name" ] || continue
-	case $name in rsa-sha1|opendkim-sha1|sha1only-key|strict-sub)
+	case $name in header-cut)
+		continue ;;	# dkimpy has the whole header section
+	rsa-sha1|opendkim-sha1|sha1only-key|strict-sub)
 		assert_eq "$name: dkimpy accepts it, we do not" True "$py"
 		continue ;;
 	esac
@@ -61,6 +63,8 @@ assert_eq "rsa-sha1: reason" "rsa-sha1 not accepted (RFC 8301)" \
     "$(r rsa-sha1 0)"
 assert_eq "512 bits: reason" "key 512 bits < 1024 (RFC 8301)" "$(r rsa512 0)"
 assert_eq "expired: reason" "signature expired (x=)" "$(r expired 0)"
+assert_eq "header section over the copy: reason" \
+    "header section too long to verify" "$(r header-cut 0)"
 assert_eq "l= tail: partial" partial \
     "$(awk -F'\t' '$2 == 0 { print $8 }' "$T/out.l-tail")"
 case $(r l-tail 0) in "l= leaves "*" body bytes unsigned") ok "l= tail: said" ;;
