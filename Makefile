@@ -6,7 +6,7 @@ MANDIR	 = $(PREFIX)/share/man
 ETCDIR	?= /etc/qqtag
 
 CC	?= cc
-PKGS	 = libcares libmaxminddb zlib nettle hogweed libpsl
+PKGS	 = libcares libmaxminddb zlib nettle hogweed gmp libpsl
 OPT	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
 	   -Wmissing-prototypes
@@ -27,7 +27,7 @@ HDRS	 = $(wildcard *.h)
 UNITSRC	 = $(wildcard tests/unit_*.c)
 UNITS	 = $(UNITSRC:.c=)
 TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c tests/listcheck.c \
-	   tests/heurcheck.c)
+	   tests/heurcheck.c tests/dkimcheck.c)
 TOOLS	 = $(TOOLSRC:.c=)
 PROGS	 = qqtag $(if $(wildcard qqtag-filter.c),qqtag-filter)
 # Fuzz targets tests/fuzz/fuzz_NAME.c: libFuzzer builds with clang (make
