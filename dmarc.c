@@ -165,9 +165,10 @@ align_one(const struct dmarc_eval *e, const char *what, const char *id,
 	int	a = dmarc_aligned(e->from, id, mode);
 
 	if (tr != NULL)
-		fprintf(tr, "dmarc: %s %s %s: %s (%s)\n", what,
-		    auth_res_text(res), id, a == 1 ? "aligned" :
-		    "not aligned", mode == 's' ? "strict" : "relaxed");
+		fprintf(tr, "dmarc: %s %s%s: %s with %s (%s)\n",
+		    auth_res_text(res), what, id, a == 1 ? "aligned" :
+		    "not aligned", e->from, mode == 's' ? "strict" :
+		    "relaxed");
 	return a == 1;
 }
 
@@ -186,7 +187,7 @@ aligned_with(const struct dmarc_eval *e, enum auth_res res, FILE *tr)
 			return "DKIM";
 	}
 	if (e->spf != NULL && e->spf->res == res && e->spf->domain[0] &&
-	    align_one(e, e->spf->helo ? "SPF (HELO, null sender)" : "SPF",
+	    align_one(e, e->spf->helo ? "SPF helo=" : "SPF mailfrom=",
 	    e->spf->domain, res, e->rec->aspf, tr))
 		return "SPF";
 	return NULL;
