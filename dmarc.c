@@ -366,8 +366,9 @@ trace_look(FILE *tr, const struct dmarc_q *q)
 
 	if (q->look.found != DMARC_F_RECORD && q->look.found != DMARC_F_BAD &&
 	    q->look.found != DMARC_F_MULTI) {
-		fprintf(tr, "dmarc: %s TXT: %s, no DMARC record\n", q->name,
-		    dns_status_text(q->look.status));
+		fprintf(tr, "dmarc: %s TXT: %s: %s\n", q->name,
+		    dns_status_text(q->look.status), q->look.found ==
+		    DMARC_F_NONE ? "no DMARC record" : "DNS error");
 		return;
 	}
 	n = hdr_sanitise(txt, sizeof(txt) - 1, q->look.txt, q->look.txtlen);
