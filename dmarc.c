@@ -530,7 +530,11 @@ report_it(struct dmarc_run *r, struct msg *m, struct report *rep)
 	f.subject = dom;
 	f.subjlen = strlen(dom);
 	f.answer = r->answer;
-	f.anslen = strlen(r->answer);
+	if (r->fromstate == DMARC_FROM_ONE && !r->haveorg) {
+		f.verdict = F_ERROR;	/* ours: errors=dmarc:psl */
+		f.answer = "psl";
+	}
+	f.anslen = strlen(f.answer);
 	f.ms = r->ms;
 	if (r->e.test != NULL) {
 		f.weight = policy_weight(m->pol, r->e.test);

@@ -195,6 +195,39 @@ grep -q 'DMARC_QUARANTINE' "$T/h1" && cmp -s "$T/h1" "$T/h" &&
     ok "queue: pct=0 spares reject to quarantine, every time" ||
     fail "queue pct" "$(diff "$T/h1" "$T/h")"
 
+# ---- no public suffix list: libpsl cannot be mapped -------------------------
+# libpsl is opened only when DMARC needs it: under a softlimit -m that
+# fits qqtag but not libpsl with libidn2 and libunistring, the message is
+# queued as always and DMARC is the error dmarc:psl (looked for from 16 MB
+# down in 250 KB steps, until qqtag itself no longer starts)
+qmsg 'From: Bank <alerts@reject.test>'
+cp "$T/m" "$T/mpsl"
+lim=16000000
+found=
+while [ "$lim" -gt 1000000 ]; do
+	rm -f "$T/q.msg"
+	TCPREMOTEIP=192.0.2.77 softlimit -m "$lim" "$QQTAG" < "$T/mpsl" \
+	    1< "$T/env" 2> "$T/log"
+	rc=$?
+	[ "$rc" = 0 ] || break
+	if grep -q 'errors=[^ ]*dmarc:psl' "$T/log"; then
+		found=$lim
+		break
+	fi
+	lim=$((lim - 250000))
+done
+if [ -n "$found" ]; then
+	ok "softlimit -m $found: libpsl not mapped, errors=dmarc:psl"
+	tail -c "$(wc -c < "$T/mpsl")" "$T/q.msg" | cmp -s - "$T/mpsl" &&
+	    unfold "$T/q.msg" | grep -q '^X-Qqtag: .*errors=[^ ]*dmarc:psl' &&
+	    ! grep -q 'DMARC_' "$T/q.msg" &&
+	    ok "  ... the message queued byte for byte, no DMARC test" ||
+	    fail "  ... queued" "$(head -n 5 "$T/q.msg")"
+else
+	fail "a softlimit where qqtag runs but libpsl is not mapped" \
+	    "stopped at $lim, exit $rc: $(cat "$T/log")"
+fi
+
 # ---- dmarc off -------------------------------------------------------------
 echo "dmarc off" >> "$T/policy"
 check "dmarc off passes qqtag -n" env QQTAG_QUEUE="$STANDIN" "$QQTAG" -n \
