@@ -521,7 +521,7 @@ report_it(struct dmarc_run *r, struct msg *m, struct report *rep)
 {
 	struct finding	f;
 	const char	*dom = r->fromstate == DMARC_FROM_ONE ? r->from : "";
-	const char	*pol;
+	const char	*pol, *verb;
 
 	answer_text(r);
 	finding_init(&f, r->e.test ? r->e.test : "DMARC", "dmarc",
@@ -546,8 +546,9 @@ report_it(struct dmarc_run *r, struct msg *m, struct report *rep)
 			pol = strchr(r->answer, '(');	/* "(p=reject)" */
 			finding_text(&f, "From: domain", 12, 0, 0);
 			finding_text(&f, dom, strlen(dom), 1, 0);
-			finding_text(&f, r->e.res == AUTH_PASS ? "passes DMARC" :
-			    "fails DMARC", 12, 0, 0);
+			verb = r->e.res == AUTH_PASS ? "passes DMARC" :
+			    "fails DMARC";
+			finding_text(&f, verb, strlen(verb), 0, 0);
 			if (r->e.res != AUTH_PASS && pol != NULL)
 				finding_text(&f, pol, strlen(pol), 0, 0);
 		}

@@ -160,6 +160,9 @@ grep -q '^X-Qqtag: .*tests=[A-Z_,]*DMARC_REJECT' "$T/h" &&
 grep -qx 'X-Spam-Warning: From: domain reject.test fails DMARC (p=reject)' \
     "$T/h" && ok "queue: the warning names the domain and the policy" ||
     fail "queue warning" "$(grep -i warning "$T/h")"
+tr -d '\000' < "$T/q.msg" | cmp -s - "$T/q.msg" && [ -s "$T/q.msg" ] &&
+    ok "queue: no NUL byte in what is queued" ||
+    fail "queue: NUL bytes" "$(od -c "$T/q.msg" | grep -m 3 '\\0')"
 grep -q 'DMARC_REJECT' "$T/log" && ok "queue: the log line too" ||
     fail "queue log" "$(cat "$T/log")"
 qmsg 'From: a@mail.reject.test'

@@ -117,8 +117,8 @@ test_records(void)
 		{ "v=DMARC1;p=none", DMARC_REC_OK, 1, 0, 'r', 'r', 100, 0, 0 },
 		{ "v=DMARC1; p=quarantine; sp=reject; adkim=s; aspf=s; "
 		    "pct=20", DMARC_REC_OK, 2, 3, 's', 's', 20, 0, 0 },
-		{ "  v = DMARC1 ;\tP = Reject ; SP=NONE; ADKIM=S ;", DMARC_REC_OK,
-		    3, 1, 's', 'r', 100, 0, 0 },
+		{ "  v = DMARC1 ;\tP = Reject ; SP=NONE; ADKIM=S ;",
+		    DMARC_REC_OK, 3, 1, 's', 'r', 100, 0, 0 },
 		{ "v=DMARC1; p=reject; pct=0", DMARC_REC_OK, 3, 0, 'r', 'r', 0,
 		    0, 0 },
 		{ "v=DMARC1; p=reject; pct=101", DMARC_REC_OK, 3, 0, 'r', 'r',
