@@ -6,7 +6,10 @@ MANDIR	 = $(PREFIX)/share/man
 ETCDIR	?= /etc/qqtag
 
 CC	?= cc
-PKGS	 = libcares libmaxminddb zlib nettle hogweed gmp libpsl
+# libpsl: its header only; orgdom.c dlopen()s the library when a message
+# needs an organizational domain (its mappings stay out of every process)
+LIBPKGS	 = libcares libmaxminddb zlib nettle hogweed gmp
+PKGS	 = $(LIBPKGS) libpsl
 OPT	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
 	   -Wmissing-prototypes
@@ -16,7 +19,7 @@ ALLCFLAGS = -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED $(WARN) $(HARDEN) \
 	   $(CFLAGS) $(CFLAGS_EXTRA) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS	?=
 ALLLDFLAGS = -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS) $(LDFLAGS_EXTRA)
-LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LIBS	 = $(shell pkg-config --libs $(LIBPKGS) 2>/dev/null) -lm
 FLAGS	 = $(CC) $(ALLCFLAGS) $(ALLLDFLAGS)
 
 # Module objects: every .c here but the programs' mains.  A new check is

@@ -13,6 +13,7 @@ extern const struct check check_lists;
 extern const struct check check_geo;
 extern const struct check check_heur;
 extern const struct check check_dkim;
+extern const struct check check_dmarc;
 #ifdef CHECK_TEST	/* tests/check_*.c: a check only a test binary has */
 extern const struct check CHECK_TEST;
 #endif
@@ -23,6 +24,7 @@ const struct check *const check_table[] = {
 	&check_geo,
 	&check_heur,
 	&check_dkim,
+	&check_dmarc,
 #ifdef CHECK_TEST
 	&CHECK_TEST,
 #endif
