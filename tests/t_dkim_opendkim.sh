@@ -117,6 +117,7 @@ for i in "rr od2048 $T/k/od2048.private rsa-sha256 relaxed/relaxed" \
 	[ "$1" = rr ] && x="OversignHeaders From"
 	if start_odkim "$@" "$x"; then up="$up $1"; fi
 done
+[ -n "$up" ] || skip_all "opendkim does not start here (its log above)"
 
 # the Lua script: the message file $msg (LF line ends) to the milter at
 # $sock as an MTA sends it (field values without the one space after the
@@ -147,7 +148,9 @@ step(mt.mailfrom(conn, "alice@mail.example.test"), "mailfrom")
 step(mt.rcptto(conn, "bob@example.org"), "rcptto")
 local name, val
 local function field()
-	if name ~= nil then step(mt.header(conn, name, val), "header " .. name) end
+	if name ~= nil then
+		step(mt.header(conn, name, val), "header " .. name)
+	end
 end
 for line in hs:gmatch("([^\n]*)\n") do
 	if line:match("^[ \t]") and name ~= nil then
@@ -206,7 +209,8 @@ if has rr "$signed"; then
 	    "$T/m/rr" && ok "rr: rsa-sha256 relaxed/relaxed" ||
 	    fail "rr: rsa-sha256 relaxed/relaxed" "$(head -n 3 "$T/m/rr")"
 	# OpenDKIM names an oversigned field once more at the end of h=
-	h=$(unfold "$T/m/rr" | sed -n 's/^DKIM-Signature:.* h=\([^;]*\);.*/\1/p')
+	h=$(unfold "$T/m/rr" |
+	    sed -n 's/^DKIM-Signature:.* h=\([^;]*\);.*/\1/p')
 	assert_eq "rr: From oversigned" From:To:Subject:Date:From "$h"
 fi
 if has ss "$signed"; then
@@ -224,7 +228,8 @@ fi
 mut() {
 	has "$2" "$signed" || return 0
 	sed "$3" "$T/m/$2" > "$T/m/$1"
-	cmp -s "$T/m/$1" "$T/m/$2" && fail "$1: the mutation changes the message"
+	cmp -s "$T/m/$1" "$T/m/$2" &&
+	    fail "$1: the mutation changes the message"
 }
 for i in rr ss ed; do
 	mut "$i-body" "$i" 's/^Hello/Jello/'
@@ -265,7 +270,8 @@ for f in sys.argv[2:]:
         v = False
     print(f.rsplit("/", 1)[1], v)
 P
-"$PYTHON" "$T/py" "$T/zone/example.test.zone" "$T"/m/* > "$T/dkimpy" 2>&1 ||
+[ "$n" -eq 0 ] ||
+    "$PYTHON" "$T/py" "$T/zone/example.test.zone" "$T"/m/* > "$T/dkimpy" 2>&1 ||
     fail "dkimpy runs" "$(cat "$T/dkimpy")"
 
 cat > "$T/policy" << P
@@ -323,9 +329,11 @@ qa() {
 	QQTAG_DNS=$S "$QQTAG" -a "$T/m/$1" -f alice@mail.example.test \
 	    > "$T/a.$1" 2>&1
 }
-for c in "rr pass header.d=example.test header.s=od2048 header.a=rsa-sha256" \
-    "ed pass header.d=example.test header.s=oded header.a=ed25519-sha256" \
-    "ss-body fail (body hash mismatch) header.d=example.test header.s=od2048 header.a=rsa-sha256"; do
+d=header.d=example.test
+for c in "rr pass $d header.s=od2048 header.a=rsa-sha256" \
+    "ed pass $d header.s=oded header.a=ed25519-sha256" \
+    "ss-body fail (body hash mismatch) $d header.s=od2048 header.a=rsa-sha256"
+do
 	name=${c%% *}
 	c=${c#* }
 	if ! has "${name%%-*}" "$signed"; then
