@@ -13,7 +13,7 @@ demo="$build rbldnsd libmaxmind-db-writer-perl mmdb-bin"
 # (and Provides) plain ucspi-tcp, which apt then replaces.
 test="$demo ucspi-tcp-ipv6 nsd maildrop procmail dovecot-sieve"
 test="$test libpython3.11-testsuite python3 valgrind daemontools time strace"
-test="$test python3-spf python3-dkim opendkim-tools"
+test="$test python3-spf python3-dkim opendkim-tools opendkim miltertest"
 ci="$test clang libclang-rt-14-dev"
 
 case ${1-} in

@@ -3,7 +3,8 @@
 # server.  Keys made now (RSA 512/1024/2048/4096, Ed25519) are served by
 # nsd on loopback (one key record past 512 bytes, one past 1232: TCP);
 # messages are signed by dkimpy and by OpenDKIM (opendkim-testmsg, which
-# signs rsa-sha1 only), with mutations (tests/dkimgen.py).  Each is judged
+# signs rsa-sha1 only; the opendkim milter's rsa-sha256 and ed25519-sha256
+# signatures: t_dkim_opendkim.sh), with mutations (tests/dkimgen.py).  Each is judged
 # by tests/dkimcheck (the check as queue mode runs it), compared with the
 # expected result and with dkimpy's own dkim.verify(); a few go through
 # qqtag in queue mode (X-Spam-Status tests=, the message byte for byte).
