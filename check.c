@@ -12,6 +12,7 @@ extern const struct check check_dnsbl;
 extern const struct check check_lists;
 extern const struct check check_geo;
 extern const struct check check_heur;
+extern const struct check check_spf;
 #ifdef CHECK_TEST	/* tests/check_*.c: a check only a test binary has */
 extern const struct check CHECK_TEST;
 #endif
@@ -21,6 +22,7 @@ const struct check *const check_table[] = {
 	&check_lists,
 	&check_geo,
 	&check_heur,
+	&check_spf,
 #ifdef CHECK_TEST
 	&CHECK_TEST,
 #endif
