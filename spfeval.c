@@ -215,9 +215,9 @@ prefetch(struct spf_eval *e, const struct spf_frame *fr)
 /* ---- records and frames -------------------------------------------- */
 
 static struct spf_frame *
-top(struct spf_eval *e)
+top(const struct spf_eval *e)
 {
-	return &e->f[e->depth - 1];
+	return (struct spf_frame *)&e->f[e->depth - 1];
 }
 
 /* Fetch the record of the top frame. */
@@ -607,7 +607,7 @@ got_a(struct spf_eval *e, int status, const unsigned char *a, int alen)
 	}
 	if (n == 0 && void_lookup(e) == -1)
 		return;
-	if (r == 1)
+	if (r == 1 || (t->kind == SPF_EXISTS && n > 0))	/* §5.7: any A */
 		matched(e);
 	else
 		no_match(e);
@@ -649,6 +649,7 @@ got_names(struct spf_eval *e, int status, const unsigned char *a, int alen)
 		    DNS_T_AAAA : DNS_T_A;
 	size_t	i, all = 0;
 
+	e->nnames = 0;
 	if (dns_class(status) == DNS_C_ERROR) {
 		finish(e, AUTH_TEMPERROR, "%s lookup: %s", mx ? "mx" :
 		    "ptr", dns_status_text(status));
@@ -709,6 +710,26 @@ under(const char *name, const char *dom)
 	    dom) == 0;
 }
 
+/* %{p} (§7.3): the domain itself, else a name under it, else any. */
+static const char *
+p_pick(const struct spf_eval *e)
+{
+	const char	*dom = top(e)->domain, *any = NULL, *sub = NULL;
+	size_t		 i;
+
+	for (i = 0; i < e->nnames; i++) {
+		if (!e->valid[i])
+			continue;
+		if (strcasecmp(e->names[i], dom) == 0)
+			return e->names[i];
+		if (sub == NULL && under(e->names[i], dom))
+			sub = e->names[i];
+		if (any == NULL)
+			any = e->names[i];
+	}
+	return sub != NULL ? sub : any != NULL ? any : "unknown";
+}
+
 /* Every address of an mx or ptr is in: decide. */
 static void
 names_done(struct spf_eval *e)
@@ -727,17 +748,7 @@ names_done(struct spf_eval *e)
 	}
 	if (e->pfor) {			/* §7.3: d, then under d, then any */
 		e->pstate = 2;
-		snprintf(e->pname, sizeof(e->pname), "unknown");
-		for (i = e->nnames; i-- > 0; )
-			if (e->valid[i] && (under(e->names[i], top(e)->domain) ||
-			    strcmp(e->pname, "unknown") == 0))
-				snprintf(e->pname, sizeof(e->pname), "%s",
-				    e->names[i]);
-		for (i = 0; i < e->nnames; i++)
-			if (e->valid[i] && strcasecmp(e->names[i],
-			    top(e)->domain) == 0)
-				snprintf(e->pname, sizeof(e->pname), "%s",
-				    e->names[i]);
+		snprintf(e->pname, sizeof(e->pname), "%s", p_pick(e));
 		return;
 	}
 	for (i = 0; i < e->nnames; i++)

@@ -413,7 +413,8 @@ spf_term_next(const char *rec, size_t len, size_t *pos, struct spf_term *t)
 		return r;
 	if (strchr("+-~?", rec[i]) != NULL && rec[i] != '\0')
 		t->qual = rec[i++];
-	for (k = i; k < e && is_alpha((unsigned char)rec[k]); k++)
+	for (k = i; k < e && (is_alpha((unsigned char)rec[k]) || (k > i &&
+	    is_digit((unsigned char)rec[k]))); k++)
 		;
 	if (k == i || (r = mech_kind(rec + i, k - i)) < 0)
 		return -1;
