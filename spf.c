@@ -190,10 +190,10 @@ spf_envelope(void *v, struct msg *m)
 	const char	*s, *at;
 	char		 local[AUTH_ADDR];
 
-	if (m->env == NULL || m->env->sender.p == NULL)
+	if (m->env == NULL)
 		return;
 	r->judged = 1;
-	s = m->env->sender.p;
+	s = m->env->sender.p != NULL ? m->env->sender.p : "";	/* "F\0" */
 	if (*s == '\0') {
 		helo_identity(r, m);
 		return;
