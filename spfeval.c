@@ -114,8 +114,9 @@ finish(struct spf_eval *e, enum auth_res r, const char *fmt, ...)
 	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
 	va_end(ap);
 	if (e->trace != NULL)
-		fprintf(e->trace, "spf: result %s (%s)\n", auth_res_text(r),
-		    e->reason);
+		fprintf(e->trace, "spf: result %s (%s; %u DNS terms, %u void "
+		    "lookups, %u queries)\n", auth_res_text(r), e->reason,
+		    e->terms, e->voids, e->queries);
 }
 
 static enum auth_res

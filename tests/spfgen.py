@@ -23,6 +23,7 @@ generated records (see KNOWN in t_spf.sh and in the comments below).
 
 import ipaddress
 import random
+import re
 import socket
 import struct
 import subprocess
@@ -411,14 +412,43 @@ def ours(qqtag, cases, jobs):
                 ex.map(one, open(cases).read().splitlines())}
 
 
+def deviation(want, got, trace):
+    """Known deviation 6 of t_spf.sh: pyspf counts every redirect= of a
+    record it parses against the 10-term limit, RFC 7208 only the
+    redirect= it evaluates.  It is this case when pyspf's permerror
+    disappears once the redirects qqtag never reached are not counted."""
+    if want != "permerror" or got == "permerror":
+        return None
+    terms = with_redirect = taken = 0
+    for ln in trace.splitlines():
+        m = re.search(r"; (\d+) DNS terms,", ln)
+        if ln.startswith("spf: result") and m:
+            terms = int(m.group(1))
+        elif " TXT -> " in ln and re.search(r" redirect=", ln):
+            with_redirect += 1
+        elif re.match(r"spf: redirect=\S+ -> ", ln):
+            taken += 1
+    skipped = with_redirect - taken
+    if skipped > 0 and terms <= 10 < terms + skipped:
+        return ("pyspf counts %d redirect= never evaluated: %d + %d > 10 "
+                "terms" % (skipped, terms, skipped))
+    return None
+
+
 def compare(port, cases, qqtag, jobs, seed):
     want = oracle(port, cases)
     got = ours(qqtag, cases, jobs)
-    agree = dis = 0
+    agree = dis = known = 0
     lines = {ln.split()[0]: ln for ln in open(cases)}
     for n in sorted(want, key=int):
         if got[n][0] == want[n]:
             agree += 1
+            continue
+        why = deviation(want[n], got[n][0], got[n][1])
+        if why:
+            known += 1
+            print("known case %s seed %s: pyspf %s qqtag %s: %s" % (
+                n, seed, want[n], got[n][0], why))
             continue
         dis += 1
         print("case %s seed %s: pyspf %s qqtag %s: %s" % (
@@ -431,7 +461,7 @@ def compare(port, cases, qqtag, jobs, seed):
         counts[want[n]] = counts.get(want[n], 0) + 1
     print("results " + " ".join("%s=%d" % kv for kv in sorted(
         counts.items())))
-    print("agree %d disagree %d" % (agree, dis))
+    print("agree %d disagree %d known %d" % (agree, dis, known))
 
 
 def main():
