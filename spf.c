@@ -56,6 +56,7 @@ struct spf_conf {
 struct spf_run {
 	struct spf_eval	*early;		/* the From: domain's */
 	struct spf_eval	*late;		/* the envelope sender's */
+	struct spf_eval	*early_helo;	/* postmaster@HELO's, speculative */
 	struct spf_eval	*use;		/* the one findings reports */
 	char		 early_local[AUTH_ADDR];
 	char		 early_dom[DNS_NAMEMAX];
@@ -122,6 +123,37 @@ helo_of(const struct msg *m)
 	return m->helo != NULL ? m->helo : rcvd_helo(&m->hdrs.rcvd);
 }
 
+/* The HELO, if it can be an SPF identity (a domain name, no literal). */
+static const char *
+helo_name(const struct msg *m, const char **why)
+{
+	const char	*h = helo_of(m);
+	struct ipaddr	 ip;
+
+	*why = NULL;
+	if (h == NULL || *h == '\0')
+		*why = "no HELO name";
+	else if (h[0] == '[' || ipaddr_parses(h, &ip) == 0 ||
+	    !dom_valid(h, strlen(h), DOM_US | DOM_FQDN))
+		*why = "HELO is not a domain name";
+	return *why == NULL ? h : NULL;
+}
+
+/*
+ * Queue mode: the null sender's identity, postmaster@HELO, is known from
+ * qmail-smtpd's Received line; evaluate it during the upload too, so a
+ * bounce costs no round trip after the message.
+ */
+static void
+helo_early(struct spf_run *r, struct msg *m)
+{
+	const char	*why, *h;
+
+	if (m->mode != MSG_QUEUE || (h = helo_name(m, &why)) == NULL)
+		return;
+	r->early_helo = spf_eval_start(m, "postmaster", h, h, NULL);
+}
+
 /* Header section complete: evaluate the From: domain now. */
 static void
 spf_headers(void *v, struct msg *m)
@@ -129,6 +161,7 @@ spf_headers(void *v, struct msg *m)
 	struct spf_run	*r = v;
 	const char	*a = m->hdrs.rfc.from_addr, *at;
 
+	helo_early(r, m);
 	if (m->from_domain == NULL || m->from_domain[0] == '\0')
 		return;
 	snprintf(r->early_local, sizeof(r->early_local), "postmaster");
@@ -162,21 +195,23 @@ reusable(const struct spf_run *r, const char *local, const char *dom)
 static void
 helo_identity(struct spf_run *r, struct msg *m)
 {
-	const char	*h = helo_of(m);
-	struct ipaddr	 ip;
+	const char	*h = helo_of(m), *why;
 
 	r->helo = 1;
-	if (h == NULL || *h == '\0') {
-		r->none = "no HELO name";
-		return;
-	}
-	snprintf(r->identity, sizeof(r->identity), "postmaster@%s", h);
-	if (h[0] == '[' || ipaddr_parses(h, &ip) == 0 ||
-	    !dom_valid(h, strlen(h), DOM_US | DOM_FQDN)) {
-		r->none = "HELO is not a domain name";
+	if (h != NULL && *h != '\0')
+		snprintf(r->identity, sizeof(r->identity), "postmaster@%s", h);
+	if ((h = helo_name(m, &why)) == NULL) {
+		r->none = why;
 		return;
 	}
 	snprintf(r->domain, sizeof(r->domain), "%s", h);
+	if (r->early_helo != NULL) {
+		if (m->trace != NULL)
+			fprintf(m->trace, "spf: null sender, HELO identity %s "
+			    "(evaluated during the upload)\n", h);
+		r->use = r->early_helo;
+		return;
+	}
 	if (m->trace != NULL)
 		fprintf(m->trace, "spf: null sender, HELO identity %s\n", h);
 	r->late = spf_eval_start(m, "postmaster", h, h, m->trace);
@@ -286,6 +321,7 @@ spf_done(void *v)
 	if (r == NULL)
 		return;
 	spf_eval_free(r->early);
+	spf_eval_free(r->early_helo);
 	spf_eval_free(r->late);
 	free(r);
 }

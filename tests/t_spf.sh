@@ -32,6 +32,11 @@
 #     only redirect and exp to once (generated names are distinct);
 #  8. pyspf takes a zero digit transformer (%{l0}), §7.1 says it MUST be
 #     nonzero (unit_spf checks ours is a permerror);
+# 10. pyspf refuses a record with an include of its own domain when it
+#     parses it ("include has trivial recursion"), even where a mechanism
+#     before it matches; RFC 7208 has no such rule (the loop ends at the
+#     10-term limit if it is reached): printed as "known" when qqtag's
+#     trace shows such a record;
 #  9. pyspf expands %{p} when it parses a record (its PTR lookups count
 #     as void lookups then), §4.6.4 when the term is evaluated (%{p} is
 #     not generated; unit and hand-written cases cover it).
@@ -257,14 +262,16 @@ fi
 
 # ---- queue mode: From: early, the envelope reuses it or not -------------------------
 # A second relay delays only the names SPF alone asks for (the include
-# chain under top.spf.test, fail.spf.test, the %{l} names): the sender
+# chain under top.spf.test, fail.spf.test, the %{l} names, the HELO
+# name's record and address, which only SPF asks for): the sender
 # domain's existence check (dnsbl.c) asks for top.spf.test itself after
 # the envelope, and must not hide what SPF costs after the last byte.
 RELAY2=$(free_port)
 "$PYTHON" "$TOP/tests/dnsrelay.py" -p "$RELAY2" -l 600 -u ".=$NSDP" \
     -r "l1.spf.test=delay:300" -r "l2.spf.test=delay:300" \
     -r "l3.spf.test=delay:300" -r "fail.spf.test=delay:300" \
-    -r "ok.spf.test=delay:300" 2> "$T/relay2.log" &
+    -r "ok.spf.test=delay:300" -r "helo.spf.test=delay:300" \
+    2> "$T/relay2.log" &
 _t_pids="$_t_pids $!"
 _i=0
 while [ "$(DNSQ_TIMEOUT=0.5 dnsq "$RELAY2" spf.test SOA 2> /dev/null |
@@ -335,7 +342,7 @@ e2e() {
 	elif [ "$5" = - ]; then
 		ok "$2: $3"
 	elif [ "$5" = 1 ] && [ "$TAIL" -lt 250 ]; then
-		ok "$2: $3, $TAIL ms after the last byte (From: evaluation reused)"
+		ok "$2: $3, $TAIL ms after the last byte (evaluated during the upload)"
 	elif [ "$5" = 0 ] && [ "$TAIL" -ge 250 ]; then
 		ok "$2: $3, $TAIL ms after the last byte (evaluated then)"
 	else
@@ -352,5 +359,6 @@ e2e e3 "envelope domain differs" SPF_FAIL SPF_PASS 0
 qd e4 alice@lp.spf.test bob@lp.spf.test
 e2e e4 "same domain, other local part, record uses %{l}" SPF_PASS SPF_FAIL 0
 qd e5 alice@top.spf.test ""
-e2e e5 "null sender: the HELO identity" SPF_HELO_PASS SPF_FAIL -
+e2e e5 "null sender: the HELO identity, evaluated during the upload" \
+    SPF_HELO_PASS SPF_FAIL 1
 t_done
