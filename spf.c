@@ -131,7 +131,9 @@ helo_name(const struct msg *m, const char **why)
 	struct ipaddr	 ip;
 
 	*why = NULL;
-	if (h == NULL || *h == '\0')
+	if (m->hop && m->helo == NULL)	/* our Received line is the relay's */
+		*why = "the trusted relay's client's HELO is not known";
+	else if (h == NULL || *h == '\0')
 		*why = "no HELO name";
 	else if (h[0] == '[' || ipaddr_parses(h, &ip) == 0 ||
 	    !dom_valid(h, strlen(h), DOM_US | DOM_FQDN))

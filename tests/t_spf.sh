@@ -271,6 +271,7 @@ RELAY2=$(free_port)
     -r "l1.spf.test=delay:300" -r "l2.spf.test=delay:300" \
     -r "l3.spf.test=delay:300" -r "fail.spf.test=delay:300" \
     -r "ok.spf.test=delay:300" -r "helo.spf.test=delay:300" \
+    -r "drop.spf.test=drop" \
     2> "$T/relay2.log" &
 _t_pids="$_t_pids $!"
 _i=0
@@ -281,6 +282,13 @@ while [ "$(DNSQ_TIMEOUT=0.5 dnsq "$RELAY2" spf.test SOA 2> /dev/null |
 done
 printf 'dns 127.0.0.1:%s\nspool %s\ntimeout 5\n' "$RELAY2" "$T/spool" \
     > "$T/e2epol"
+# ---- the deadline: what has not answered is a temperror ----------------------
+printf 'dns 127.0.0.1:%s\ntimeout 1\n' "$RELAY2" > "$T/droppol"
+QQTAG_POLICY=$T/droppol c drop 203.0.113.7 x@drop.spf.test
+assert_eq "no answer before the deadline: temperror, clean" "SPF temperror" \
+    "$(spfres drop)"
+has drop "  ... the trace says why" '^spf: result temperror \(SPF record lookup: timeout'
+
 cat > "$T/drive.py" << 'PYEOF'
 import os, subprocess, sys, time
 msg, env, log, pause_at, pause_ms = sys.argv[1:6]
