@@ -245,8 +245,8 @@ spf_envelope(void *v, struct msg *m)
 		snprintf(r->domain, sizeof(r->domain), "%s", at + 1);
 	if (reusable(r, local[0] ? local : "postmaster", at + 1)) {
 		if (m->trace != NULL)
-			fprintf(m->trace, "spf: envelope sender's domain is the "
-			    "From: domain: its evaluation stands\n");
+			fprintf(m->trace, "spf: envelope sender's domain is "
+			    "the From: domain: its evaluation stands\n");
 		r->use = r->early;
 		return;
 	}

@@ -596,8 +596,8 @@ got_a(struct spf_eval *e, int status, const unsigned char *a, int alen)
 	int		 n = 0, r;
 
 	if (dns_class(status) == DNS_C_ERROR) {
-		finish(e, AUTH_TEMPERROR, "%s lookup: %s", spf_kind_name(t->kind),
-		    dns_status_text(status));
+		finish(e, AUTH_TEMPERROR, "%s lookup: %s",
+		    spf_kind_name(t->kind), dns_status_text(status));
 		return;
 	}
 	r = dns_class(status) == DNS_C_DATA ? addr_match(e, a, alen, fam,
@@ -685,7 +685,7 @@ got_addr(struct spf_eval *e, unsigned i, int status, const unsigned char *a,
 	int		 fam = e->in.ip.family, n = 0, r;
 
 	if (dns_class(status) == DNS_C_ERROR) {
-		e->dnserr = status;	/* mx: temperror; ptr: skipped (§5.5) */
+		e->dnserr = status;	/* mx: temperror; ptr: skip (§5.5) */
 		return;
 	}
 	r = dns_class(status) == DNS_C_DATA ? addr_match(e, a, alen, fam,

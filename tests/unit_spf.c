@@ -40,7 +40,7 @@ answer(unsigned char *a, size_t cap, const char *const *recs, size_t n)
 		for (s = recs[i]; ; s = bar + 1) {
 			bar = strchr(s, '|');
 			l = bar ? (size_t)(bar - s) : strlen(s);
-			while (l > 255) {	/* long strings: 255-byte pieces */
+			while (l > 255) {	/* 255-byte pieces */
 				a[k++] = 255;
 				memcpy(a + k, s, 255);
 				k += 255;
@@ -149,7 +149,8 @@ test_terms(void)
 		"v=spf1 ip6:::/0", "v=spf1 a/32//128"
 	};
 	static const char *const bad[] = {
-		"v=spf1 a:foo", "v=spf1 a:example.123", "v=spf1 ip4:192.0.2.1/33",
+		"v=spf1 a:foo", "v=spf1 a:example.123",
+		"v=spf1 ip4:192.0.2.1/33",
 		"v=spf1 ip4:192.0.2.1/99999999999", "v=spf1 ip6:::1/129",
 		"v=spf1 ip4:192.0.2.1//64", "v=spf1 ip4:1.2.3",
 		"v=spf1 ip4:01.2.3.4", "v=spf1 mx//129", "v=spf1 a/33",
@@ -236,7 +237,8 @@ test_macros(void)
 		{ "%{lr}", "strong-bad" },
 		{ "%{lr-}", "bad.strong" },
 		{ "%{l1r-}", "strong" },
-		{ "%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com" },
+		{ "%{ir}.%{v}._spf.%{d2}",
+		    "3.2.0.192.in-addr._spf.example.com" },
 		{ "%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com" },
 		{ "%{lr-}.lp.%{ir}.%{v}._spf.%{d2}",
 		    "bad.strong.lp.3.2.0.192.in-addr._spf.example.com" },
