@@ -12,6 +12,7 @@ extern const struct check check_dnsbl;
 extern const struct check check_lists;
 extern const struct check check_geo;
 extern const struct check check_heur;
+extern const struct check check_spf;
 extern const struct check check_dkim;
 extern const struct check check_dmarc;
 #ifdef CHECK_TEST	/* tests/check_*.c: a check only a test binary has */
@@ -23,6 +24,7 @@ const struct check *const check_table[] = {
 	&check_lists,
 	&check_geo,
 	&check_heur,
+	&check_spf,
 	&check_dkim,
 	&check_dmarc,
 #ifdef CHECK_TEST

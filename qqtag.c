@@ -1152,6 +1152,10 @@ check_client(int argc, char *argv[])
 	g.m.from_domain = from;		/* what -F and -f stand for */
 	checks_step(CHECK_HEADERS);
 	g.m.sender_domain = sender != NULL ? domain_of(sender) : NULL;
+	env_init(&g.env);		/* -f: the envelope sender (SPF) */
+	if (sender != NULL && buf_append(&g.env.sender, sender,
+	    strlen(sender) + 1) == 0)
+		g.m.env = &g.env;
 	checks_step(CHECK_ENVELOPE);
 	answers_wait();
 	score();

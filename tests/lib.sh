@@ -308,6 +308,7 @@ start_nsd() {
 		echo "	logfile: \"$_cd/nsd.log\""
 		echo "	verbosity: 1"
 		echo "	hide-version: yes"
+		echo "	rrl-ratelimit: 0"
 		echo "remote-control:"
 		echo "	control-enable: no"
 		for _z in "$_cd"/*.zone; do
