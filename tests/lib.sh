@@ -361,6 +361,42 @@ unfold() {
 	    END { print "" }' "$1"
 }
 
+# ---- test tools built from the modules -------------------------------------
+
+# tool_build NAME OUT: tests/NAME.c linked with every module (all *.c but
+# the programs' mains) and the libraries the Makefile links, into OUT; for
+# a tool older than a source file (the Makefile's is used when current).
+tool_build() {
+	set -- "$1" "$2"
+	for _f in "$TOP"/*.c; do
+		case ${_f##*/} in
+		qqtag.c | qqtag-filter.c) ;;
+		*) set -- "$@" "$_f" ;;
+		esac
+	done
+	_n=$1 _o=$2
+	shift 2
+	# shellcheck disable=SC2046
+	${CC:-cc} -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED -O1 -g \
+	    -Wall -Wextra -Werror -I"$TOP" -o "$_o" "$TOP/tests/$_n.c" "$@" \
+	    $(pkg-config --cflags libpsl) $(pkg-config --libs libcares \
+	    libmaxminddb zlib nettle hogweed gmp) -lm
+}
+# tool NAME: the path of tests/NAME, built afresh in $T when it is missing
+# or older than a source file; exits the test when it cannot be built.
+tool() {
+	if [ -x "$TOP/tests/$1" ] && [ -z "$(find "$TOP" "$TOP/tests/$1.c" \
+	    -maxdepth 1 -name '*.[ch]' -newer "$TOP/tests/$1" | head -n 1)" ]
+	then
+		echo "$TOP/tests/$1"
+	elif tool_build "$1" "$T/$1" >&2; then
+		echo "$T/$1"
+	else
+		echo "# cannot build $1" >&2
+		exit 1
+	fi
+}
+
 # ---- the qmail-queue stand-in ---------------------------------------------
 
 # mkenv FILE SENDER [RCPT...]: write a complete qmail-queue envelope.

@@ -7,17 +7,7 @@
 # Ends with "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
-DNSCHECK=${DNSCHECK:-$TOP/tests/dnscheck}
-if [ ! -x "$DNSCHECK" ] || [ "$TOP/dnsbl.c" -nt "$DNSCHECK" ] ||
-    [ "$TOP/dns.c" -nt "$DNSCHECK" ] ||
-    [ "$TOP/tests/dnscheck.c" -nt "$DNSCHECK" ]; then
-	DNSCHECK=$T/dnscheck
-	${CC:-cc} -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED -O2 \
-	    -Wall -Wextra -Werror -o "$DNSCHECK" "$TOP/tests/dnscheck.c" \
-	    "$TOP/dnsbl.c" "$TOP/dns.c" "$TOP/msg.c" \
-	    $(pkg-config --libs libcares) -lm ||
-		{ echo "# cannot build dnscheck" >&2; exit 1; }
-fi
+DNSCHECK=${DNSCHECK:-$(tool dnscheck)} || exit 1
 DELAY=${DNS_DELAY:-200}
 
 Z=$T/zones

@@ -44,7 +44,7 @@ awk '/^Received: from unknown/ { exit }
     NR > 1 { print "" } { printf "%s", $0; last = substr($0, length($0)) }
     END { print "" }' "$T/q.msg" > "$T/block"
 cat > "$T/want" <<W
-Authentication-Results: mx.example.org; iprev=temperror policy.iprev=192.0.2.77
+Authentication-Results: mx.example.org; spf=temperror (SPF record lookup: refused) smtp.mailfrom=news@shop.example.net; dmarc=temperror (DNS: refused) header.from=shop.example.net; iprev=temperror policy.iprev=192.0.2.77
 X-Qqtag: score=4.0 required=5.0 flag=no checked=yes tests=SPAMHAUS_XBL,GEO_ASN_64500,MISSING_MID lists=ZEN errors=RDNS:refused,SENDER_DOMAIN:refused country=DE asn=64500
 X-Spam-Status: No, score=4.0 required=5.0 tests=SPAMHAUS_XBL,GEO_ASN_64500,MISSING_MID
 X-Spam-Level: ****
