@@ -5,8 +5,10 @@
       Runs PROG (qqtag) as qmail-smtpd does: fd 0 a pipe fed with MSG,
       pausing MS milliseconds once OFFSET bytes are written; fd 1 ENV (the
       envelope, read after the message); fd 2 LOG.  Prints
-      "wall_ms=W tail_ms=X rc=R": W from before the fork to PROG's exit,
-      X from the last byte written (the pipe closed) to the exit.
+      "wall_ms=W tail_ms=X cpu_ms=C maxrss_kb=M rc=R": W from before the
+      fork to PROG's exit, X from the last byte written (the pipe closed)
+      to the exit, C and M PROG's user + system time and peak RSS (over
+      PROG and what it execs).
 
   dns-drive.py seq PORT NAME/TYPE...
       The sequential baseline: one UDP query after another to
@@ -57,8 +59,9 @@ def drive_qq(prog, msg, env, log, pauses):
         te = time.monotonic()
     # cpu: user + system time of the process (qqtag, then the queue it
     # execs: the same stand-in for every qqtag measured)
-    print("wall_ms=%s tail_ms=%s cpu_ms=%s rc=%d" % (
-        ms(te - t0), ms(te - tl), ms(ru.ru_utime + ru.ru_stime), rc))
+    print("wall_ms=%s tail_ms=%s cpu_ms=%s maxrss_kb=%d rc=%d" % (
+        ms(te - t0), ms(te - tl), ms(ru.ru_utime + ru.ru_stime),
+        ru.ru_maxrss, rc))
 
 
 def query(name, qtype):

@@ -146,7 +146,7 @@ assert_eq "the run script exits as tcpserver did (missing)" 0 \
 if [ -s "$T/argv.softlimit" ] && [ -s "$T/argv.tcpserver" ]; then
 	ok "the stub softlimit and tcpserver were run through PATH"
 	assert_eq "softlimit runs tcpserver by its plain name" \
-	    "-m 24000000 tcpserver" \
+	    "-m 30000000 tcpserver" \
 	    "$(head -n 3 "$T/argv.softlimit" | tr '\n' ' ' | sed 's/ $//')"
 	assert_eq "tcpserver's argv (concurrencyincoming missing)" \
 	    "-v -R -l mx.example.test -x /etc/tcp.smtp.cdb -c 40 -u 7791 \
