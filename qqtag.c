@@ -1280,6 +1280,7 @@ check_stored(int argc, char *argv[])
 		fprintf(stderr, "qqtag: %s: %s\n", argv[2], strerror(errno));
 		return 1;
 	}
+	env_init(&g.env);
 	g.cls = CL_UNTRUSTED;
 	g.anyip = 1;
 	g.m.mode = MSG_QUEUE;
