@@ -135,8 +135,9 @@ judge(struct one *o, enum auth_res res, const char *fmt, ...)
 	if (o->testing)
 		snprintf(o->out->reason + n, sizeof(o->out->reason) - n,
 		    "%skey in testing mode (t=y)", n ? "; " : "");
-	trace(o->run, "d=%s s=%s: %s (%s)", o->out->d, o->out->s,
-	    auth_res_text(res), o->out->reason);
+	trace(o->run, "d=%s s=%s: %s%s%s%s", o->out->d, o->out->s,
+	    auth_res_text(res), *o->out->reason ? " (" : "", o->out->reason,
+	    *o->out->reason ? ")" : "");
 }
 
 /* ---- hashing ------------------------------------------------------- */

@@ -96,10 +96,13 @@ assert_eq "a log line for every message" 7 \
 
 added 1 > "$T/a1"
 unfold "$T/a1" > "$T/u1"
-grep -q '^X-Qqtag: score=0\.0 required=5\.0 flag=no checked=yes tests=none ' \
+grep -q '^X-Qqtag: score=-0\.2 required=5\.0 flag=no checked=yes tests=SPF_PASS,DMARC_PASS ' \
     "$T/u1" && ! grep -q '^X-Spam-Flag' "$T/u1" &&
-    ok "clean client: checked, score 0, no test, no X-Spam-Flag" ||
+    ok "clean client: checked, SPF and DMARC pass (-0.2), no X-Spam-Flag" ||
     fail "clean client" "$(cat "$T/a1")"
+grep -q '^Authentication-Results: mx\.example\.com; spf=pass .* dmarc=pass (p=reject) .*header\.from=example\.org; iprev=pass ' \
+    "$T/u1" && ok "clean client: Authentication-Results spf, dmarc, iprev pass" ||
+    fail "clean client: Authentication-Results" "$(cat "$T/a1")"
 added 2 > "$T/a2"
 grep -q '^X-Spam-Flag: YES$' "$T/a2" &&
     ok "listed client: X-Spam-Flag: YES printed" ||
