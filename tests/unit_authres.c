@@ -247,6 +247,34 @@ test_ids(void)
 	T(authres_id_valid(id), "the default is valid: [%s]", id);
 }
 
+static void
+nop(void *arg, int status, const unsigned char *abuf, int alen)
+{
+	(void)arg;
+	(void)status;
+	(void)abuf;
+	(void)alen;
+}
+
+/* Past AUTH_QUERIES_MAX nothing is asked (no DNS service is even made). */
+static void
+test_cap(void)
+{
+	struct msg	m;
+
+	memset(&m, 0, sizeof(m));
+	m.auth.queries = AUTH_QUERIES_MAX;
+	errno = 0;
+	T(auth_query(&m, "example.com", DNS_T_TXT, nop, NULL) == -1 &&
+	    errno == EDQUOT, "refused at the cap: errno %d", errno);
+	T(m.auth.queries == AUTH_QUERIES_MAX && m.dns == NULL,
+	    "nothing counted, no service made: %u", m.auth.queries);
+	T(strcmp(auth_res_text(AUTH_TEMPERROR), "temperror") == 0 &&
+	    strcmp(auth_res_text(AUTH_UNSET), "none") == 0 &&
+	    strcmp(auth_res_text((enum auth_res)99), "none") == 0,
+	    "result names");
+}
+
 int
 main(void)
 {
@@ -258,5 +286,6 @@ main(void)
 	test_long();
 	test_write();
 	test_ids();
+	test_cap();
 	return t_done();
 }
