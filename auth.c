@@ -3,9 +3,12 @@
  * the one counted way they ask DNS.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "auth.h"
 #include "msg.h"
+#include "util.h"
 
 /* The result as RFC 8601 spells it ("pass", "temperror"...). */
 const char *
@@ -44,4 +47,28 @@ auth_query(struct msg *m, const char *name, int type, dns_cb *cb, void *arg)
 	}
 	m->auth.queries++;
 	return dns_query(d, name, type, cb, arg);
+}
+
+/* A conf that is on (the three are on by default); NULL (ENOMEM). */
+void *
+auth_conf_new(void)
+{
+	struct auth_conf	*c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		c->on = 1;
+	return c;
+}
+
+/* "spf|dkim|dmarc on|off": 0, or -1 with EINVAL and a usage line. */
+int
+auth_conf_line(void *v, int ac, char *av[], char *err, size_t n)
+{
+	struct auth_conf	*c = v;
+
+	if (ac != 2 || (strcmp(av[1], "on") != 0 && strcmp(av[1], "off") !=
+	    0))
+		return errf(err, n, EINVAL, "usage: %s on|off", av[0]);
+	c->on = strcmp(av[1], "on") == 0;
+	return 0;
 }

@@ -84,6 +84,11 @@ struct msg_auth {
 	unsigned	 queries;	/* asked through auth_query() */
 };
 
+/* The conf of each of the three: its keyword "NAME on|off", default on. */
+struct auth_conf {
+	int		 on;
+};
+
 /* The result as RFC 8601 spells it ("pass", "temperror"...). */
 const char	*auth_res_text(enum auth_res);
 /*
@@ -92,5 +97,9 @@ const char	*auth_res_text(enum auth_res);
  * EDQUOT (the cap), or dns_query()'s errno, or EIO (no DNS service).
  */
 int		 auth_query(struct msg *, const char *, int, dns_cb *, void *);
+/* A conf that is on; NULL (ENOMEM). */
+void		*auth_conf_new(void);
+/* "NAME on|off": 0, or -1 with EINVAL and a usage line in err. */
+int		 auth_conf_line(void *, int, char *[], char *, size_t);
 
 #endif

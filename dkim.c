@@ -53,10 +53,6 @@ static const struct score_test dkim_tests[] = {
 	    "signed, but no DKIM signature verifies (no temperror)" },
 };
 
-struct dkim_conf {
-	int	on;
-};
-
 /* One body hash: a canonicalization and an l= limit. */
 struct bodyhash {
 	enum dkim_canon	 c;
@@ -380,31 +376,6 @@ sig_start(struct dkim_run *r, struct msg *m, const struct rfc_field *f)
 	ask_key(o, m);
 }
 
-static void *
-dkim_conf_new(void)
-{
-	struct dkim_conf *c = calloc(1, sizeof(*c));
-
-	if (c != NULL)
-		c->on = 1;
-	return c;
-}
-
-/* dkim on|off */
-static int
-dkim_conf_line(void *v, int ac, char *av[], char *err, size_t n)
-{
-	struct dkim_conf *c = v;
-
-	if (ac == 2 && strcmp(av[1], "on") == 0)
-		c->on = 1;
-	else if (ac == 2 && strcmp(av[1], "off") == 0)
-		c->on = 0;
-	else
-		return errf(err, n, EINVAL, "usage: dkim on|off");
-	return 0;
-}
-
 static const struct score_test *
 dkim_test_at(size_t i)
 {
@@ -415,7 +386,7 @@ dkim_test_at(size_t i)
 static void *
 dkim_start(const void *conf, struct msg *m)
 {
-	const struct dkim_conf *c = conf;
+	const struct auth_conf *c = conf;
 	struct dkim_run	*r;
 
 	if (!c->on || m->mode == MSG_PROBE) {
@@ -660,9 +631,9 @@ dkim_done(void *v)
 const struct check check_dkim = {
 	.name = "dkim",
 	.keywords = dkim_keywords,
-	.conf_new = dkim_conf_new,
+	.conf_new = auth_conf_new,
 	.conf_free = free,
-	.conf_line = dkim_conf_line,
+	.conf_line = auth_conf_line,
 	.test_at = dkim_test_at,
 	.start = dkim_start,
 	.headers = dkim_headers,

@@ -280,10 +280,6 @@ dmarc_decide(struct dmarc_eval *e, FILE *tr)
 
 /* ---- the check (check.h) ---------------------------------------- */
 
-struct dmarc_conf {
-	int		 on;
-};
-
 struct dmarc_run;
 
 struct dmarc_q {
@@ -310,29 +306,6 @@ struct dmarc_run {
 
 static const char *const dmarc_keywords[] = { "dmarc", NULL };
 
-static void *
-dmarc_conf_new(void)
-{
-	struct dmarc_conf *c = calloc(1, sizeof(*c));
-
-	if (c != NULL)
-		c->on = 1;
-	return c;
-}
-
-/* dmarc on|off */
-static int
-dmarc_conf_line(void *v, int ac, char *av[], char *err, size_t n)
-{
-	struct dmarc_conf *c = v;
-
-	if (ac != 2 || (strcmp(av[1], "on") != 0 && strcmp(av[1], "off") !=
-	    0))
-		return errf(err, n, EINVAL, "usage: dmarc on|off");
-	c->on = strcmp(av[1], "on") == 0;
-	return 0;
-}
-
 static const struct score_test *
 dmarc_test_at(size_t i)
 {
@@ -343,7 +316,7 @@ dmarc_test_at(size_t i)
 static void *
 dmarc_start(const void *conf, struct msg *m)
 {
-	const struct dmarc_conf	*c = conf;
+	const struct auth_conf	*c = conf;
 	struct dmarc_run	*r;
 
 	errno = 0;
@@ -601,9 +574,9 @@ dmarc_done(void *v)
 const struct check check_dmarc = {
 	.name = "dmarc",
 	.keywords = dmarc_keywords,
-	.conf_new = dmarc_conf_new,
+	.conf_new = auth_conf_new,
 	.conf_free = free,
-	.conf_line = dmarc_conf_line,
+	.conf_line = auth_conf_line,
 	.test_at = dmarc_test_at,
 	.start = dmarc_start,
 	.headers = dmarc_headers,

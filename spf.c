@@ -49,10 +49,6 @@ static const struct score_test spf_tests[] = {
 	    "SPF of the HELO name (null sender): neutral" },
 };
 
-struct spf_conf {
-	int	on;
-};
-
 struct spf_run {
 	struct spf_eval	*early;		/* the From: domain's */
 	struct spf_eval	*late;		/* the envelope sender's */
@@ -70,31 +66,6 @@ struct spf_run {
 
 static const char *const spf_keywords[] = { "spf", NULL };
 
-static void *
-spf_conf_new(void)
-{
-	struct spf_conf	*c = calloc(1, sizeof(*c));
-
-	if (c != NULL)
-		c->on = 1;
-	return c;
-}
-
-/* spf on|off */
-static int
-spf_conf_line(void *v, int ac, char *av[], char *err, size_t n)
-{
-	struct spf_conf	*c = v;
-
-	if (ac == 2 && strcmp(av[1], "on") == 0)
-		c->on = 1;
-	else if (ac == 2 && strcmp(av[1], "off") == 0)
-		c->on = 0;
-	else
-		return errf(err, n, EINVAL, "usage: spf on|off");
-	return 0;
-}
-
 static const struct score_test *
 spf_test_at(size_t i)
 {
@@ -104,7 +75,7 @@ spf_test_at(size_t i)
 static void *
 spf_start(const void *conf, struct msg *m)
 {
-	const struct spf_conf	*c = conf;
+	const struct auth_conf	*c = conf;
 	struct spf_run		*r;
 
 	errno = 0;
@@ -331,9 +302,9 @@ spf_done(void *v)
 const struct check check_spf = {
 	.name = "spf",
 	.keywords = spf_keywords,
-	.conf_new = spf_conf_new,
+	.conf_new = auth_conf_new,
 	.conf_free = free,
-	.conf_line = spf_conf_line,
+	.conf_line = auth_conf_line,
 	.test_at = spf_test_at,
 	.start = spf_start,
 	.headers = spf_headers,

@@ -4,6 +4,7 @@
  * kept; the header qqtag writes from m->auth, hostile values left out;
  * the authserv-id rules.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -256,6 +257,29 @@ nop(void *arg, int status, const unsigned char *abuf, int alen)
 	(void)alen;
 }
 
+/* "NAME on|off", default on, anything else refused with its usage. */
+static void
+test_conf(void)
+{
+	char	*on[] = { "spf", "on" }, *off[] = { "dkim", "off" };
+	char	*bad[] = { "spf", "maybe" }, *two[] = { "dmarc", "on", "x" };
+	char	 err[100];
+	struct auth_conf *c = auth_conf_new();
+
+	T(c != NULL && c->on == 1, "on by default");
+	if (c == NULL)
+		return;
+	T(auth_conf_line(c, 2, off, err, sizeof(err)) == 0 && c->on == 0,
+	    "off");
+	T(auth_conf_line(c, 2, on, err, sizeof(err)) == 0 && c->on == 1,
+	    "on");
+	T(auth_conf_line(c, 2, bad, err, sizeof(err)) == -1 && c->on == 1 &&
+	    strcmp(err, "usage: spf on|off") == 0, "maybe refused: %s", err);
+	T(auth_conf_line(c, 3, two, err, sizeof(err)) == -1 &&
+	    strcmp(err, "usage: dmarc on|off") == 0, "two words: %s", err);
+	free(c);
+}
+
 /* Past AUTH_QUERIES_MAX nothing is asked (no DNS service is even made). */
 static void
 test_cap(void)
@@ -287,5 +311,6 @@ main(void)
 	test_write();
 	test_ids();
 	test_cap();
+	test_conf();
 	return t_done();
 }
