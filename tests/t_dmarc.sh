@@ -210,32 +210,37 @@ grep -q 'DMARC_QUARANTINE' "$T/h1" && cmp -s "$T/h1" "$T/h" &&
 # down in 250 KB steps, until qqtag itself no longer starts; a From: of
 # three labels: one or two are their own organizational domain, no list
 # needed)
-qmsg 'From: Bank <alerts@mail.reject.test>'
-cp "$T/m" "$T/mpsl"
-lim=16000000
-found=
-while [ "$lim" -gt 1000000 ]; do
-	rm -f "$T/q.msg"
-	TCPREMOTEIP=192.0.2.77 softlimit -m "$lim" "$QQTAG" < "$T/mpsl" \
-	    1< "$T/env" 2> "$T/log"
-	rc=$?
-	[ "$rc" = 0 ] || break
-	if grep -q 'errors=[^ ]*dmarc:psl' "$T/log"; then
-		found=$lim
-		break
-	fi
-	lim=$((lim - 250000))
-done
-if [ -n "$found" ]; then
-	ok "softlimit -m $found: libpsl not mapped, errors=dmarc:psl"
-	tail -c "$(wc -c < "$T/mpsl")" "$T/q.msg" | cmp -s - "$T/mpsl" &&
-	    unfold "$T/q.msg" | grep -q '^X-Qqtag: .*errors=[^ ]*dmarc:psl' &&
-	    ! grep -q 'DMARC_' "$T/q.msg" &&
-	    ok "  ... the message queued byte for byte, no DMARC test" ||
-	    fail "  ... queued" "$(head -n 5 "$T/q.msg")"
+if [ "${QQTAG_ASAN:-0}" = 1 ]; then
+	# ASan reserves terabytes of address space: no -m can hold it
+	skip "softlimit and libpsl: not under a sanitizer build"
 else
-	fail "a softlimit where qqtag runs but libpsl is not mapped" \
-	    "stopped at $lim, exit $rc: $(cat "$T/log")"
+	qmsg 'From: Bank <alerts@mail.reject.test>'
+	cp "$T/m" "$T/mpsl"
+	lim=16000000
+	found=
+	while [ "$lim" -gt 1000000 ]; do
+		rm -f "$T/q.msg"
+		TCPREMOTEIP=192.0.2.77 softlimit -m "$lim" "$QQTAG" < "$T/mpsl" \
+		    1< "$T/env" 2> "$T/log"
+		rc=$?
+		[ "$rc" = 0 ] || break
+		if grep -q 'errors=[^ ]*dmarc:psl' "$T/log"; then
+			found=$lim
+			break
+		fi
+		lim=$((lim - 250000))
+	done
+	if [ -n "$found" ]; then
+		ok "softlimit -m $found: libpsl not mapped, errors=dmarc:psl"
+		tail -c "$(wc -c < "$T/mpsl")" "$T/q.msg" | cmp -s - "$T/mpsl" &&
+		    unfold "$T/q.msg" | grep -q '^X-Qqtag: .*errors=[^ ]*dmarc:psl' &&
+		    ! grep -q 'DMARC_' "$T/q.msg" &&
+		    ok "  ... the message queued byte for byte, no DMARC test" ||
+		    fail "  ... queued" "$(head -n 5 "$T/q.msg")"
+	else
+		fail "a softlimit where qqtag runs but libpsl is not mapped" \
+		    "stopped at $lim, exit $rc: $(cat "$T/log")"
+	fi
 fi
 
 # ---- dmarc off -------------------------------------------------------------

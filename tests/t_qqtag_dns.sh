@@ -9,7 +9,8 @@
 # one and two round trips, queries flying during the upload, no queries for
 # unchecked and private clients, qqtag -c, IPv6.
 # Timing assertions have margins that hold under ASan ($QQTAG_ASAN = 1
-# relaxes only the two wall-time limits that include process start-up).
+# relaxes only the wall-time limits that include process start-up or
+# exit).
 # Ends with "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
@@ -550,10 +551,12 @@ if [ -n "$ae" ] && [ "$ae" -ge 990 ] && [ "$ae" -le 1050 ]; then
 else
 	fail "  ... after_eom_ms within 1000..1050" "$(cat "$T/dead.log")"
 fi
-if [ -n "$TAIL" ] && [ "$TAIL" -ge 990 ] && [ "$TAIL" -le 1050 ]; then
+# (this one includes the process's exit: under ASan its leak check)
+if [ "$ASAN" = 1 ]; then TMAX=1100; else TMAX=1050; fi
+if [ -n "$TAIL" ] && [ "$TAIL" -ge 990 ] && [ "$TAIL" -le "$TMAX" ]; then
 	ok "  ... measured from the writer's last byte to the exit: $TAIL ms"
 else
-	fail "  ... last byte to exit within 1000..1050 ms" \
+	fail "  ... last byte to exit within 1000..$TMAX ms" \
 	    "$(cat "$T/dead.drive")"
 fi
 assert_eq "  ... the dead list is an error" DEAD:timeout \
@@ -562,7 +565,10 @@ assert_eq "  ... the others still tag" SPAMHAUS_SBL,SPAMHAUS_XBL,SPAMHAUS_PBL \
     "$(kv dead X-Qqtag tests)"
 
 # ---- one round trip, two round trips (10 lists, every answer 200 ms late) -----------
-if [ "$ASAN" = 1 ]; then ONE=350 TWO=550; else ONE=300 TWO=500; fi
+# (ASan: the instrumented start-up and exit of a binary that now carries
+# SPF, DKIM, DMARC and static Nettle/GMP, and the relay's thread per
+# query serving their lookups too)
+if [ "$ASAN" = 1 ]; then ONE=375 TWO=625; else ONE=300 TWO=500; fi
 # timed NAME DESC MAX MSG VAR=VALUE...: qqtag through drive.py is done in
 # less than MAX ms of wall time, every check answered
 timed() {
