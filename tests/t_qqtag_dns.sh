@@ -565,10 +565,9 @@ assert_eq "  ... the others still tag" SPAMHAUS_SBL,SPAMHAUS_XBL,SPAMHAUS_PBL \
     "$(kv dead X-Qqtag tests)"
 
 # ---- one round trip, two round trips (10 lists, every answer 200 ms late) -----------
-# (ASan: the instrumented start-up and exit of a binary that now carries
-# SPF, DKIM, DMARC and static Nettle/GMP, and the relay's thread per
-# query serving their lookups too)
-if [ "$ASAN" = 1 ]; then ONE=375 TWO=625; else ONE=300 TWO=500; fi
+# (ASan: qqtag's own ms=, see timed; the relay's thread per query serves
+# SPF's and DMARC's lookups too)
+if [ "$ASAN" = 1 ]; then ONE=350 TWO=550; else ONE=300 TWO=500; fi
 # timed NAME DESC MAX MSG VAR=VALUE...: qqtag through drive.py is done in
 # less than MAX ms of wall time, every check answered
 timed() {
@@ -578,9 +577,13 @@ timed() {
 	_m=$4
 	shift 4
 	qd "$_n" "$_m" "$T/env" -- "$@"
-	if [ "$RC" = 0 ] && [ -n "$WALL" ] && [ "$WALL" -lt "$_max" ] &&
+	_w=$WALL
+	# under ASan qqtag's own ms= (main to its log line): the wall time
+	# there is mostly the sanitizer's start-up and exit, on a busy machine
+	[ "$ASAN" = 1 ] && _w=$(logkv "$_n" ms)
+	if [ "$RC" = 0 ] && [ -n "$_w" ] && [ "$_w" -lt "$_max" ] &&
 	    [ "$(logkv "$_n" errors)" = none ]; then
-		ok "$_d: $WALL ms (< $_max)"
+		ok "$_d: $_w ms (< $_max)"
 	else
 		fail "$_d (< $_max ms, no errors)" "$(cat "$T/$_n.drive")
 $(cat "$T/$_n.log")"
