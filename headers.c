@@ -686,8 +686,11 @@ hdr_filter_feed(struct hdr_filter *f, const char *p, size_t n,
 int
 hdr_filter_end(struct hdr_filter *f, hdr_emit_fn emit, void *ctx)
 {
-	if (f->ar && (f->ar = 0, ar_ours(f, 1) == 1))
-		forged(f);
+	if (f->ar) {			/* the input ended inside it */
+		f->ar = 0;
+		if (ar_ours(f, 1) == 1)
+			forged(f);
+	}
 	if (f->holdlen > 0 && flush(f, f->holdlen, emit, ctx) == -1)
 		return -1;
 	if (!f->body)
