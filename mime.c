@@ -184,9 +184,8 @@ part_end(struct urix *u)
 
 	if (m->state != M_BODY)
 		return;
-	if (m->enc == E_QP && m->qstate == Q_EQ)
-		out(u, '=');
-	else if (m->enc == E_QP && m->qstate == Q_EQ1) {
+	/* a last '=' is a soft break without its LF */
+	if (m->enc == E_QP && m->qstate == Q_EQ1) {
 		out(u, '=');
 		out(u, (int)m->qv);
 	} else if (m->enc == E_B64)

@@ -104,11 +104,14 @@ tail(uint64_t w, const char *s)
 	return 1;
 }
 
-/* Bytes that end a URL's authority in text (RFC 3986 §3.2, as linkers do). */
+/*
+ * Bytes that end a URL's authority in text (RFC 3986 §3.2 less what
+ * linkers stop at: '&' too, as a query's separator after an entity).
+ */
 static int
 ends_host(int c)
 {
-	return c <= ' ' || c == 0x7f || strchr("/?#\\<>\"'`(),;{}|^", c);
+	return c <= ' ' || c == 0x7f || strchr("/?#\\<>\"'`(),;{}|^&", c);
 }
 
 static void
@@ -225,7 +228,7 @@ trigger(struct urix_scan *s, int c)
 	if (c == '/' && (tail(w, "http://") || tail(w, "https://")))
 		s->state = SC_HOST;
 	else if (c == '.' && tail(w, "www.") &&
-	    strchr("abcdefghijklmnopqrstuvwxyz0123456789.-",
+	    strchr("abcdefghijklmnopqrstuvwxyz0123456789.-/",
 	    (int)(w >> 32 & 255)) == NULL) {
 		s->state = SC_HOST;
 		memcpy(s->host, "www.", 4);
@@ -326,11 +329,22 @@ ent_raw(struct urix *u)
 		scan_byte(u, (unsigned char)u->scan.ent[i]);
 }
 
+/* c continues the entity in e (elen bytes): a name, or #digits, #xhex. */
 static int
-ent_char(int c, size_t elen)
+ent_char(int c, const char *e, size_t elen)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c == '#' && elen == 0);
+	int	digit = c >= '0' && c <= '9';
+	int	alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+	if (elen == 0)
+		return alpha || digit || c == '#';
+	if (e[0] != '#')
+		return alpha || digit;
+	if (elen == 1 && (c == 'x' || c == 'X'))
+		return 1;
+	if (elen >= 2 && (e[1] == 'x' || e[1] == 'X'))
+		return digit || (lc(c) >= 'a' && lc(c) <= 'f');
+	return digit;
 }
 
 /* One byte of text/html: entities decoded (HTML 5 §13.2.5.72), then scanned. */
@@ -348,7 +362,7 @@ ent_byte(struct urix *u, int c)
 			scan_byte(u, c);
 		return;
 	}
-	if (c != ';' && s->elen < sizeof(s->ent) && ent_char(c, s->elen)) {
+	if (c != ';' && s->elen < sizeof(s->ent) && ent_char(c, s->ent, s->elen)) {
 		s->ent[s->elen++] = (char)c;
 		return;
 	}
