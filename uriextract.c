@@ -148,7 +148,11 @@ host_put(struct urix_scan *s, int c)
 		s->bad = 1;
 }
 
-/* %XX in a host (browsers decode it): 1 while one is being read. */
+/*
+ * %XX in a host (browsers decode it, WHATWG URL "host parser"): 1 while
+ * one is read, 2 with the byte decoded in *c (a name byte, never a
+ * delimiter), 0 for a byte as it came.
+ */
 static int
 host_pct(struct urix_scan *s, int *c)
 {
@@ -172,7 +176,7 @@ host_pct(struct urix_scan *s, int *c)
 	}
 	s->pct = 0;
 	*c = s->pctv << 4 | v;
-	return 0;
+	return 2;
 }
 
 /* One byte of an authority: userinfo@, host, [v6], :port.  0: not used. */
@@ -185,8 +189,14 @@ host_byte(struct urix *u, int c)
 		host_end(u);
 		return 0;
 	}
-	if (host_pct(s, &c))
+	switch (host_pct(s, &c)) {
+	case 1:
 		return 1;
+	case 2:
+		if (!s->port)
+			host_put(s, c);
+		return 1;
+	}
 	if (c == '@') {
 		host_reset(s);
 		return 1;
@@ -227,9 +237,9 @@ trigger(struct urix_scan *s, int c)
 
 	if (c == '/' && (tail(w, "http://") || tail(w, "https://")))
 		s->state = SC_HOST;
-	else if (c == '.' && tail(w, "www.") &&
+	else if (c == '.' && tail(w, "www.") && ((w >> 32 & 255) == 0 ||
 	    strchr("abcdefghijklmnopqrstuvwxyz0123456789.-/",
-	    (int)(w >> 32 & 255)) == NULL) {
+	    (int)(w >> 32 & 255)) == NULL)) {
 		s->state = SC_HOST;
 		memcpy(s->host, "www.", 4);
 		s->hlen = 4;

@@ -118,6 +118,10 @@ forms(void)
 	CASE(NULL, "no links here: http:/x.example http//y.example www.\n",
 	    "");
 	CASE(NULL, "http://end.example", "end.example");
+	CASE(NULL, "www.start.example", "www.start.example");
+	CASE(html, "www.html.example", "www.html.example");
+	CASE(NULL, "http://a.example%40b.example/ http://c.example%3a80/",
+	    "");
 }
 
 /* A label of 63 bytes is a host, one of 64 is none; 253 bytes at most. */
