@@ -357,7 +357,8 @@ ent_char(int c, const char *e, size_t elen)
 	return digit;
 }
 
-/* One byte of text/html: entities decoded (HTML 5 §13.2.5.72), then scanned. */
+/* One byte of text/html: entities decoded (HTML's character reference
+ * state, numeric ones without ';' too), then scanned. */
 static void
 ent_byte(struct urix *u, int c)
 {

@@ -21,7 +21,9 @@
 #define URIX_DEPTH_MAX	10
 #define URIX_HOST	256	/* a host: 253 bytes, NUL, slack */
 #define URIX_BOUNDARY	128	/* longest boundary kept (RFC 2046: 70) */
-#define URIX_FIELD	1024	/* a header field kept, unfolded */
+#define URIX_FIELD	1024	/* a header field kept, unfolded: a
+				   boundary= past it is lost (the part is
+				   then scanned as undecoded text) */
 #define URIX_LINE	(URIX_BOUNDARY + 32) /* a line start held for a
 				   boundary check ("--", boundary, "--", blanks) */
 #define URIX_WIN	256	/* decoded bytes handed on at once */
