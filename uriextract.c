@@ -92,11 +92,12 @@ lc(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* The window ends with s (lowercase, at most 8 bytes). */
+/* The window ends with s (n bytes, lowercase, at most 8). */
+#define TAIL(w, s)	tail((w), (s), sizeof(s) - 1)
 static int
-tail(uint64_t w, const char *s)
+tail(uint64_t w, const char *s, size_t n)
 {
-	size_t	n = strlen(s), i;
+	size_t	i;
 
 	for (i = 0; i < n; i++)
 		if ((int)(w >> (8 * (n - 1 - i)) & 255) != s[i])
@@ -111,7 +112,15 @@ tail(uint64_t w, const char *s)
 static int
 ends_host(int c)
 {
-	return c <= ' ' || c == 0x7f || strchr("/?#\\<>\"'`(),;{}|^&", c);
+	if (c <= ' ' || c == 0x7f)
+		return 1;
+	switch (c) {
+	case '/': case '?': case '#': case '\\': case '<': case '>':
+	case '"': case '\'': case '`': case '(': case ')': case ',':
+	case ';': case '{': case '}': case '|': case '^': case '&':
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -235,18 +244,18 @@ trigger(struct urix_scan *s, int c)
 {
 	uint64_t	w = s->win;
 
-	if (c == '/' && (tail(w, "http://") || tail(w, "https://")))
+	if (c == '/' && (TAIL(w, "http://") || TAIL(w, "https://")))
 		s->state = SC_HOST;
-	else if (c == '.' && tail(w, "www.") && ((w >> 32 & 255) == 0 ||
+	else if (c == '.' && TAIL(w, "www.") && ((w >> 32 & 255) == 0 ||
 	    strchr("abcdefghijklmnopqrstuvwxyz0123456789.-/",
 	    (int)(w >> 32 & 255)) == NULL)) {
 		s->state = SC_HOST;
 		memcpy(s->host, "www.", 4);
 		s->hlen = 4;
-	} else if (c == ':' && tail(w, "mailto:"))
+	} else if (c == ':' && TAIL(w, "mailto:"))
 		s->state = SC_MAILTO;
-	else if (c == '=' && s->html && (tail(w, "href=") ||
-	    tail(w, "src=")))
+	else if (c == '=' && s->html && (TAIL(w, "href=") ||
+	    TAIL(w, "src=")))
 		s->state = SC_ATTR;
 	else
 		return;
@@ -386,18 +395,44 @@ ent_byte(struct urix *u, int c)
 		ent_byte(u, c);
 }
 
+/*
+ * Text bytes that can complete no trigger and start no entity only move
+ * the window: the common case, in a tight loop.  Returns the bytes used.
+ */
+static size_t
+plain_run(struct urix_scan *s, const char *p, size_t n)
+{
+	uint64_t	w = s->win;
+	size_t		i;
+	int		c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)p[i];
+		if (c == '/' || c == '.' || c == ':' || c == '=' || c == '&' ||
+		    c == '\0')
+			break;
+		w = w << 8 | (unsigned)lc(c);
+	}
+	s->win = w;
+	return i;
+}
+
 /* Decoded text of the current part. */
 void
 urix_text(struct urix *u, const char *p, size_t n)
 {
-	size_t	i;
+	struct urix_scan	*s = &u->scan;
+	size_t			 i = 0;
 
-	if (u->scan.html)
-		for (i = 0; i < n; i++)
-			ent_byte(u, (unsigned char)p[i]);
-	else
-		for (i = 0; i < n; i++)
-			scan_byte(u, (unsigned char)p[i]);
+	while (i < n) {
+		if (s->state == SC_TEXT && !s->inent &&
+		    (i += plain_run(s, p + i, n - i)) == n)
+			break;
+		if (s->html)
+			ent_byte(u, (unsigned char)p[i++]);
+		else
+			scan_byte(u, (unsigned char)p[i++]);
+	}
 }
 
 /* The end of a text part: a pending entity, a pending host. */
