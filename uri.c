@@ -427,11 +427,33 @@ dkim_valid(const struct msg *m, const char *dom)
 	return 0;
 }
 
+/* Did a result before the i-th list the same test (another domain)? */
+static int
+scored(const struct dnsbl_run *run, size_t i)
+{
+	const struct dnsbl_result	*r = dnsbl_result(run, i), *p;
+	size_t				 j;
+
+	for (j = 0; j < i; j++) {
+		p = dnsbl_result(run, j);
+		if (p->verdict == DNSBL_LISTED && p->weight != 0 &&
+		    strcmp(p->test, r->test) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Every result; a test scores once a message, as a SpamAssassin rule
+ * does (twenty listed links are not twenty times the evidence): its
+ * listings for further domains are reported with weight 0.
+ */
 static void
 uri_findings(void *v, struct msg *m, struct report *rep)
 {
 	struct uri_run			*u = v;
 	const struct dnsbl_result	*r;
+	struct dnsbl_result		 once;
 	size_t				 i;
 
 	uri_envelope(u, m);
@@ -442,6 +464,12 @@ uri_findings(void *v, struct msg *m, struct report *rep)
 			trace(u, "DKIM d= not valid, not counted:",
 			    r->subject, "");
 			continue;
+		}
+		if (r->verdict == DNSBL_LISTED && scored(u->run, i)) {
+			once = *r;
+			once.weight = 0;
+			once.has_weight = 1;
+			r = &once;
 		}
 		listres_report(rep, m->pol, r);
 	}
