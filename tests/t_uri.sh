@@ -8,7 +8,9 @@
 # stand-in as the queue.  Checked: the tests and warnings in the block,
 # the log line, no zone key anywhere, each domain asked once per list,
 # the allowlist asks nothing, errors never score, a dead list costs the
-# deadline and no more, a link split by a pause in the upload, the
+# deadline and no more, a link split by a pause in the upload, quoted-
+# printable (a soft break inside a host, split by pauses), base64 HTML,
+# mailto: and Reply-To:, the
 # queries leave during the upload (after_eom_ms small), qqtag -c -U and
 # qqtag -a.  Ends with "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
@@ -56,6 +58,8 @@ spam-dbl.example
 phish.example :127.0.1.4:DBL phish
 abused.example :127.0.1.102:DBL abused legit
 err-dbl.example :127.0.1.255:IP queries prohibited
+reply-dbl.example
+mailto-dbl.example :127.0.1.5:DBL malware
 EOF
 cat > "$Z/uribl" << 'EOF'
 :127.0.0.2:URIBL black $
@@ -64,6 +68,7 @@ black.example
 grey.example :127.0.0.4:URIBL grey
 multi.example :127.0.0.14:URIBL black grey red
 refused.example :127.0.0.1:Query Refused
+b64.example
 EOF
 cat > "$Z/surbl" << 'EOF'
 :127.0.0.8:SURBL phishing $
@@ -71,6 +76,7 @@ test.surbl.org :127.0.0.254:SURBL test
 ph.example
 abuse.example :127.0.0.64:SURBL abuse
 7.100.51.198 :127.0.0.64:SURBL abuse address
+qp-split.example
 EOF
 RBL=$(free_port)
 start_rbldnsd "$Z" "$RBL" dbl.test:dnset:dbl uribl.test:dnset:uribl \
@@ -171,6 +177,31 @@ EOF
 	echo
 	echo "nothing listed: http://clean.example/ http://www.w3.org/"
 } > "$T/clean"
+# MIME: a quoted-printable text part whose link has a soft line break
+# in its host, a base64 HTML part, a mailto: link, a Reply-To: domain
+B64=$(printf '<p>see <a href="http://www.b64.example/&amp;x">here</a></p>\n' |
+    base64 -w 60)
+{
+	hdrs | sed '/^Subject:/a\
+Reply-To: Sales <sales@mail.reply-dbl.example>'
+	echo "MIME-Version: 1.0"
+	echo 'Content-Type: multipart/alternative; boundary="b1"'
+	echo
+	echo "preamble http://preamble-not-a-part.example/"
+	echo "--b1"
+	echo "Content-Type: text/plain; charset=utf-8"
+	echo "Content-Transfer-Encoding: quoted-printable"
+	echo
+	echo "Go to http://shop.qp-=3D"
+	echo "x http://www.qp-sp=
+lit.example/deal or write to mailto:boss@mailto-dbl.example"
+	echo "--b1"
+	echo "Content-Type: text/html"
+	echo "Content-Transfer-Encoding: base64"
+	echo
+	echo "$B64"
+	echo "--b1--"
+} > "$T/mime"
 mkenv "$T/env" someone@example.test rcpt@example.org
 
 # q NAME MSG [VAR=VALUE]...: qqtag on MSG (fd 0 a file); the stand-in's
@@ -285,6 +316,30 @@ URIBL_RED" "$(tests_of html)"
 assert_eq "html: a test scores once a message (score 3.8)" 3.8 \
     "$(logkv html score)"
 delivered html "$T/html" "html: delivered byte for byte"
+
+# ---- MIME: quoted-printable, base64, mailto:, Reply-To: ----------------------------------
+: > "$T/relay.log"
+q mime "$T/mime" QQTAG_DNS=127.0.0.1:$RELAY
+assert_eq "mime: Reply-To: (DBL spam), a QP soft break inside a host (SURBL), base64 HTML (URIBL), mailto: (DBL malware)" \
+    "URIBL_BLACK
+URIBL_DBL_MALWARE
+URIBL_DBL_SPAM
+URIBL_PH_SURBL" "$(tests_of mime)"
+delivered mime "$T/mime" "mime: delivered byte for byte"
+assert_eq "mime: qp-split.example asked once of each list" 3 \
+    "$(grep -c '^qp-split\.example\.[^ ]* 1 ' "$T/relay.log")"
+# the soft break and the boundary line split by pauses in the upload
+QB=$(grep -b -o 'qp-sp=' "$T/mime" | head -n 1 | cut -d: -f1)
+for d in 5 6 7; do
+	qd "mime$d" "$T/mime" "$((QB + d)):50" -- QQTAG_DNS=127.0.0.1:$RELAY
+	if [ "$(tests_of "mime$d" | tr '\n' ' ')" = "URIBL_BLACK URIBL_DBL_MALWARE URIBL_DBL_SPAM URIBL_PH_SURBL " ]
+	then
+		ok "mime: a pause $d bytes into the QP soft break, all four found"
+	else
+		fail "mime: QP soft break across two reads ($d)" \
+		    "$(cat "$T/mime$d.log")"
+	fi
+done
 
 # ---- error codes never score ------------------------------------------------------------
 q errs "$T/errs" QQTAG_DNS=127.0.0.1:$RELAY
