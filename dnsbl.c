@@ -18,6 +18,9 @@
  *   dnsbl LABEL ZONE [OPTION|FILTER]...	client IP blocklist
  *   dnswl LABEL ZONE [OPTION|FILTER]...	client IP allowlist
  *   rhsbl LABEL ZONE [OPTION|FILTER]...	From: and sender domain list
+ *   urilist LABEL ZONE [OPTION|FILTER]...	the domains a message links
+ *						to (uri.c hands these lines
+ *						over: its own conf)
  *   dns SERVER[,SERVER]...			resolvers instead of
  *						/etc/resolv.conf
  *
@@ -30,7 +33,9 @@
  * FILTER  OCTETS[=WEIGHT][:TEST] or OCTETS=error
  *         OCTETS is four dot-separated octets, each a number 0-255 or a
  *         bracketed list of numbers and ranges, postscreen style:
- *         127.0.0.2, 127.0.0.[4..7], 127.0.[0..255].[2;3], 127.0.1.[2;4..6].
+ *         127.0.0.2, 127.0.0.[4..7], 127.0.[0..255].[2;3], 127.0.1.[2;4..6];
+ *         or &MASK, every value with one of MASK's bits (bit-mask lists:
+ *         127.0.0.&2 is URIBL black).
  *         An answer record matching a filter is a listing under TEST
  *         (default: LABEL) with WEIGHT (default 1 for dnsbl and rhsbl, -1
  *         for dnswl).  "=error" makes matching codes errors.
@@ -212,7 +217,7 @@ static const char *const bc_f[] = { "127.0.0.2=2:BARRACUDA", NULL };
  *          IP addresses (reversed, as for client lists).  Test point
  *          test.surbl.org.
  * An urilist without a profile is asked about domains and IP addresses,
- * every 127/8 answer a listing (URIBL_LABEL is its test name).
+ * every 127/8 answer but 127.0.0.1 a listing under its label.
  */
 static const char *const udbl_f[] = { "127.0.1.[2..3;7..99]=2.5:URIBL_DBL_SPAM",
 	"127.0.1.4=2.5:URIBL_DBL_PHISH", "127.0.1.5=2.5:URIBL_DBL_MALWARE",
