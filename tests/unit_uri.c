@@ -5,7 +5,8 @@
  * domain and an address are asked of (domains only for DBL and URIBL,
  * addresses reversed for SURBL, once each, never the RHSBL lists), the
  * allowlist (built-in, uriallow, nodefault) and the registrable domain a
- * host is asked as (uri.c).  No zone ever in a reason.  Ends with
+ * host is asked as, a DKIM d= counted only for a valid signature (uri.c).
+ * No zone ever in a reason.  Ends with
  * "N passed, N failed".
  */
 #include <string.h>
@@ -14,7 +15,10 @@
 
 #include "../check.h"
 #include "../dnsbl.h"
+#include "../msg.h"
 #include "../orgdom.h"
+#include "../policy.h"
+#include "../report.h"
 #include "../uri.h"
 
 extern const struct check check_uri;
@@ -308,6 +312,76 @@ test_domain(void)
 	T(uri_domain("www.example.com", d, 5) == NULL, "out too small");
 }
 
+/* The findings of one message for subject, "-" when none. */
+static const char *
+finding_for(const struct report *rep, const char *subject)
+{
+	size_t	i;
+
+	for (i = 0; i < rep->n; i++)
+		if (rep->f[i].subject != NULL && rep->f[i].subjlen ==
+		    strlen(subject) && memcmp(rep->f[i].subject, subject,
+		    rep->f[i].subjlen) == 0)
+			return rep->f[i].test;
+	return "-";
+}
+
+/*
+ * A DKIM-Signature's d= is asked at the header step (a DNS service that
+ * never answers: the deadline makes it an error); its result is reported
+ * only when DKIM left a valid signature of that domain in m->auth.
+ */
+static void
+dkim_case(int valid)
+{
+	static const char hdr[] =
+	    "DKIM-Signature: v=1; a=rsa-sha256; d=Mail.Signer.example; "
+	    "s=sel;\n\th=from:subject; bh=AAAA; b=AAAA\n"
+	    "From: a@signer.example\n";
+	static const char *const pol[] = { "urilist DBL dbl.test "
+	    "profile=dbl", NULL };
+	struct policy	 p;
+	struct report	*rep;
+	struct msg	 m;
+	void		*c, *u;
+
+	memset(&m, 0, sizeof(m));
+	m.mode = MSG_QUEUE;
+	m.servers = "127.0.0.1:9";	/* discard: never answers */
+	m.hdr = hdr;
+	m.hdrlen = sizeof(hdr) - 1;
+	policy_defaults(&p);
+	m.pol = &p;
+	if ((rep = calloc(1, sizeof(*rep))) == NULL ||
+	    (c = conf_of(pol)) == NULL) {
+		T(0, "setup");
+		free(rep);
+		return;
+	}
+	report_init(rep, &p, 5);
+	u = check_uri.start(c, &m);
+	T(u != NULL, "the check starts");
+	check_uri.headers(u, &m);
+	T(check_uri.wants_body(u), "it wants the body");
+	if (valid) {
+		m.auth.dkim.n = 1;
+		m.auth.dkim.sig[0].res = AUTH_PASS;
+		snprintf(m.auth.dkim.sig[0].d, sizeof(m.auth.dkim.sig[0].d),
+		    "%s", "mail.signer.example");
+	}
+	dns_stop(m.dns);
+	check_uri.findings(u, &m, rep);
+	T(strcmp(finding_for(rep, "signer.example"), valid ? "DBL" : "-") ==
+	    0, "a d= result is reported only for a valid signature (%d): %s",
+	    valid, finding_for(rep, "signer.example"));
+	check_uri.done(u);
+	check_uri.conf_free(c);
+	report_free(rep);
+	free(rep);
+	msg_free(&m);
+	policy_free(&p);
+}
+
 int
 main(void)
 {
@@ -316,5 +390,9 @@ main(void)
 	test_keys();
 	test_allow();
 	test_domain();
+	if (orgdom_load(NULL) == 0) {
+		dkim_case(0);
+		dkim_case(1);
+	}
 	return t_done();
 }
