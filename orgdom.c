@@ -55,7 +55,7 @@ open_lib(void)
 	size_t	  i;
 	char	 *e;
 
-	if (od.lib == NULL && (od.lib = dlopen(ORGDOM_LIB, RTLD_NOW |
+	if (od.lib == NULL && (od.lib = dlopen(ORGDOM_LIB, RTLD_LAZY |
 	    RTLD_LOCAL)) == NULL) {
 		e = dlerror();
 		snprintf(od.why, sizeof(od.why), "none (%s)", e ? e :
