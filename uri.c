@@ -15,7 +15,7 @@
  *						drops the built-in list
  *
  * Each host found becomes its registrable domain through the public
- * suffix list (orgdom_of, libpsl): the lists hold registrable domains,
+ * suffix list (orgdom_of): the lists hold registrable domains,
  * and SURBL's own two- and three-level tables are not needed for it.  A
  * host that is an IPv4 literal is asked, reversed, of the lists that take
  * addresses (surbl, lists without a profile).  Every distinct domain
