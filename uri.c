@@ -243,6 +243,16 @@ uri_conf_lists(const void *v)
 	return ((const struct uri_conf *)v)->lists;
 }
 
+/*
+ * The urilist lines of a conf (NULL: NULL), for list health (lists.c):
+ * the state file marks the URI lists found broken in it.
+ */
+struct dnsbl_conf *
+uri_conf_dnsbl(void *v)
+{
+	return v == NULL ? NULL : ((struct uri_conf *)v)->lists;
+}
+
 /* ---- one message --------------------------------------------------- */
 
 static void

@@ -21,5 +21,7 @@ const char	*uri_domain(const char *, char *, size_t);
 int		 uri_conf_line(void *, int, char *[], char *, size_t);
 /* The urilist lines of a conf (a struct uri_conf). */
 const struct dnsbl_conf *uri_conf_lists(const void *);
+/* The same, to mark broken lists in (list health, lists.c); NULL: NULL. */
+struct dnsbl_conf *uri_conf_dnsbl(void *);
 
 #endif
