@@ -6,8 +6,6 @@ MANDIR	 = $(PREFIX)/share/man
 ETCDIR	?= /etc/qqtag
 
 CC	?= cc
-# libpsl: its header only; orgdom.c dlopen()s the library when a message
-# needs an organizational domain (its mappings stay out of every process)
 # Nettle, hogweed and GMP (DKIM's crypto) are linked statically: mapping
 # and relocating three more shared libraries cost every message 0.45 ms
 # (BENCHMARKS.md, issue 12); STATIC_CRYPTO=0 links them as shared
@@ -15,7 +13,10 @@ CC	?= cc
 # rebuild (INSTALL, Upgrading).
 STATIC_CRYPTO ?= 1
 LIBPKGS	 = libcares libmaxminddb zlib
-PKGS	 = $(LIBPKGS) nettle hogweed gmp libpsl
+PKGS	 = $(LIBPKGS) nettle hogweed gmp
+# The public suffix list is read from publicsuffix's DAFSA file (orgdom.c);
+# libpsl is linked only into the test that holds the reader against it.
+PSLTEST	 = $(shell pkg-config --libs libpsl libidn2 2>/dev/null)
 CRYPTOLIBS = $(if $(filter 1,$(STATIC_CRYPTO)),-Wl$(comma)-Bstatic \
 	   -lhogweed -lnettle -lgmp -Wl$(comma)-Bdynamic,-lhogweed -lnettle -lgmp)
 comma	:= ,
@@ -90,6 +91,10 @@ fuzz: $(FUZZERS)
 # these include qqtag-filter.c itself
 tests/unit_filter tests/fuzz/replay_filter tests/fuzz/libfuzzer_filter: \
     $(wildcard qqtag-filter.c)
+
+tests/unit_orgdom: tests/unit_orgdom.c $(MODOBJ) tests/unit.h .flags
+	$(CC) $(ALLCFLAGS) $(shell pkg-config --cflags libpsl) $(ALLLDFLAGS) \
+	    -I. -o $@ $< $(MODOBJ) $(LIBS) $(PSLTEST)
 
 tests/unit_%: tests/unit_%.c $(MODOBJ) tests/unit.h .flags
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< $(MODOBJ) $(LIBS)

@@ -15,6 +15,7 @@ extern const struct check check_heur;
 extern const struct check check_spf;
 extern const struct check check_dkim;
 extern const struct check check_dmarc;
+extern const struct check check_uri;
 #ifdef CHECK_TEST	/* tests/check_*.c: a check only a test binary has */
 extern const struct check CHECK_TEST;
 #endif
@@ -27,6 +28,7 @@ const struct check *const check_table[] = {
 	&check_spf,
 	&check_dkim,
 	&check_dmarc,
+	&check_uri,
 #ifdef CHECK_TEST
 	&CHECK_TEST,
 #endif

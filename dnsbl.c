@@ -18,6 +18,9 @@
  *   dnsbl LABEL ZONE [OPTION|FILTER]...	client IP blocklist
  *   dnswl LABEL ZONE [OPTION|FILTER]...	client IP allowlist
  *   rhsbl LABEL ZONE [OPTION|FILTER]...	From: and sender domain list
+ *   urilist LABEL ZONE [OPTION|FILTER]...	the domains a message links
+ *						to (uri.c hands these lines
+ *						over: its own conf)
  *   dns SERVER[,SERVER]...			resolvers instead of
  *						/etc/resolv.conf
  *
@@ -30,7 +33,9 @@
  * FILTER  OCTETS[=WEIGHT][:TEST] or OCTETS=error
  *         OCTETS is four dot-separated octets, each a number 0-255 or a
  *         bracketed list of numbers and ranges, postscreen style:
- *         127.0.0.2, 127.0.0.[4..7], 127.0.[0..255].[2;3], 127.0.1.[2;4..6].
+ *         127.0.0.2, 127.0.0.[4..7], 127.0.[0..255].[2;3], 127.0.1.[2;4..6];
+ *         or &MASK, every value with one of MASK's bits (bit-mask lists:
+ *         127.0.0.&2 is URIBL black).
  *         An answer record matching a filter is a listing under TEST
  *         (default: LABEL) with WEIGHT (default 1 for dnsbl and rhsbl, -1
  *         for dnswl).  "=error" makes matching codes errors.
@@ -101,9 +106,14 @@
 #define T_AAAA	DNS_T_AAAA
 #define C_IN	1
 
-enum { K_DNSBL, K_DNSWL, K_RHSBL };
-static const char *const kindname[] = { "dnsbl", "dnswl", "rhsbl" };
-static const double kindweight[] = { 1.0, -1.0, 1.0 };
+enum { K_DNSBL, K_DNSWL, K_RHSBL, K_URIBL };
+static const char *const kindname[] = { "dnsbl", "dnswl", "rhsbl",
+	"urilist" };
+static const double kindweight[] = { 1.0, -1.0, 1.0, 1.0 };
+
+/* What a URI list (urilist line, uri.c) is asked about */
+#define KEY_DOM	1	/* registrable domains */
+#define KEY_IP	2	/* IP literals of URLs, reversed */
 
 struct filter {
 	unsigned char	 oct[4][32];	/* bitmap of accepted values */
@@ -120,6 +130,7 @@ struct dnsbl_list {
 	int		 txt;
 	int		 skip;		/* marked broken (list health) */
 	int		 notest;	/* no RFC 5782 test point listed */
+	int		 keys;		/* urilist: KEY_DOM | KEY_IP */
 	const char	*test;		/* its profile's test point, or NULL */
 	struct filter	*f;
 	size_t		 nf;
@@ -137,6 +148,8 @@ struct profile {
 	const char *const	*filters;
 	int			 domains;	/* a domain list (RHSBL) */
 	const char		*test;		/* documented test point */
+	int			 uri;		/* urilist lines only */
+	int			 keys;		/* urilist: KEY_DOM|KEY_IP */
 };
 
 /*
@@ -185,12 +198,53 @@ static const char *const sc_f[] = { "127.0.0.2=2:SPAMCOP", NULL };
 static const char *const bc_z[] = { "b.barracudacentral.org", NULL };
 static const char *const bc_f[] = { "127.0.0.2=2:BARRACUDA", NULL };
 
+/*
+ * The URI lists (urilist lines, uri.c) have profiles of their own, with
+ * SpamAssassin's test names (its 25_uribl.cf), chosen by the same zones
+ * or profile=NAME on a urilist line:
+ *   dbl    Spamhaus DBL: 127.0.1.2 spam, .4 phish, .5 malware, .6 botnet
+ *          C&C (.3, .7-.99 counted as spam), .102-.106 legitimate
+ *          domains abused (spam, redirector, phish, malware, botnet C&C;
+ *          .100-.101, .107-.199 counted as abused spam), .255 "IP queries
+ *          are not allowed": an error.  Domains only.  Test point
+ *          dbltest.com (127.0.1.2).
+ *   uribl  multi.uribl.com: a bit mask in the last octet, 2 black, 4 grey,
+ *          8 red; 127.0.0.1 is URIBL's "query refused" (bit 1 is never a
+ *          listing, uribl.com/refused.shtml): an error, as for every list.
+ *          Domains only.  Test point test.uribl.com (127.0.0.14).
+ *   surbl  multi.surbl.org: bit mask 8 PH (phishing), 16 MW (malware), 64
+ *          ABUSE, 128 CR (cracked sites); 127.0.0.1 an error.  Domains and
+ *          IP addresses (reversed, as for client lists).  Test point
+ *          test.surbl.org.
+ * An urilist without a profile is asked about domains and IP addresses,
+ * every 127/8 answer but 127.0.0.1 a listing under its label.
+ */
+static const char *const udbl_f[] = { "127.0.1.[2..3;7..99]=2.5:URIBL_DBL_SPAM",
+	"127.0.1.4=2.5:URIBL_DBL_PHISH", "127.0.1.5=2.5:URIBL_DBL_MALWARE",
+	"127.0.1.6=2.5:URIBL_DBL_BOTNETCC",
+	"127.0.1.[100..102;107..199]=1.5:URIBL_DBL_ABUSE_SPAM",
+	"127.0.1.103=1:URIBL_DBL_ABUSE_REDIR",
+	"127.0.1.104=2:URIBL_DBL_ABUSE_PHISH",
+	"127.0.1.105=2:URIBL_DBL_ABUSE_MALW",
+	"127.0.1.106=2:URIBL_DBL_ABUSE_BOTCC", "127.0.1.255=error", NULL };
+static const char *const uribl_z[] = { "multi.uribl.com", NULL };
+static const char *const uribl_f[] = { "127.0.0.&2=1.7:URIBL_BLACK",
+	"127.0.0.&4=0.5:URIBL_GREY", "127.0.0.&8=0.1:URIBL_RED", NULL };
+static const char *const surbl_z[] = { "multi.surbl.org", NULL };
+static const char *const surbl_f[] = { "127.0.0.&8=2:URIBL_PH_SURBL",
+	"127.0.0.&16=2:URIBL_MW_SURBL", "127.0.0.&64=1.5:URIBL_ABUSE_SURBL",
+	"127.0.0.&128=1.5:URIBL_CR_SURBL", NULL };
+
 static const struct profile profiles[] = {
-	{ "zen", zen_z, zen_f, 0, "127.0.0.2" },
-	{ "dbl", dbl_z, dbl_f, 1, "dbltest.com" },
-	{ "dnswl", wl_z, wl_f, 0, "127.0.0.2" },
-	{ "spamcop", sc_z, sc_f, 0, "127.0.0.2" },
-	{ "barracuda", bc_z, bc_f, 0, "127.0.0.2" },
+	{ "zen", zen_z, zen_f, 0, "127.0.0.2", 0, 0 },
+	{ "dbl", dbl_z, dbl_f, 1, "dbltest.com", 0, 0 },
+	{ "dnswl", wl_z, wl_f, 0, "127.0.0.2", 0, 0 },
+	{ "spamcop", sc_z, sc_f, 0, "127.0.0.2", 0, 0 },
+	{ "barracuda", bc_z, bc_f, 0, "127.0.0.2", 0, 0 },
+	{ "dbl", dbl_z, udbl_f, 1, "dbltest.com", 1, KEY_DOM },
+	{ "uribl", uribl_z, uribl_f, 1, "test.uribl.com", 1, KEY_DOM },
+	{ "surbl", surbl_z, surbl_f, 1, "test.surbl.org", 1,
+	    KEY_DOM | KEY_IP },
 };
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -321,6 +375,16 @@ parse_octet(const char **sp, unsigned char set[32])
 	const char *s = *sp;
 	unsigned lo, hi;
 
+	if (*s == '&') {	/* &MASK: a value with one of its bits */
+		s++;
+		if (parse_num(&s, &lo) == -1 || lo == 0)
+			return -1;
+		for (hi = 1; hi < 256; hi++)
+			if (hi & lo)
+				setbits(set, hi, hi);
+		*sp = s;
+		return 0;
+	}
 	if (*s != '[') {
 		if (parse_num(&s, &lo) == -1)
 			return -1;
@@ -426,12 +490,13 @@ zone_is(const char *zone, const char *suffix)
 }
 
 static const struct profile *
-profile_by_zone(const char *zone)
+profile_by_zone(const char *zone, int uri)
 {
 	size_t i, j;
 
 	for (i = 0; i < NPROFILES; i++)
-		for (j = 0; profiles[i].zones[j] != NULL; j++)
+		for (j = 0; profiles[i].uri == uri &&
+		    profiles[i].zones[j] != NULL; j++)
 			if (zone_is(zone, profiles[i].zones[j]))
 				return &profiles[i];
 	return NULL;
@@ -475,7 +540,7 @@ override(struct dnsbl_list *l, const char *word, const char *eq)
 }
 
 static int
-find_profile(const char *name, const struct profile **pp)
+find_profile(const char *name, int uri, const struct profile **pp)
 {
 	size_t i;
 
@@ -484,7 +549,8 @@ find_profile(const char *name, const struct profile **pp)
 		return 0;
 	}
 	for (i = 0; i < NPROFILES; i++)
-		if (strcmp(name, profiles[i].name) == 0) {
+		if (profiles[i].uri == uri &&
+		    strcmp(name, profiles[i].name) == 0) {
 			*pp = &profiles[i];
 			return 0;
 		}
@@ -509,7 +575,8 @@ list_options(struct dnsbl_list *l, int argc, char *argv[],
 		else if (strcmp(argv[i], "notest") == 0)
 			l->notest = 1;
 		else if (strncmp(argv[i], "profile=", 8) == 0) {
-			if (find_profile(argv[i] + 8, pp) == -1)
+			if (find_profile(argv[i] + 8, l->kind == K_URIBL,
+			    pp) == -1)
 				return cferr(err, errlen, "unknown profile "
 				    "\"%.40s\"", argv[i] + 8);
 		} else if (argv[i][0] >= '0' && argv[i][0] <= '9') {
@@ -598,14 +665,15 @@ list_parse(int kind, int zoned, int argc, char *argv[], char *err,
 		return NULL;
 	}
 	if (zoned)
-		p = profile_by_zone(l->zone);
+		p = profile_by_zone(l->zone, kind == K_URIBL);
 	if (list_options(l, argc, argv, &p, err, errlen) == -1 ||
 	    list_filters(l, argc, argv, p, err, errlen) == -1) {
 		list_free(l);
 		return NULL;
 	}
-	if (p != NULL && p->domains == (kind == K_RHSBL))
+	if (p != NULL && (p->domains == (kind == K_RHSBL) || p->uri))
 		l->test = p->test;
+	l->keys = p != NULL && p->uri ? p->keys : KEY_DOM | KEY_IP;
 	return l;
 }
 
@@ -774,6 +842,8 @@ dnsbl_conf_line(struct dnsbl_conf *c, int argc, char *argv[], char *err,
 		return conf_list(c, K_DNSWL, argc, argv, err, errlen);
 	if (strcmp(argv[0], "rhsbl") == 0)
 		return conf_list(c, K_RHSBL, argc, argv, err, errlen);
+	if (strcmp(argv[0], "urilist") == 0)
+		return conf_list(c, K_URIBL, argc, argv, err, errlen);
 	if (strcmp(argv[0], "dns") == 0)
 		return conf_dns(c, argc, argv, err, errlen);
 	return cferr(err, errlen, "not a DNS keyword: %.20s", argv[0]);
@@ -1419,6 +1489,8 @@ dnsbl_start_flags(const struct dnsbl_conf *c, struct dns *dns,
 	r->dns = dns;
 	r->flags = flags;
 	listres_chain_init(&r->checks);
+	if (flags & DNSBL_NOIP)		/* URI lists only (uri.c) */
+		return r;
 	run_addr(r, ip, flags);
 	if (r->family == 0 || (!(flags & DNSBL_ANYIP) &&
 	    ipaddr_private(ip))) {
@@ -1431,7 +1503,7 @@ dnsbl_start_flags(const struct dnsbl_conf *c, struct dns *dns,
 	    sizeof(r->ip));
 	(void)dnsbl_revname(r->family, r->addr, rev, sizeof(rev));
 	for (i = 0; i < c->nlists && !fail; i++)
-		if (c->lists[i]->kind != K_RHSBL && (c->lists[i]->family ==
+		if (c->lists[i]->kind <= K_DNSWL && (c->lists[i]->family ==
 		    0 || c->lists[i]->family == r->family))
 			fail = list_start(r, c->lists[i], r->ip, rev, 0);
 	if (fail || (!(flags & DNSBL_NORDNS) &&
@@ -1558,14 +1630,57 @@ dnsbl_domain(struct dnsbl_run *r, int which, const char *domain)
 	    (!(r->flags & DNSBL_ANYNAME) || one_label(domain, dom,
 	    sizeof(dom)) == -1))
 		return;
-	which &= DNSBL_FROM | DNSBL_SENDER;
+	which &= DNSBL_FROM | DNSBL_SENDER | DNSBL_URI | DNSBL_DKIM;
 	for (i = 0; i < r->conf->nlists; i++)
-		if (r->conf->lists[i]->kind == K_RHSBL)
+		if (r->conf->lists[i]->kind == (which & (DNSBL_URI |
+		    DNSBL_DKIM) ? K_URIBL : K_RHSBL) &&
+		    (r->conf->lists[i]->keys & KEY_DOM))
 			rhsbl_start(r, r->conf->lists[i], dom, which);
 	if ((which & DNSBL_SENDER) && !(r->flags & DNSBL_NOEXIST))
 		sender_start(r, dom);
 	else if (which == DNSBL_FROM && !(r->flags & DNSBL_NOEXIST))
 		exist_prefetch(r, dom);
+}
+
+/*
+ * An IP literal of a URL (text, as uri.c found it): its reversed address
+ * is asked of every URI list that takes addresses (RFC 5782 2.1, as for a
+ * client), once per address and list.  An address never looked up
+ * (ipaddr_private, unless DNSBL_ANYIP), a bogus one or a stopped run:
+ * nothing.  Out of memory loses the check silently.
+ */
+void
+dnsbl_uri_ip(struct dnsbl_run *r, int which, const char *text)
+{
+	struct ipaddr	 ip;
+	struct listres	*lr;
+	const struct dnsbl_list *l;
+	char		 rev[72], norm[INET6_ADDRSTRLEN];
+	size_t		 i;
+	int		 known;
+
+	if (r == NULL || r->stopped || text == NULL ||
+	    ipaddr_parses(text, &ip) == -1 || (!(r->flags & DNSBL_ANYIP) &&
+	    ipaddr_private(&ip)))
+		return;
+	(void)inet_ntop(ip.family == 4 ? AF_INET : AF_INET6, ip.a, norm,
+	    sizeof(norm));
+	(void)dnsbl_revname(ip.family, ip.a, rev, sizeof(rev));
+	for (i = 0; i < r->conf->nlists; i++) {
+		l = r->conf->lists[i];
+		if (l->kind != K_URIBL || !(l->keys & KEY_IP) ||
+		    (l->family != 0 && l->family != ip.family))
+			continue;
+		for (known = 0, lr = r->checks.head; lr != NULL && !known;
+		    lr = lr->next)
+			if (check_of(lr)->list == l &&
+			    strcmp(lr->subject, norm) == 0) {
+				listres_source(lr, which);
+				known = 1;
+			}
+		if (!known)
+			(void)list_start(r, l, norm, rev, which);
+	}
 }
 
 /* Checks not yet finished. */

@@ -22,6 +22,10 @@ struct dnsbl_list;	/* opaque: one list of the policy */
 /* dnsbl_domain(): where a domain came from (bits of dnsbl_result.source) */
 #define DNSBL_FROM	1	/* From: header domain */
 #define DNSBL_SENDER	2	/* envelope sender domain */
+#define DNSBL_URI	4	/* a URI list's domain: the message's links,
+				   Reply-To:, the rDNS name (uri.c) */
+#define DNSBL_DKIM	8	/* a URI list's domain: a DKIM-Signature's
+				   d= (uri.c counts it when valid) */
 
 /* dnsbl_start_flags() */
 #define DNSBL_ANYIP	1	/* query loopback/private IPs too (check mode,
@@ -35,6 +39,10 @@ struct dnsbl_list;	/* opaque: one list of the policy */
 #define DNSBL_NOMAP	32	/* an IPv4 address is asked as
 				   ::ffff:a.b.c.d (RFC 5782 5 test points
 				   of IPv6 lists) */
+#define DNSBL_NOIP	64	/* no IP-keyed checks at all, and a missing
+				   address does not stop the run: the URI
+				   lists of uri.c (dnsbl_domain with
+				   DNSBL_URI, dnsbl_uri_ip) */
 
 enum dnsbl_verdict { DNSBL_CLEAN, DNSBL_LISTED, DNSBL_ERROR };
 
@@ -44,7 +52,8 @@ struct dnsbl_result {
 				   SENDER_DOMAIN, SENDER_DOMAIN_NX */
 	const char *label;	/* the list's policy label (never its zone);
 				   "reverse DNS" / "sender domain" otherwise */
-	const char *kind;	/* "dnsbl" "dnswl" "rhsbl" "rdns" "sender" */
+	const char *kind;	/* "dnsbl" "dnswl" "rhsbl" "urilist" "rdns"
+				   "sender" */
 	const char *subject;	/* IP text or domain looked up (raw) */
 	enum dnsbl_verdict verdict;
 	double weight;		/* list results: the matched filter's weight */
@@ -55,7 +64,8 @@ struct dnsbl_result {
 	const char *txt;	/* raw TXT of a listing, not NUL-terminated */
 	size_t txtlen;		/* at most DNSBL_TXTMAX */
 	unsigned ms;		/* from the check's start to its last answer */
-	int source;		/* 0: client IP; else DNSBL_FROM|DNSBL_SENDER */
+	int source;		/* 0: client IP; else DNSBL_FROM|DNSBL_SENDER,
+				   DNSBL_URI|DNSBL_DKIM */
 };
 
 #define DNSBL_TXTMAX	512	/* TXT bytes kept per listing */
@@ -131,6 +141,10 @@ int dnsbl_list_filter(const struct dnsbl_list *, size_t, const char **,
  * dnsbl_domain(run, DNSBL_FROM or DNSBL_SENDER, domain): RHSBL checks of
  *   the domain (once per domain), and for the sender its existence (MX,
  *   A, AAAA).  NULL, "", a bogus domain or a stopped run: nothing.
+ *   With DNSBL_URI or DNSBL_DKIM: the URI lists (urilist) that take
+ *   domains instead, nothing else.
+ * dnsbl_uri_ip(run, DNSBL_URI, text): an IP literal of a URL against the
+ *   URI lists that take addresses (reversed, once per address).
  * dnsbl_pending(run): checks not finished (all answered when 0).  The
  *   caller serves dns (dns_wait) and ends it with dns_stop() at its
  *   deadline: unfinished checks then become errors "timeout" (a listing
@@ -148,6 +162,7 @@ struct dnsbl_run *dnsbl_start(const struct dnsbl_conf *, struct dns *,
 struct dnsbl_run *dnsbl_start_flags(const struct dnsbl_conf *, struct dns *,
     const struct ipaddr *, const char *, int);
 void dnsbl_domain(struct dnsbl_run *, int, const char *);
+void dnsbl_uri_ip(struct dnsbl_run *, int, const char *);
 int dnsbl_pending(const struct dnsbl_run *);
 void dnsbl_stop(struct dnsbl_run *);
 size_t dnsbl_nresults(const struct dnsbl_run *);

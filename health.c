@@ -1,16 +1,21 @@
 /*
  * health.c: list health (health.h).  The probe (qqtag -T) asks every DNS
- * list of the policy at its test points and reads every local list file
- * whole; it writes what it found to the policy's state file, which qqtag
- * reads at start to skip the DNS lists found broken.
+ * list and every URI list (urilist, uri.c) of the policy at its test
+ * points and reads every local list file whole; it writes what it found
+ * to the policy's state file, which qqtag reads at start to skip the DNS
+ * and URI lists found broken.
  *
  * State file (written by lists_probe, atomically; any deviation is
  * "corrupt" and the whole file is ignored):
  *
  *   qqtag-health 1 UNIXTIME
- *   ok LABEL
+ *   ok LABEL			a DNS list (dnsbl, dnswl, rhsbl)
  *   broken LABEL REASON
+ *   uriok LABEL		a URI list: its own lines, since a label
+ *   uribroken LABEL REASON	may be both (rhsbl DBL, urilist DBL)
  *   end COUNT
+ *
+ * A policy without urilist lines writes the file it wrote before them.
  */
 
 #include <sys/types.h>
@@ -42,8 +47,9 @@
 #define PROBE_RUNS	12		/* test addresses one probe asks */
 #define PROBE_DOMS	8		/* test names one probe asks */
 #define PROBE_WANTS	4		/* test points of one list */
-/* queries of one probe: A and TXT of every list at every test point */
-#define PROBE_QUERIES	((PROBE_RUNS + PROBE_DOMS) * 64 * 2)
+/* queries of one probe: A and TXT of every list (64 DNS lists, 64 URI
+   lists) at every test point */
+#define PROBE_QUERIES	((PROBE_RUNS + 2 * PROBE_DOMS) * 64 * 2)
 
 /* ------------------------------------------------------------------ */
 /* List health: the state file                                          */
@@ -76,11 +82,12 @@ valid_label(const char *s, size_t n)
 	return 1;
 }
 
-/* The state text for entries h[0..n) (DNS lists only). */
+/* The state text for entries h[0..n) (DNS and URI lists only). */
 static int
 state_text(char *buf, size_t size, time_t t, const struct lists_health *h,
     size_t n)
 {
+	const char *uri;
 	size_t o, i, count = 0;
 	int k;
 
@@ -88,9 +95,11 @@ state_text(char *buf, size_t size, time_t t, const struct lists_health *h,
 	for (o = (size_t)k, i = 0; i < n && k >= 0 && o < size; i++) {
 		if (h[i].local || !valid_label(h[i].label, strlen(h[i].label)))
 			continue;
-		k = h[i].broken ? snprintf(buf + o, size - o, "broken %s %s\n",
-		    h[i].label, h[i].reason) : snprintf(buf + o, size - o,
-		    "ok %s\n", h[i].label);
+		uri = h[i].kind != NULL && strcmp(h[i].kind, "urilist") ==
+		    0 ? "uri" : "";
+		k = h[i].broken ? snprintf(buf + o, size - o,
+		    "%sbroken %s %s\n", uri, h[i].label, h[i].reason) :
+		    snprintf(buf + o, size - o, "%sok %s\n", uri, h[i].label);
 		o += (size_t)k;
 		count++;
 	}
@@ -253,14 +262,21 @@ state_num(const char *s, unsigned long long *v)
 	return errno != 0 || *e != '\0' ? -1 : 0;
 }
 
-/* One "ok LABEL" / "broken LABEL REASON" line into h. */
+/*
+ * One "ok LABEL" / "broken LABEL REASON" line into h, kind "dns"; with
+ * "uri" before ok or broken, kind "urilist".
+ */
 static int
 state_entry(char **w, int nw, struct lists_health *h)
 {
+	const char *st = w[0];
 	size_t i;
+	int uri = strncmp(st, "uri", 3) == 0;
 
-	if (!((nw == 2 && strcmp(w[0], "ok") == 0) || (nw == 3 &&
-	    strcmp(w[0], "broken") == 0)) || !valid_label(w[1],
+	if (uri)
+		st += 3;
+	if (!((nw == 2 && strcmp(st, "ok") == 0) || (nw == 3 &&
+	    strcmp(st, "broken") == 0)) || !valid_label(w[1],
 	    strlen(w[1])) || (nw == 3 && strlen(w[2]) >= LISTS_REASONMAX))
 		return -1;
 	for (i = 0; nw == 3 && w[2][i] != '\0'; i++)
@@ -269,7 +285,7 @@ state_entry(char **w, int nw, struct lists_health *h)
 	memset(h, 0, sizeof(*h));
 	if ((h->label = strdup(w[1])) == NULL)
 		return -1;
-	h->kind = "dns";
+	h->kind = uri ? "urilist" : "dns";
 	h->broken = nw == 3;
 	(void)snprintf(h->reason, sizeof(h->reason), "%s", nw == 3 ? w[2] :
 	    "ok");
@@ -352,28 +368,40 @@ lists_state_read(const char *path, time_t *when, struct lists_health *h,
 /* ------------------------------------------------------------------ */
 /* List health: applying the state, probing                             */
 
-/*
- * Read the policy's state file and mark its broken lists in dc; every
- * other list of dc is made usable.  A missing, stale (older than MAXAGE),
- * future, corrupt or truncated state marks nothing.  Returns the number
- * marked, or -1 with errno ENOENT (no state) or EINVAL and the reason.
- */
-int
-lists_state_apply(const struct lists_conf *c, struct dnsbl_conf *dc,
-    time_t now, char *err, size_t errlen)
+/* Make every list of dc (NULL: none) usable. */
+static void
+unskip_all(struct dnsbl_conf *dc)
 {
 	struct dnsbl_list_info info;
-	struct lists_health *h;
-	const char *state = lists_conf_state(c);
-	size_t i, n;
-	time_t t = 0;
-	int marked = 0;
+	size_t i;
 
 	for (i = 0; dc != NULL && i < dnsbl_conf_nlists(dc); i++) {
 		dnsbl_list_info(dnsbl_conf_list(dc, i), &info);
 		(void)dnsbl_conf_skip(dc, info.label, 0);
 	}
-	if (state == NULL || dc == NULL)
+}
+
+/*
+ * Read the policy's state file and mark its broken DNS lists in dc and
+ * its broken URI lists in uc (either may be NULL); every other list of
+ * both is made usable.  A missing, stale (older than MAXAGE), future,
+ * corrupt or truncated state marks nothing.  Returns the number marked,
+ * or -1 with errno ENOENT (no state) or EINVAL and the reason.
+ */
+int
+lists_state_apply(const struct lists_conf *c, struct dnsbl_conf *dc,
+    struct dnsbl_conf *uc, time_t now, char *err, size_t errlen)
+{
+	struct lists_health *h;
+	struct dnsbl_conf *in;
+	const char *state = lists_conf_state(c);
+	size_t i, n;
+	time_t t = 0;
+	int marked = 0;
+
+	unskip_all(dc);
+	unskip_all(uc);
+	if (state == NULL || (dc == NULL && uc == NULL))
 		return errf(err, errlen, ENOENT, "no state file");
 	if ((h = calloc(STATELINES, sizeof(*h))) == NULL)
 		return errf(err, errlen, ENOMEM, "out of memory");
@@ -390,9 +418,12 @@ lists_state_apply(const struct lists_conf *c, struct dnsbl_conf *dc,
 		    "s old)", state, t > now ? "from the future" : "stale",
 		    (long long)(now - t));
 	}
-	for (i = 0; i < n; i++)
-		if (h[i].broken && dnsbl_conf_skip(dc, h[i].label, 1) == 0)
+	for (i = 0; i < n; i++) {
+		in = strcmp(h[i].kind, "urilist") == 0 ? uc : dc;
+		if (h[i].broken && in != NULL &&
+		    dnsbl_conf_skip(in, h[i].label, 1) == 0)
 			marked++;
+	}
 	lists_state_free(h, n);
 	free(h);
 	return marked;
@@ -400,7 +431,9 @@ lists_state_apply(const struct lists_conf *c, struct dnsbl_conf *dc,
 
 /*
  * The probe's queries: one run per test address, every test name asked
- * on the first run (a run asks its domains of the rhsbl lists only).
+ * on the first run (a run asks its domains of the rhsbl lists only).  The
+ * URI lists' probe has one run, of test names only (DNSBL_NOIP), as uri.c
+ * asks them.
  */
 struct probe {
 	struct dnsbl_run	*run[PROBE_RUNS];
@@ -413,10 +446,18 @@ struct probe {
 
 /* A test point of one list: listed there (1) or not (0). */
 struct want {
-	const char	*at;		/* an address, or a name (rhsbl) */
+	const char	*at;		/* an address, or a name (named()) */
 	int		 flags;		/* DNSBL_NOMAP: ::ffff: stays IPv6 */
 	int		 listed;
 };
+
+/* Is the list asked about names (rhsbl, urilist) rather than addresses? */
+static int
+named(const struct dnsbl_list_info *info)
+{
+	return strcmp(info->kind, "rhsbl") == 0 ||
+	    strcmp(info->kind, "urilist") == 0;
+}
 
 /*
  * The test points of a list, in the order they are judged: its profile's
@@ -424,13 +465,32 @@ struct want {
  * ::ffff:127.0.0.2) must be listed unless the list has notest; 127.0.0.1,
  * 192.0.2.1 and 2001:db8::1 (documentation), "invalid", ::ffff:127.0.0.1
  * must not.
+ *
+ * URI lists (urilist) are asked names, as rhsbl lists are: the point of
+ * their profile (dnsbl.c) must be listed -- any code its filters do not
+ * call an error will do -- and RFC 5782's "invalid" must not.  Where the
+ * points come from (our search index, 2026-12-03):
+ *   dbl    dbltest.com, 127.0.1.2: Spamhaus's DBL FAQ has "How can I test
+ *          the DBL?" (spamhaus.org/faq/section/Spamhaus DBL; its answer's
+ *          text was not in the index); every DBL client and checker we
+ *          found probes dbltest.com.dbl.spamhaus.org and expects
+ *          127.0.1.2.  The DBL documents no unlisted name: "invalid".
+ *   uribl  test.uribl.com, 127.0.0.14 (black, grey and red): the test
+ *          point clients cite from uribl.com/about.shtml and measure;
+ *          127.0.0.1 is URIBL's "query refused" (uribl.com/refused.shtml),
+ *          the profile's error: a blocked resolver marks the list broken.
+ *   surbl  test.surbl.org: SURBL's implementation guidelines
+ *          (surbl.org/implementation.html): "2.0.0.127 and test.surbl.org
+ *          [...] are both in all SURBL lists"; the code multi answers
+ *          for it is not documented there, hence any listing code.
+ * A URI list without a profile is held to RFC 5782's "test".
  */
 static size_t
 wants(const struct dnsbl_list_info *info, struct want *w)
 {
 	size_t n = 0;
 
-	if (strcmp(info->kind, "rhsbl") == 0) {
+	if (named(info)) {
 		w[n++] = (struct want){ info->test != NULL ? info->test :
 		    "test", 0, 1 };
 		w[n++] = (struct want){ "invalid", 0, 0 };
@@ -453,19 +513,19 @@ wants(const struct dnsbl_list_info *info, struct want *w)
 	return n;
 }
 
-/* Index of the run (rhsbl: the name) asking w; add it when new; -1 full. */
+/* Index of the run (named: the name) asking w; add it when new; -1 full. */
 static int
-probe_at(struct probe *p, const struct want *w, int rhsbl, int add)
+probe_at(struct probe *p, const struct want *w, int nm, int add)
 {
-	size_t i, *n = rhsbl ? &p->ndom : &p->nrun;
+	size_t i, *n = nm ? &p->ndom : &p->nrun;
 
 	for (i = 0; i < *n; i++)
-		if (rhsbl ? strcasecmp(p->dom[i], w->at) == 0 :
+		if (nm ? strcasecmp(p->dom[i], w->at) == 0 :
 		    p->flags[i] == w->flags && strcmp(p->ip[i], w->at) == 0)
 			return (int)i;
-	if (!add || *n == (rhsbl ? PROBE_DOMS : PROBE_RUNS))
+	if (!add || *n == (nm ? PROBE_DOMS : PROBE_RUNS))
 		return -1;
-	if (rhsbl)
+	if (nm)
 		p->dom[*n] = w->at;
 	else {
 		p->ip[*n] = w->at;
@@ -474,35 +534,42 @@ probe_at(struct probe *p, const struct want *w, int rhsbl, int add)
 	return (int)(*n)++;
 }
 
-/* Start a run for every test point of every list of dc, asking dns. */
+/*
+ * Start a run for every test point of every list of dc, asking dns; uri:
+ * dc holds URI lists (uri.c's conf), asked their test names only.
+ */
 static void
-probe_start(struct probe *p, const struct dnsbl_conf *dc, struct dns *dns)
+probe_start(struct probe *p, const struct dnsbl_conf *dc, struct dns *dns,
+    int uri)
 {
 	struct dnsbl_list_info info;
 	struct want w[PROBE_WANTS];
 	struct ipaddr a;
 	size_t i, j, nw;
-	int rhsbl;
 
 	memset(p, 0, sizeof(*p));
 	for (i = 0; dc != NULL && i < dnsbl_conf_nlists(dc); i++) {
 		dnsbl_list_info(dnsbl_conf_list(dc, i), &info);
-		rhsbl = strcmp(info.kind, "rhsbl") == 0;
 		for (j = 0, nw = wants(&info, w); j < nw; j++)
-			(void)probe_at(p, &w[j], rhsbl, 1);
+			(void)probe_at(p, &w[j], named(&info), 1);
 	}
-	if (p->ndom > 0 && p->nrun == 0) {
+	if (uri && p->ndom > 0) {
+		p->run[0] = dnsbl_start_flags(dc, dns, NULL, NULL,
+		    DNSBL_NOIP | DNSBL_NOSKIP | DNSBL_ANYNAME);
+		p->nrun = 1;
+	} else if (p->ndom > 0 && p->nrun == 0) {
 		p->ip[0] = "127.0.0.2";
 		p->nrun = 1;
 	}
-	for (i = 0; i < p->nrun; i++) {
+	for (i = 0; !uri && i < p->nrun; i++) {
 		(void)ipaddr_parses(p->ip[i], &a);
 		p->run[i] = dnsbl_start_flags(dc, dns, &a, NULL, DNSBL_ANYIP |
 		    DNSBL_NORDNS | DNSBL_NOEXIST | DNSBL_NOSKIP |
 		    DNSBL_ANYNAME | p->flags[i]);
 	}
 	for (i = 0; i < p->ndom; i++)
-		dnsbl_domain(p->run[0], DNSBL_FROM, p->dom[i]);
+		dnsbl_domain(p->run[0], uri ? DNSBL_URI : DNSBL_FROM,
+		    p->dom[i]);
 }
 
 enum { P_NONE, P_CLEAN, P_LISTED, P_ERROR };
@@ -536,7 +603,7 @@ outcome(const struct dnsbl_run *r, const char *label, const char *subject,
 	return o;
 }
 
-/* The verdict on one DNS list from its test points. */
+/* The verdict on one DNS or URI list from its test points. */
 static void
 probe_list(struct probe *p, const struct dnsbl_list_info *info,
     struct lists_health *h)
@@ -544,7 +611,7 @@ probe_list(struct probe *p, const struct dnsbl_list_info *info,
 	struct want w[PROBE_WANTS];
 	char ans[64], why[128];
 	size_t i, nw = wants(info, w);
-	int o, k, rhsbl = strcmp(info->kind, "rhsbl") == 0;
+	int o, k, nm = named(info);
 
 	memset(h, 0, sizeof(*h));
 	h->label = info->label;
@@ -552,10 +619,10 @@ probe_list(struct probe *p, const struct dnsbl_list_info *info,
 	snprintf(h->reason, sizeof(h->reason), "ok");
 	for (i = 0; i < nw && !h->broken; i++) {
 		ans[0] = '\0';
-		k = probe_at(p, &w[i], rhsbl, 0);
-		o = k < 0 || p->run[rhsbl ? 0 : k] == NULL ? P_NONE :
-		    outcome(p->run[rhsbl ? 0 : k], info->label, rhsbl ?
-		    w[i].at : NULL, ans, sizeof(ans), &h->ms);
+		k = probe_at(p, &w[i], nm, 0);
+		o = k < 0 || p->run[nm ? 0 : k] == NULL ? P_NONE :
+		    outcome(p->run[nm ? 0 : k], info->label, nm ? w[i].at :
+		    NULL, ans, sizeof(ans), &h->ms);
 		if (o == P_NONE)
 			snprintf(ans, sizeof(ans), "nocheck");
 		else if (o == P_CLEAN && w[i].listed)
@@ -597,44 +664,49 @@ probe_local(const struct lists_file *l, struct lists_health *h)
 }
 
 /*
- * The probe (qqtag -T): every DNS list of dc at its test points (see
- * wants(): its profile's documented point, else RFC 5782 5's, must be
- * listed unless the list has the notest option; 127.0.0.1, "invalid" and
- * documentation addresses must not), where any error (no answer,
- * SERVFAIL, an error code such as 127.255.255.254 or DNSWL's 127.0.0.255)
- * marks it broken; then every local list read whole.  h[] gets DNS lists
- * then local lists (at most max), *nh their count; the state file of c,
- * when it has one, is written.  Returns the number of broken lists, or
- * -1 with errno and err when the state could not be written (h[] is
- * filled all the same).
+ * The probe (qqtag -T): every DNS list of dc and URI list of uc at its
+ * test points (see wants(): its profile's documented point, else RFC 5782
+ * 5's, must be listed unless the list has the notest option; 127.0.0.1,
+ * "invalid" and documentation addresses must not), where any error (no
+ * answer, SERVFAIL, an error code such as 127.255.255.254, DNSWL's
+ * 127.0.0.255 or URIBL's 127.0.0.1) marks it broken; then every local
+ * list read whole.  h[] gets DNS lists, URI lists, then local lists (at
+ * most max), *nh their count; the state file of c, when it has one, is
+ * written.  Returns the number of broken lists, or -1 with errno and err
+ * when the state could not be written (h[] is filled all the same).
  */
 int
 lists_probe(const struct lists_conf *c, const struct dnsbl_conf *dc,
-    int timeout_ms, struct lists_health *h, size_t max, size_t *nh,
-    char *err, size_t errlen)
+    const struct dnsbl_conf *uc, int timeout_ms, struct lists_health *h,
+    size_t max, size_t *nh, char *err, size_t errlen)
 {
-	struct probe p;
+	const struct dnsbl_conf *conf[2] = { dc, uc };
+	struct probe p[2];
 	struct dnsbl_list_info info;
 	struct lists_file lf;
 	struct dns *dns;
 	const char *state;
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 	int broken = 0;
 
 	/* one service for every run; NULL: every list an error "resolver" */
 	dns = dns_new(dnsbl_conf_get_servers(dc), NULL, 0);
 	dns_limits(dns, 0, PROBE_QUERIES);
-	probe_start(&p, dc, dns);
+	for (k = 0; k < 2; k++)
+		probe_start(&p[k], conf[k], dns, k == 1);
 	(void)dns_wait(dns, -1, timeout_ms);
 	dns_stop(dns);
-	for (i = 0; dc != NULL && i < dnsbl_conf_nlists(dc) && n < max; i++) {
-		dnsbl_list_info(dnsbl_conf_list(dc, i), &info);
-		probe_list(&p, &info, &h[n++]);
-	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; conf[k] != NULL && i < dnsbl_conf_nlists(conf[k]) &&
+		    n < max; i++) {
+			dnsbl_list_info(dnsbl_conf_list(conf[k], i), &info);
+			probe_list(&p[k], &info, &h[n++]);
+		}
 	for (i = 0; n < max && lists_conf_file(c, i, &lf) == 0; i++)
 		probe_local(&lf, &h[n++]);
-	for (i = 0; i < p.nrun; i++)
-		dnsbl_free(p.run[i]);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < p[k].nrun; i++)
+			dnsbl_free(p[k].run[i]);
 	dns_free(dns);
 	for (i = 0; i < n; i++)
 		broken += h[i].broken;

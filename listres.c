@@ -230,7 +230,8 @@ listres_report(struct report *r, const struct policy *pol,
 	int		list;
 
 	list = strcmp(d->kind, "dnsbl") == 0 || strcmp(d->kind, "dnswl") ==
-	    0 || strcmp(d->kind, "rhsbl") == 0;
+	    0 || strcmp(d->kind, "rhsbl") == 0 || strcmp(d->kind,
+	    "urilist") == 0;
 	finding_init(&f, d->test, d->kind, v[d->verdict]);
 	f.list = list;
 	f.label = list ? d->label : d->test;

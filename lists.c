@@ -1,7 +1,8 @@
 /*
  * lists.c: the site's own lists, kept as files next to the policy and
  * checked like DNS lists, and list health: the state file the probe
- * (qqtag -T) writes and qqtag reads at start to skip broken DNS lists.
+ * (qqtag -T) writes and qqtag reads at start to skip broken DNS lists and
+ * URI lists (the uri check's urilist lines).
  *
  * Policy grammar (lines handed over by policy.c):
  *
@@ -53,6 +54,7 @@
 #include "policy.h"
 #include "report.h"
 #include "rfc5322.h"
+#include "uri.h"
 #include "util.h"
 
 #define MAXLISTS	64		/* local lists in one policy */
@@ -484,6 +486,7 @@ lists_free(struct lists_run *r)
 /* ---- the check (check.h) ------------------------------------------- */
 
 extern const struct check check_dnsbl;
+extern const struct check check_uri;
 
 #define PROBE_MAX	256	/* lists one probe reports */
 
@@ -511,8 +514,8 @@ lists_conf_line_v(void *c, int ac, char *av[], char *err, size_t n)
 /*
  * After the whole policy.  -n: no local list has a DNS list's label.
  * Otherwise (queue mode, -c, -T): the health state marks the DNS lists
- * the probe found broken; a stale or corrupt state is not used, and the
- * log says so (health=ignored).
+ * and URI lists the probe found broken; a stale or corrupt state is not
+ * used, and the log says so (health=ignored).
  */
 static int
 lists_conf_check_v(void *v, const struct policy *p, int strict, char *err,
@@ -520,11 +523,13 @@ lists_conf_check_v(void *v, const struct policy *p, int strict, char *err,
 {
 	struct lists_conf	*c = v;
 	struct dnsbl_conf	*dc = policy_conf(p, &check_dnsbl);
+	struct dnsbl_conf	*uc;
 
 	if (strict)
 		return lists_conf_check(c, dc, err, n);
-	if (dc != NULL && lists_state_apply(c, dc, time(NULL), err, n) == -1 &&
-	    errno == EINVAL)
+	uc = uri_conf_dnsbl(policy_conf(p, &check_uri));
+	if ((dc != NULL || uc != NULL) && lists_state_apply(c, dc, uc,
+	    time(NULL), err, n) == -1 && errno == EINVAL)
 		c->health = "ignored";
 	return 0;
 }
@@ -573,11 +578,11 @@ probe_say(const char *what, const char *text)
 }
 
 /*
- * qqtag -T: probe every list at its test points and write the state
- * file.  Silent when all is well (cron mails nothing); each broken list
- * and whatever stopped the probe is a line on stderr; verbose adds a line
- * per list and a summary on stdout.  Returns the lists broken, -1 when
- * nothing could be recorded.
+ * qqtag -T: probe every list (DNS, URI, local) at its test points and
+ * write the state file.  Silent when all is well (cron mails nothing);
+ * each broken list and whatever stopped the probe is a line on stderr;
+ * verbose adds a line per list and a summary on stdout.  Returns the
+ * lists broken, -1 when nothing could be recorded.
  */
 static int
 lists_probe_v(void *v, const struct policy *p, struct msg *m, int verbose)
@@ -585,14 +590,16 @@ lists_probe_v(void *v, const struct policy *p, struct msg *m, int verbose)
 	static struct lists_health h[PROBE_MAX];
 	struct lists_conf	*c = v;
 	struct dnsbl_conf	*dc = policy_conf(p, &check_dnsbl);
+	struct dnsbl_conf	*uc;
 	char			 err[300], line[300];
 	size_t			 i, n = 0;
 	int			 broken;
 
+	uc = uri_conf_dnsbl(policy_conf(p, &check_uri));
 	if (dc == NULL || (m->servers != NULL &&
 	    dnsbl_conf_servers(dc, m->servers) == -1))
 		return probe_say("list probe not run", "no resolver"), -1;
-	broken = lists_probe(c, dc, (int)p->timeout_ms, h, PROBE_MAX, &n,
+	broken = lists_probe(c, dc, uc, (int)p->timeout_ms, h, PROBE_MAX, &n,
 	    err, sizeof(err));
 	for (i = 0; i < n; i++) {
 		if (verbose &&

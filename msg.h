@@ -49,6 +49,8 @@ struct msg {
 	const char	*helo;		/* qqtag -c -H; else NULL (queue mode:
 					   hdrs.rcvd, qmail-smtpd's line) */
 	FILE		*trace;		/* qqtag -c, -a: a check's steps */
+	const char	*uritest;	/* qqtag -c -U: a domain or address
+					   for the URI lists (uri.c) */
 	time_t		 now;
 	/* the header section, once complete */
 	int		 have_headers;

@@ -1,100 +1,95 @@
 /*
- * orgdom.c - organizational domains through libpsl (orgdom.h).  The only
- * file that knows libpsl.
+ * orgdom.c - organizational domains from the public suffix list
+ * (orgdom.h).  The only file that knows the list.
  *
- * libpsl is opened with dlopen() when a list is first needed, not linked:
- * linked, it and its dependencies (libidn2, libunistring: about 2 MB of
- * mappings) are mapped into every qqtag process, cost about 0.4 ms of
- * start-up per message even when no From: domain is looked at, and make
- * the process fail to start at all (exit 127, a deferral) under a
- * softlimit -m that fits qqtag without them (tests/t_softlimit.sh:
- * 6000000).  Opened late, a mapping that fails costs only DMARC (an
- * error "dmarc:psl"), as DESIGN.md section 1.4 wants.
+ * The list is the publicsuffix package's public_suffix_list.dafsa, the
+ * compact graph libpsl itself reads, mapped read-only and walked by
+ * dafsa.c; the rules (wildcards, exceptions, the "*" default) are
+ * applied here exactly as libpsl's psl_registrable_domain() applies
+ * them (tests/unit_orgdom.c holds the two side by side on every rule of
+ * the list).  libpsl is not linked or opened: with libidn2 and
+ * libunistring its mapping cost about 0.5 ms a message, more than all
+ * of the URI check's work together (BENCHMARKS.md, issue 13), and
+ * failed under a softlimit -m that fits qqtag; the map of the file is
+ * 54 KB, of which a lookup touches a few pages.
  */
-#include <dlfcn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <libpsl.h>
-
+#include "dafsa.h"
 #include "orgdom.h"
 #include "rfc5322.h"
 
-#define ORGDOM_LIB	"libpsl.so.5"	/* libpsl 0.21's soname */
-
-/* libpsl's functions, from dlsym(). */
-struct psl_fn {
-	const psl_ctx_t	*(*builtin)(void);
-	int		 (*outdated)(void);
-	const char	*(*dist)(void);
-	psl_ctx_t	*(*load)(const char *);
-	const char	*(*regdom)(const psl_ctx_t *, const char *);
-	void		 (*free)(psl_ctx_t *);
-};
+#define PSL_EXCEPTION	0x01	/* a "!" rule (libpsl's flag bits) */
+#define PSL_WILDCARD	0x02	/* a "*." rule, stored on its parent */
+#define PSL_FILE_MAX	(16UL * 1024 * 1024)
 
 static struct {
 	int		 tried;		/* orgdom_load ran */
-	void		*lib;		/* dlopen()ed, kept */
-	struct psl_fn	 fn;
-	const psl_ctx_t	*psl;		/* NULL: no list */
-	psl_ctx_t	*owned;		/* loaded from a file: ours to free */
-	const char	*source;
-	char		 why[160];	/* why there is none */
+	const unsigned char *map;	/* the file, mapped; NULL: no list */
+	size_t		 maplen;
+	const unsigned char *graph;	/* after the header */
+	size_t		 glen;
+	char		 source[160];	/* the file, or why there is none */
 } od;
 
-/* dlopen libpsl and find its functions: 0, or -1 (od.why says why). */
-static int
-open_lib(void)
+/* Map the open fd of a regular file of a sane size: the map, or NULL. */
+static void *
+map_fd(int fd, size_t *len)
 {
-	static const char *const name[] = { "psl_builtin",
-	    "psl_builtin_outdated", "psl_dist_filename", "psl_load_file",
-	    "psl_registrable_domain", "psl_free" };
-	void	**slot[6];
-	size_t	  i;
-	char	 *e;
+	struct stat	 st;
+	void		*p;
 
-	if (od.lib == NULL && (od.lib = dlopen(ORGDOM_LIB, RTLD_NOW |
-	    RTLD_LOCAL)) == NULL) {
-		e = dlerror();
-		snprintf(od.why, sizeof(od.why), "none (%s)", e ? e :
-		    ORGDOM_LIB " cannot be loaded");
-		return -1;
+	if (fstat(fd, &st) == -1)
+		return NULL;
+	if (!S_ISREG(st.st_mode) || st.st_size <= DAFSA_HEADER ||
+	    (unsigned long long)st.st_size > PSL_FILE_MAX) {
+		errno = EINVAL;
+		return NULL;
 	}
-	slot[0] = (void **)&od.fn.builtin;	/* POSIX dlsym() idiom */
-	slot[1] = (void **)&od.fn.outdated;
-	slot[2] = (void **)&od.fn.dist;
-	slot[3] = (void **)&od.fn.load;
-	slot[4] = (void **)&od.fn.regdom;
-	slot[5] = (void **)&od.fn.free;
-	for (i = 0; i < 6; i++)
-		if ((*slot[i] = dlsym(od.lib, name[i])) == NULL) {
-			snprintf(od.why, sizeof(od.why), "none (%s has no "
-			    "%s)", ORGDOM_LIB, name[i]);
-			return -1;
-		}
-	return 0;
+	*len = (size_t)st.st_size;
+	p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
 }
 
-/* The system's list: built-in unless outdated, the file, the built-in. */
-static void
-load_system(void)
+/* Map file and check its header: 0, or -1 (od.source says why). */
+static int
+map_list(const char *file)
 {
-	const char	*dist = od.fn.dist();
+	void	*p = NULL;
+	size_t	 len = 0, h;
+	int	 fd, e;
 
-	if (!od.fn.outdated() && (od.psl = od.fn.builtin()) != NULL) {
-		od.source = "libpsl built-in";
-		return;
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) != -1) {
+		p = map_fd(fd, &len);
+		e = errno;
+		close(fd);
+		errno = e;
 	}
-	if (dist != NULL && *dist != '\0' &&
-	    (od.owned = od.fn.load(dist)) != NULL) {
-		od.psl = od.owned;
-		od.source = dist;
-		return;
+	if (p == NULL) {
+		snprintf(od.source, sizeof(od.source), "none (%s: %s)", file,
+		    strerror(errno));
+		return -1;
 	}
-	if ((od.psl = od.fn.builtin()) != NULL)
-		od.source = "libpsl built-in (older than the system's file)";
+	if ((h = dafsa_header(p, len)) == 0) {
+		munmap(p, len);
+		snprintf(od.source, sizeof(od.source), "none (%s: not a "
+		    "DAFSA of libpsl's format 0)", file);
+		return -1;
+	}
+	od.map = p;
+	od.maplen = len;
+	od.graph = od.map + h;
+	od.glen = len - h;
+	snprintf(od.source, sizeof(od.source), "%s", file);
+	return 0;
 }
 
 /* Load the list once (file, or the system's); 0, or -1 errno ENOENT. */
@@ -103,39 +98,25 @@ orgdom_load(const char *file)
 {
 	if (!od.tried) {
 		od.tried = 1;
-		snprintf(od.why, sizeof(od.why), "none");
-		od.source = od.why;
-		if (open_lib() == -1)
-			;
-		else if (file == NULL)
-			load_system();
-		else if ((od.owned = od.fn.load(file)) != NULL) {
-			od.psl = od.owned;
-			od.source = file;
-		}
+		(void)map_list(file != NULL ? file : ORGDOM_FILE);
 	}
-	if (od.psl == NULL) {
+	if (od.map == NULL) {
 		errno = ENOENT;
 		return -1;
 	}
 	return 0;
 }
 
-/* Free the list; the next use loads again. */
+/* Unmap the list; the next use loads again. */
 void
 orgdom_unload(void)
 {
-	void	*lib = od.lib;
-	struct psl_fn fn = od.fn;
-
-	if (od.owned != NULL)
-		od.fn.free(od.owned);
+	if (od.map != NULL)
+		munmap((void *)od.map, od.maplen);
 	memset(&od, 0, sizeof(od));
-	od.lib = lib;		/* kept: dlclose() buys nothing here */
-	od.fn = fn;
 }
 
-/* Where the list came from, for traces ("none" without one). */
+/* Where the list came from, for traces ("none (why)" without one). */
 const char *
 orgdom_source(void)
 {
@@ -144,11 +125,50 @@ orgdom_source(void)
 }
 
 /*
+ * Is the lowercase name a public suffix?  libpsl's is_public_suffix()
+ * for every rule type: a single label is (the "*" default); a name the
+ * list holds is, unless an exception; a name whose parent carries a
+ * wildcard is.
+ */
+static int
+is_suffix(const char *name)
+{
+	const char	*dot = strchr(name, '.');
+	int		 v;
+
+	if (dot == NULL)
+		return 1;
+	if ((v = dafsa_lookup(od.graph, od.glen, name, strlen(name))) != -1)
+		return (v & PSL_EXCEPTION) == 0;
+	dot++;
+	v = dafsa_lookup(od.graph, od.glen, dot, strlen(dot));
+	return v != -1 && (v & PSL_WILDCARD) != 0;
+}
+
+/*
+ * The registrable domain of the lowercase name: the suffix plus one
+ * label, found from the left as libpsl does (so that a listed name under
+ * an unlisted parent is seen), or NULL when the name is a suffix.
+ */
+static const char *
+registrable(const char *name)
+{
+	const char	*reg = NULL, *dot;
+
+	while (!is_suffix(name) && (dot = strchr(name, '.')) != NULL) {
+		reg = name;
+		name = dot + 1;
+	}
+	return reg;
+}
+
+/*
  * The organizational domain of dom, lowercased into out (RFC 7489 §3.2:
- * the longest public suffix that matches, plus one label; libpsl applies
- * the list's wildcard and exception rules and its "*" default, so an
+ * the longest public suffix that matches, plus one label; the list's
+ * wildcard and exception rules and its "*" default apply, so an
  * unlisted top-level domain counts as a suffix).  A public suffix or a
- * name of one or two labels is its own (no list loaded for those).  NULL with errno ENOENT, EINVAL, ENAMETOOLONG.
+ * name of one or two labels is its own (no list loaded for those).
+ * NULL with errno ENOENT, EINVAL, ENAMETOOLONG.
  */
 const char *
 orgdom_of(const char *dom, char *out, size_t size)
@@ -170,13 +190,13 @@ orgdom_of(const char *dom, char *out, size_t size)
 	/*
 	 * One or two labels are their own organizational domain whatever
 	 * the list says (a suffix of its own, or the suffix plus one label):
-	 * the list (and libpsl's mapping, 0.5 ms) is not needed for them.
+	 * the list is not needed for them.
 	 */
 	if (strchr(low, '.') == strrchr(low, '.'))
 		reg = low;
 	else if (orgdom_load(NULL) == -1)
 		return NULL;
-	else if ((reg = od.fn.regdom(od.psl, low)) == NULL)
+	else if ((reg = registrable(low)) == NULL)
 		reg = low;	/* a suffix itself */
 	if ((n = strlen(reg)) >= size) {
 		errno = ENAMETOOLONG;

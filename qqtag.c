@@ -919,8 +919,9 @@ usage(void)
 	    "                        check a policy file strictly, and its\n"
 	    "                        files as USER (default " POLICY_USER ")\n"
 	    "       qqtag -c IP [-A] [-f SENDER] [-F FROMDOMAIN] [-H HELO]\n"
-	    "                [-r RDNSNAME]\n"
+	    "                [-r RDNSNAME] [-U DOMAIN]\n"
 	    "                        run the policy's checks for one client\n"
+	    "                        (-U: DOMAIN against the URI lists too)\n"
 	    "       qqtag -a FILE [-i IP] [-f SENDER] [-H HELO]\n"
 	    "                        run them on a stored message, every\n"
 	    "                        authentication step shown\n"
@@ -1107,7 +1108,8 @@ print_findings(void)
  * why queue mode would not check it.  -A asks the DNS lists about an
  * address queue mode never looks up (a list's test point, 127.0.0.2).  The header and envelope tests need
  * a message and are not run.  stdout is ours in this mode only (in queue
- * mode fd 1 is the envelope).
+ * mode fd 1 is the envelope).  -U asks the URI lists about DOMAIN (or an
+ * address) as given.
  */
 static int
 check_client(int argc, char *argv[])
@@ -1116,9 +1118,11 @@ check_client(int argc, char *argv[])
 	int		 c;
 
 	optind = 3;
-	while ((c = getopt(argc, argv, "Af:F:H:r:")) != -1) {
+	while ((c = getopt(argc, argv, "Af:F:H:r:U:")) != -1) {
 		if (c == 'A')
 			g.anyip = 1;
+		else if (c == 'U')
+			g.m.uritest = optarg;
 		else if (c == 'H')
 			g.m.helo = optarg;
 		else if (c == 'f')

@@ -434,6 +434,40 @@ report_guard(struct buf *o)
 	return hdr_end(&w);
 }
 
+/*
+ * uris=: the listed domains and addresses of the URI lists (uri.c), each
+ * once, sanitised (untrusted: from the message), at most LOG_URIS_MAX.
+ */
+#define LOG_URIS_MAX	8
+static void
+log_uris(const struct report *r, struct buf *l)
+{
+	char	tmp[80];
+	size_t	i, j, k = 0, n;
+
+	for (i = 0; i < r->n && k < LOG_URIS_MAX && buf_room(l) > 100; i++) {
+		if (r->f[i].verdict != F_LISTED || r->f[i].kind == NULL ||
+		    strcmp(r->f[i].kind, "urilist") != 0)
+			continue;
+		for (j = 0; j < i; j++)		/* once each */
+			if (r->f[j].verdict == F_LISTED && r->f[j].kind &&
+			    strcmp(r->f[j].kind, "urilist") == 0 &&
+			    r->f[j].subjlen == r->f[i].subjlen &&
+			    memcmp(r->f[j].subject, r->f[i].subject,
+			    r->f[i].subjlen) == 0)
+				break;
+		if (j < i)
+			continue;
+		n = hdr_sanitise(tmp, sizeof(tmp) - 1, r->f[i].subject,
+		    r->f[i].subjlen);
+		for (j = 0; j < n; j++)
+			if (tmp[j] == ' ' || tmp[j] == ',')
+				tmp[j] = '?';
+		buf_appends(l, k++ ? "," : " uris=");
+		buf_append(l, tmp, n);
+	}
+}
+
 /* The report's part of the log line: score, flag, tests, lists, errors. */
 void
 report_log(const struct report *r, struct buf *l)
@@ -447,6 +481,7 @@ report_log(const struct report *r, struct buf *l)
 			buf_printf(l, "%s%s", k++ ? "," : "", r->f[i].test);
 	if (r->nlisted == 0)
 		buf_appends(l, "none");
+	log_uris(r, l);
 	buf_appends(l, " errors=");
 	if (r->errors.len == 0)
 		buf_appends(l, "none");

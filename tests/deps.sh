@@ -7,13 +7,15 @@
 set -eu
 
 build="gcc make pkg-config libc-ares-dev libmaxminddb-dev zlib1g-dev"
-build="$build nettle-dev libpsl-dev publicsuffix"
+build="$build nettle-dev publicsuffix"
 demo="$build rbldnsd libmaxmind-db-writer-perl mmdb-bin"
 # ucspi-tcp-ipv6 provides tcpserver/tcprules with IPv6; it Conflicts with
 # (and Provides) plain ucspi-tcp, which apt then replaces.
 test="$demo ucspi-tcp-ipv6 nsd maildrop procmail dovecot-sieve"
 test="$test libpython3.11-testsuite python3 valgrind daemontools time strace"
 test="$test python3-spf python3-dkim opendkim-tools opendkim miltertest"
+# libpsl is the reference the public suffix list reader is tested against
+test="$test libpsl-dev"
 ci="$test clang libclang-rt-14-dev"
 
 case ${1-} in

@@ -379,7 +379,7 @@ tool_build() {
 	# shellcheck disable=SC2046
 	${CC:-cc} -std=c99 -D_GNU_SOURCE -DCARES_NO_DEPRECATED -O1 -g \
 	    -Wall -Wextra -Werror -I"$TOP" -o "$_o" "$TOP/tests/$_n.c" "$@" \
-	    $(pkg-config --cflags libpsl) $(pkg-config --libs libcares \
+	    $(pkg-config --libs libcares \
 	    libmaxminddb zlib nettle hogweed gmp) -lm
 }
 # tool NAME: the path of tests/NAME, built afresh in $T when it is missing

@@ -405,7 +405,7 @@ probe(int argc, char *argv[])
 	size_t n, i;
 	int broken;
 
-	broken = lists_probe(lc, dc, argc > 3 ? num(argv[3]) : 3000, h,
+	broken = lists_probe(lc, dc, NULL, argc > 3 ? num(argv[3]) : 3000, h,
 	    MAXHEALTH, &n, err, sizeof(err));
 	for (i = 0; i < n; i++) {
 		lists_health_text(&h[i], line, sizeof(line));
@@ -427,7 +427,7 @@ apply(int argc, char *argv[])
 	size_t i;
 	int n;
 
-	n = lists_state_apply(lc, dc, time(NULL), err, sizeof(err));
+	n = lists_state_apply(lc, dc, NULL, time(NULL), err, sizeof(err));
 	printf("state %d%s%s\n", n, n == -1 ? " " : "", n == -1 ? err : "");
 	r = run_start(argv[3], DNSBL_ANYIP | DNSBL_NORDNS | DNSBL_NOEXIST);
 	if (argc > 4)

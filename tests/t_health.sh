@@ -15,6 +15,12 @@
 # the broken lists at once (error "broken", no wait for the dead one);
 # a truncated, corrupt, stale or future state is ignored; once the zones
 # heal, a new probe restores every list.  Driven by tests/listcheck.
+# URI lists (urilist) through qqtag -T: DBL-, URIBL- and SURBL-shaped
+# zones healthy at their profiles' test points, URIBL's refused and
+# Spamhaus's blocked code to everything, a dead one, one listing the
+# world, one without its test point; each broken one named on stderr and
+# marked in the state (apart from an rhsbl of the same label); queue mode
+# then neither asks nor scores them, nor waits for the dead one.
 . "$(dirname "$0")/lib.sh"
 
 # shellcheck source=tests/listcheck.sh
@@ -340,4 +346,199 @@ check "healed: the formerly dead list answers" \
     grep -q '^DEAD DEAD dnsbl LISTED 192.0.2.99 127.0.0.2' "$T/apply.out"
 assert_eq "healed: every IPv4 list answers" 7 \
     "$(grep -c ' dnsbl LISTED 192.0.2.99 ' "$T/apply.out")"
+
+# ---- URI lists (urilist): qqtag -T probes them too ---------------------
+# rbldnsd serves DBL-, URIBL- and SURBL-shaped dnset zones with their
+# profiles' test points (dbltest.com 127.0.1.2, test.uribl.com
+# 127.0.0.14, test.surbl.org), one without its test point, one listing
+# the world; a relay in front of it answers URIBL's "query refused"
+# 127.0.0.1 and Spamhaus's "blocked" 127.255.255.254 to everything of
+# two zones and drops a third (dead), logging every query.  The broken
+# URI lists are named on stderr and marked in the state apart from a DNS
+# list of the same label; queue mode then neither asks nor scores them.
+UZ=$T/uzones
+mkdir -p "$UZ"
+printf ':127.0.1.2:DBL $\ndbltest.com\nspam-dbl.example\n' > "$UZ/udbl"
+printf 'test.uribl.com :127.0.0.14:test\nblack.example :127.0.0.2:black\n' \
+    > "$UZ/uuribl"
+printf 'test.surbl.org :127.0.0.254:test\nph.example :127.0.0.8:ph\n' \
+    > "$UZ/usurbl"
+printf ':127.0.0.2:everything $\ntest\ninvalid\n.example\n' > "$UZ/uworld"
+printf 'nothing.example\n' > "$UZ/uempty"
+URBL=$(free_port)
+start_rbldnsd "$UZ" "$URBL" udbl.test:dnset:udbl uuribl.test:dnset:uuribl \
+    usurbl.test:dnset:usurbl uworld.test:dnset:uworld \
+    uempty.test:dnset:uempty unotest.test:dnset:uempty ||
+	{ fail "rbldnsd (URI zones) starts"; t_done; }
+URELAY=$(free_port)
+"$PYTHON" "$TOP/tests/dnsrelay.py" -p "$URELAY" -l 300 -u ".=$URBL" \
+    -r "udead.test=drop" -r "urefused.test=a:127.0.0.1" \
+    -r "ublocked.test=a:127.255.255.254" 2>> "$T/urelay.log" &
+_t_pids="$_t_pids $!"
+i=0
+until [ "$(DNSQ_TIMEOUT=0.3 dnsq "$URELAY" dbltest.com.udbl.test A \
+    2> /dev/null | head -n 1)" = NOERROR ]; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || { fail "relay (URI zones) answers"; t_done; }
+	sleep 0.1
+done
+
+mkdir -p "$T/u" "$T/uspool"
+USTATE=$T/u/health
+# the healthy URI lists alone: silent, exit 0, their own state lines
+cat > "$T/upol0" << EOF
+dns 127.0.0.1:$URELAY
+timeout 2
+state $USTATE 1h
+urilist DBL udbl.test profile=dbl
+urilist URIBL uuribl.test profile=uribl
+urilist SURBL usurbl.test profile=surbl
+urilist NOTEST unotest.test notest
+EOF
+qprobe "$T/upol0"
+assert_eq "healthy URI lists: exit 0, silent" 0 \
+    "$QRC$(cat "$T/q.out" "$T/q.err")"
+assert_eq "healthy URI lists: uriok lines in the state" "uriok DBL
+uriok URIBL
+uriok SURBL
+uriok NOTEST
+end 4" "$(sed 1d "$USTATE")"
+
+# SPAMHAUS is both a healthy rhsbl and a URI list behind a blocked
+# resolver: one label, two lists, marked apart
+{ sed '/^dns /a\
+spool '"$T/uspool"'\
+spf off\
+dkim off\
+dmarc off\
+rhsbl SPAMHAUS udbl.test profile=dbl' "$T/upol0"; cat << EOF; } > "$T/upol"
+urilist REFUSED urefused.test profile=uribl
+urilist SPAMHAUS ublocked.test profile=dbl
+urilist UDEAD udead.test profile=surbl
+urilist UWORLD uworld.test
+urilist EMPTY uempty.test
+EOF
+check "qqtag -n accepts the URI lists' policy" env QQTAG_QUEUE="$STANDIN" \
+    "$QQTAG" -n -u "$(id -un)" "$T/upol"
+rm -f "$USTATE"
+qprobe "$T/upol" -v
+assert_eq "URI lists, some broken: exit 1" 1 "$QRC"
+# ustatus LABEL KIND: "ok" or "BROKEN reason" from the -v output
+ustatus() {
+	awk -v l="$1" -v k="$2" '$1 == l && $2 == k {
+	    print ($3 == "ok" ? "ok" : $3 " " $4) }' "$T/q.out"
+}
+assert_eq "-v: DBL-shaped zone, dbltest.com 127.0.1.2: ok" ok \
+    "$(ustatus DBL urilist)"
+assert_eq "-v: URIBL-shaped zone, test.uribl.com 127.0.0.14: ok" ok \
+    "$(ustatus URIBL urilist)"
+assert_eq "-v: SURBL-shaped zone, test.surbl.org: ok" ok \
+    "$(ustatus SURBL urilist)"
+assert_eq "-v: no test point, notest: ok" ok "$(ustatus NOTEST urilist)"
+assert_eq "-v: URIBL's 127.0.0.1 (refused) to everything: broken" \
+    "BROKEN test.uribl.com:127.0.0.1" "$(ustatus REFUSED urilist)"
+assert_eq "-v: Spamhaus's 127.255.255.254 (blocked) to everything: broken" \
+    "BROKEN dbltest.com:127.255.255.254" "$(ustatus SPAMHAUS urilist)"
+assert_eq "-v: the rhsbl of the same label: ok" ok \
+    "$(ustatus SPAMHAUS rhsbl)"
+assert_eq "-v: dead: broken" "BROKEN test.surbl.org:timeout" \
+    "$(ustatus UDEAD urilist)"
+assert_eq "-v: lists the world (invalid too): broken" \
+    "BROKEN invalid:listed" "$(ustatus UWORLD urilist)"
+assert_eq "-v: no profile, RFC 5782's test not listed: broken" \
+    "BROKEN test:unlisted" "$(ustatus EMPTY urilist)"
+check "-v: the summary counts the URI lists" grep -qx \
+    "10 lists, 5 broken; state written to $USTATE" "$T/q.out"
+for l in "REFUSED (urilist): test.uribl.com:127.0.0.1" \
+    "SPAMHAUS (urilist): dbltest.com:127.255.255.254" \
+    "UDEAD (urilist): test.surbl.org:timeout" \
+    "UWORLD (urilist): invalid:listed" "EMPTY (urilist): test:unlisted"; do
+	check "stderr names the broken URI list ${l%% *}" \
+	    grep -qxF "qqtag: list broken: $l" "$T/q.err"
+done
+check "stderr: the count and the state file" grep -qx \
+    "qqtag: list probe: 5 of 10 lists broken; state written to $USTATE" \
+    "$T/q.err"
+assert_eq "stderr: the broken lists only" 6 "$(wc -l < "$T/q.err")"
+qprobe "$T/upol"
+assert_eq "without -v: exit 1, nothing on stdout" 1 "$QRC$(cat "$T/q.out")"
+assert_eq "without -v: the same stderr" 6 "$(wc -l < "$T/q.err")"
+check "state: the rhsbl SPAMHAUS usable" grep -qx 'ok SPAMHAUS' "$USTATE"
+check "state: the URI list SPAMHAUS broken, on a line of its own" \
+    grep -qx 'uribroken SPAMHAUS dbltest.com:127.255.255.254' "$USTATE"
+assert_eq "state: 5 broken URI lists, 4 usable" "5 4" \
+    "$(grep -c '^uribroken ' "$USTATE") $(grep -c '^uriok ' "$USTATE")"
+check "state: ends with its count" grep -qx 'end 10' "$USTATE"
+cp "$USTATE" "$T/u/state.sick"
+
+# ---- queue mode: the broken URI lists neither asked nor scored --------
+DATE=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S +0000')
+cat > "$T/umsg" << EOF
+From: Someone <someone@sender.example>
+To: rcpt@example.org
+Subject: links
+Date: $DATE
+Message-ID: <u1@sender.example>
+
+See http://www.spam-dbl.example/offer, http://black.example/ and
+http://ph.example/login.
+EOF
+mkenv "$T/uenv" someone@sender.example rcpt@example.org
+# uq NAME: qqtag on the message with the URI policy; the stand-in's copy
+# in $T/NAME.msg, the log in $T/NAME.log, the relay's queries in
+# $T/NAME.rq, the status in QRC
+uq() {
+	: > "$T/urelay.log"
+	env QQTAG_POLICY="$T/upol" QQTAG_QUEUE="$STANDIN" QQ_OUT="$T/$1" \
+	    TCPREMOTEIP=192.0.2.50 "$QQTAG" < "$T/umsg" 1< "$T/uenv" \
+	    2> "$T/$1.log"
+	QRC=$?
+	sleep 0.2	# the relay's last lines
+	cp "$T/urelay.log" "$T/$1.rq"
+	sed 's/^/# /' "$T/$1.log"
+}
+ulog() {
+	tr ' ' '\n' < "$T/$1.log" | sed -n "s/^$2=//p" | head -n 1
+}
+# asked NAME: the broken lists' zones the relay was asked, one a line
+asked() {
+	grep -o '[a-z]*\.\(urefused\|ublocked\|udead\|uworld\|uempty\)\.test ' \
+	    "$T/$1.rq" | sed 's/^[^.]*\.//; s/ $//' | sort -u
+}
+# without a state every list is asked, the dead one costs the deadline
+mv "$USTATE" "$T/u/moved"
+uq uq0
+assert_eq "no state: queued" 0 "$QRC"
+assert_eq "no state: every broken zone asked" "ublocked.test
+udead.test
+uempty.test
+urefused.test
+uworld.test" "$(asked uq0)"
+case ,$(ulog uq0 tests), in *,UWORLD,*) ok "no state: the world-listing list scores" ;;
+*) fail "no state: UWORLD scores" "$(cat "$T/uq0.log")" ;; esac
+ae=$(ulog uq0 after_eom_ms)
+check "no state: the dead list costs the deadline (after_eom_ms $ae)" \
+    [ "${ae:-0}" -ge 1500 ]
+# with the probe's state: not asked, not scored, no wait
+mv "$T/u/moved" "$USTATE"
+uq uq1
+assert_eq "state: queued" 0 "$QRC"
+check "state: the relay saw the message's queries" \
+    grep -q '^spam-dbl\.example\.udbl\.test 1 ' "$T/uq1.rq"
+assert_eq "state: no broken URI list asked" "" "$(asked uq1)"
+check "state: the rhsbl SPAMHAUS (same label) still asked" \
+    grep -q '^sender\.example\.udbl\.test 1 ' "$T/uq1.rq"
+assert_eq "state: only the healthy lists score" \
+    "URIBL_DBL_SPAM,URIBL_BLACK,URIBL_PH_SURBL" "$(ulog uq1 tests)"
+for l in REFUSED SPAMHAUS UDEAD UWORLD EMPTY; do
+	case ,$(ulog uq1 errors), in *,$l:broken,*)
+		ok "state: $l an error \"broken\" in the log" ;;
+	*) fail "state: $l:broken in errors=" "$(cat "$T/uq1.log")" ;; esac
+done
+ae=$(ulog uq1 after_eom_ms)
+check "state: no wait for the dead list (after_eom_ms $ae)" \
+    [ -n "$ae" ] && [ "$ae" -lt 1000 ]
+check "state: the warning names the DBL-listed domain" grep -q \
+    '^X-Spam-Warning: spam-dbl\.example is listed in DBL' "$T/uq1.msg"
+
 t_done

@@ -8,7 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 
 RECOMMENDED=11000000	# bench/softlimit.sh: minimum 6995968 (2026-12-03,
-			# with DKIM's crypto and libpsl mapped)
+			# with DKIM's crypto and libpsl mapped); 4968448
+			# since the list is read without libpsl (issue 13):
+			# INSTALL keeps its figure, the headroom is GeoIP's
 OLDRECOMMENDED=6000000	# INSTALL's figure before issue 12
 FARBELOW=935936		# a quarter of the minimum before issue 12
 
@@ -80,12 +82,14 @@ if grep -q '^qqtag: pid=.* errors=' "$T/log" &&
 else
 	fail "softlimit -m $RECOMMENDED: every check ran" "$(cat "$T/log")"
 fi
-# a run script not updated since: mail still flows, DMARC says why not
+# a run script not updated since issue 12: every check runs there again
+# since the public suffix list is read without libpsl (issue 13)
 run softlimit -m "$OLDRECOMMENDED"
 handed_on "softlimit -m $OLDRECOMMENDED (the old figure)"
-grep -q '^qqtag: pid=.* errors=[^ ]*dmarc:psl' "$T/log" &&
-    ok "  ... DMARC's list not mapped: errors= says dmarc:psl" ||
-    fail "  ... errors= says dmarc:psl" "$(cat "$T/log")"
+grep -q '^qqtag: pid=.* errors=' "$T/log" &&
+    ! grep -q 'dmarc:psl\|nomem' "$T/log" &&
+    ok "  ... every check ran (no psl or nomem error)" ||
+    fail "  ... every check ran" "$(cat "$T/log")"
 
 run softlimit -m "$FARBELOW"
 case $RC in

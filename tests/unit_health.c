@@ -1,8 +1,9 @@
 /*
  * unit_health.c: health.c -- the state file (written, read back, every
  * damaged form ignored), its use (fresh marks broken DNS lists, stale /
- * future / corrupt does not; dnsbl.c's skip hook), and the probe of
- * local lists.
+ * future / corrupt does not; dnsbl.c's skip hook), URI lists' lines of
+ * their own (a URI list and a DNS list sharing a label are marked
+ * apart), and the probe of local lists.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -140,6 +141,11 @@ test_state_corrupt(void)
 	    "qqtag-health 1 1700000000\nok ZEN \nend 1\n",
 	    "qqtag-health 1 1700000000\nmaybe ZEN\nend 1\n",
 	    "qqtag-health 1 1700000000\r\nok ZEN\r\nend 1\r\n",
+	    "qqtag-health 1 1700000000\nuriok DBL why\nend 1\n",
+	    "qqtag-health 1 1700000000\nuribroken DBL\nend 1\n",
+	    "qqtag-health 1 1700000000\nuri ok DBL\nend 1\n",
+	    "qqtag-health 1 1700000000\nurimaybe DBL\nend 1\n",
+	    "qqtag-health 1 1700000000\nURIok DBL\nend 1\n",
 	    "\x1f\x8b\x08\x00garbage",
 	};
 	struct lists_health r[8];
@@ -173,12 +179,13 @@ test_state_apply(void)
 
 	dnsbl_conf_line(dc, 3, w1, err, sizeof(err));
 	dnsbl_conf_line(dc, 3, w2, err, sizeof(err));
-	T(lists_state_apply(c, dc, now, err, sizeof(err)) == -1 && errno ==
-	    ENOENT, "no state configured");
+	T(lists_state_apply(c, dc, NULL, now, err, sizeof(err)) == -1 &&
+	    errno == ENOENT, "no state configured");
 	snprintf(line, sizeof(line), "state %s 600", path("st"));
 	conf(c, line, err, sizeof(err));
-	T(lists_state_apply(c, dc, now, err, sizeof(err)) == -1 && errno ==
-	    ENOENT && strstr(err, "missing") != NULL, "none written: %s", err);
+	T(lists_state_apply(c, dc, NULL, now, err, sizeof(err)) == -1 &&
+	    errno == ENOENT && strstr(err, "missing") != NULL,
+	    "none written: %s", err);
 	memset(h, 0, sizeof(h));
 	h[0].label = "ZEN";
 	h[0].broken = 1;
@@ -188,24 +195,24 @@ test_state_apply(void)
 	h[2].broken = 1;
 	snprintf(h[2].reason, sizeof(h[2].reason), "y");
 	lists_state_write(path("st"), now - 60, h, 3);
-	T(lists_state_apply(c, dc, now, err, sizeof(err)) == 1,
+	T(lists_state_apply(c, dc, NULL, now, err, sizeof(err)) == 1,
 	    "fresh: one marked");
 	r = run_start(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
 	d = dnsbl_result(r, 0);
 	T(d != NULL && strcmp(d->label, "ZEN") == 0 && strcmp(d->answer,
 	    "broken") == 0 && dnsbl_pending(r) == 1, "ZEN skipped, SC asked");
 	run_free(r);
-	T(lists_state_apply(c, dc, now + 600, err, sizeof(err)) == -1 &&
+	T(lists_state_apply(c, dc, NULL, now + 600, err, sizeof(err)) == -1 &&
 	    errno == EINVAL && strstr(err, "stale") != NULL, "stale: %s", err);
 	r = run_start(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
 	T(dnsbl_nresults(r) == 0 && dnsbl_pending(r) == 2,
 	    "stale: every list usable again");
 	run_free(r);
-	T(lists_state_apply(c, dc, now - 3600, err, sizeof(err)) == -1 &&
+	T(lists_state_apply(c, dc, NULL, now - 3600, err, sizeof(err)) == -1 &&
 	    strstr(err, "future") != NULL, "future: %s", err);
-	T(lists_state_apply(c, dc, now, err, sizeof(err)) == 1, "again");
+	T(lists_state_apply(c, dc, NULL, now, err, sizeof(err)) == 1, "again");
 	write_file(path("st"), "qqtag-health 1 5\nbroken ZEN x\n", 0);
-	T(lists_state_apply(c, dc, now, err, sizeof(err)) == -1 &&
+	T(lists_state_apply(c, dc, NULL, now, err, sizeof(err)) == -1 &&
 	    errno == EINVAL && strstr(err, "corrupt") != NULL, "truncated: %s",
 	    err);
 	r = run_start(dc, "192.0.2.1", NULL, DNSBL_NORDNS);
@@ -213,6 +220,82 @@ test_state_apply(void)
 	run_free(r);
 	lists_conf_free(c);
 	dnsbl_conf_free(dc);
+}
+
+/* A DNS list and a URI list of one label: lines and marks of their own. */
+static void
+test_state_uri(void)
+{
+	char *w1[] = { "rhsbl", "DBL", "dbl.example", "profile=dbl" };
+	char *w2[] = { "urilist", "DBL", "dbl.example", "profile=dbl" };
+	char *w3[] = { "urilist", "URIBL", "uribl.example", "profile=uribl" };
+	char *s[] = { "dns", "127.0.0.1:9" };
+	struct dnsbl_conf *dc = dnsbl_conf_new(), *uc = dnsbl_conf_new();
+	struct lists_conf *c = lists_conf_new();
+	struct lists_health h[3], r[4];
+	const struct dnsbl_result *d;
+	struct dnsbl_run *run;
+	char line[300], err[200], buf[512];
+	time_t now = time(NULL), when;
+	size_t n;
+	FILE *f;
+
+	T(dnsbl_conf_line(dc, 4, w1, err, sizeof(err)) == 0 &&
+	    dnsbl_conf_line(dc, 2, s, err, sizeof(err)) == 0 &&
+	    dnsbl_conf_line(uc, 4, w2, err, sizeof(err)) == 0 &&
+	    dnsbl_conf_line(uc, 4, w3, err, sizeof(err)) == 0 &&
+	    dnsbl_conf_line(uc, 2, s, err, sizeof(err)) == 0, "confs: %s",
+	    err);
+	memset(h, 0, sizeof(h));
+	h[0].label = "DBL";
+	h[0].kind = "rhsbl";
+	h[1].label = "DBL";
+	h[1].kind = "urilist";
+	h[1].broken = 1;
+	snprintf(h[1].reason, sizeof(h[1].reason), "dbltest.com:unlisted");
+	h[2].label = "URIBL";
+	h[2].kind = "urilist";
+	snprintf(line, sizeof(line), "state %s 600", path("ust"));
+	conf(c, line, err, sizeof(err));
+	T(lists_state_write(path("ust"), now - 60, h, 3) == 0, "write");
+	f = fopen(path("ust"), "r");
+	n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	buf[n] = '\0';
+	snprintf(line, sizeof(line), "qqtag-health 1 %lld\nok DBL\n"
+	    "uribroken DBL dbltest.com:unlisted\nuriok URIBL\nend 3\n",
+	    (long long)(now - 60));
+	T(strcmp(buf, line) == 0, "text: %s", buf);
+	T(lists_state_read(path("ust"), &when, r, 4, &n) == 0 && n == 3 &&
+	    strcmp(r[0].kind, "dns") == 0 && !r[0].broken &&
+	    strcmp(r[1].kind, "urilist") == 0 && r[1].broken &&
+	    strcmp(r[1].reason, "dbltest.com:unlisted") == 0 &&
+	    strcmp(r[2].kind, "urilist") == 0 && !r[2].broken, "read back");
+	lists_state_free(r, n);
+	T(lists_state_apply(c, dc, uc, now, err, sizeof(err)) == 1,
+	    "one marked: %s", err);
+	run_dns = dns_new(dnsbl_conf_get_servers(uc), NULL, 0);
+	run = dnsbl_start_flags(uc, run_dns, NULL, NULL, DNSBL_NOIP);
+	dnsbl_domain(run, DNSBL_URI, "spam.example");
+	d = dnsbl_result(run, 0);
+	T(d != NULL && strcmp(d->label, "DBL") == 0 && strcmp(d->kind,
+	    "urilist") == 0 && d->verdict == DNSBL_ERROR &&
+	    strcmp(d->answer, "broken") == 0 && dnsbl_pending(run) == 1,
+	    "URI DBL skipped, URIBL asked");
+	run_free(run);
+	run = run_start(dc, "192.0.2.1", NULL, DNSBL_NORDNS | DNSBL_NOEXIST);
+	dnsbl_domain(run, DNSBL_FROM, "spam.example");
+	T(dnsbl_nresults(run) == 0 && dnsbl_pending(run) == 1,
+	    "the rhsbl DBL of the same label is still asked");
+	run_free(run);
+	T(lists_state_apply(c, dc, NULL, now, err, sizeof(err)) == 0,
+	    "no URI conf: the URI line marks nothing");
+	T(lists_state_apply(c, NULL, uc, now, err, sizeof(err)) == 1,
+	    "no DNS conf: the URI lists all the same");
+	lists_conf_free(c);
+	dnsbl_conf_free(dc);
+	dnsbl_conf_free(uc);
 }
 
 /* The probe with no DNS list: local lists read whole, state written. */
@@ -230,7 +313,7 @@ test_probe_local(void)
 	T(conf_path(c, "iplist A", "l4", "") == 0 && conf_path(c,
 	    "iplist B", "nonesuch", "") == 0 && conf_path(c, "state", "pst",
 	    "") == 0, "the policy");
-	k = lists_probe(c, NULL, 100, h, 4, &nh, err, sizeof(err));
+	k = lists_probe(c, NULL, NULL, 100, h, 4, &nh, err, sizeof(err));
 	T(k == 1 && nh == 2 && h[0].local && !h[0].broken && strcmp(h[0].reason,
 	    "entries:6") == 0 && h[1].broken && strcmp(h[1].reason,
 	    "missing") == 0 && strcmp(h[1].kind, "iplist") == 0,
@@ -243,7 +326,7 @@ test_probe_local(void)
 	    "local lists are not in the state");
 	snprintf(line, sizeof(line), "state %s/no/such/dir/st", lt_dir);
 	conf(c, line, err, sizeof(err));
-	T(lists_probe(c, NULL, 100, h, 4, &nh, err, sizeof(err)) == -1 &&
+	T(lists_probe(c, NULL, NULL, 100, h, 4, &nh, err, sizeof(err)) == -1 &&
 	    nh == 2 && strstr(err, "cannot write") != NULL, "unwritable: %s",
 	    err);
 	lists_conf_free(c);
@@ -254,7 +337,7 @@ main(void)
 {
 	static void (*const tests[])(void) = {
 	    test_skip, test_state_file, test_state_corrupt, test_state_apply,
-	    test_probe_local, NULL
+	    test_state_uri, test_probe_local, NULL
 	};
 
 	return lt_main(tests);

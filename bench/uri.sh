@@ -1,0 +1,220 @@
+#!/bin/sh
+# uri.sh - issue 13's benchmark: the URI lists, on the body stream, while
+# the client uploads; their CPU and memory.
+#
+#   sh bench/uri.sh [N]         (N runs per case, default 9, at least 7)
+#
+# Real rbldnsd on 127.0.0.1 serves a DBL-shaped list (dnset, profile dbl)
+# behind bench/dns-delay.py, which answers every query $RTT ms (default
+# 50) after it came in.  The message: 100 KB of HTML with 50 links to 50
+# domains (two of them listed; the first 20 distinct hosts are checked).  qqtag runs as qmail-smtpd runs it
+# (bench/dns-drive.py; the envelope after the message; the stand-in
+# queue), client 192.0.2.50; SPF, DKIM and DMARC off in both policies, so
+# that only the URI check differs.  Cases, N runs each, interleaved:
+#   slow       the upload pauses 200 ms (4 round trips) after its first
+#              half and 200 ms more before its end: time after the last
+#              byte.  Goal: <= 0.3 RTT (links in the last part are asked
+#              when they arrive, the others long before).
+#   cpu-uri / cpu-none   the message at once, with / without the urilist
+#              line: CPU (user + system of qqtag and the stand-in).
+#              Goal: <= +1 ms.
+# Memory (BIG=1, default): a 100 MiB message of HTML links through
+# bench/drive.c into /bin/true, with and without the urilist line: peak
+# RSS.  Goal: within today's figure (issue 2: <= 8192 KiB).
+# Prints markdown for BENCHMARKS.md; exit 1 if a goal is missed, 2 if the
+# benchmark itself failed.  Environment: QQTAG, STANDIN, RTT, BIG, KEEP=1.
+set -u
+export LC_ALL=C
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:-9}
+RTT=${RTT:-50}
+BIG=${BIG:-1}
+case $N$RTT in
+*[!0-9]* | "") echo "uri.sh: N and RTT must be numbers" >&2; exit 2 ;;
+esac
+[ "$N" -ge 7 ] || { echo "uri.sh: N must be at least 7" >&2; exit 2; }
+QQTAG=${QQTAG:-$TOP/qqtag}
+STANDIN=${STANDIN:-$TOP/tests/qq-standin}
+if [ "$QQTAG" = "$TOP/qqtag" ]; then
+	make -s -C "$TOP" qqtag >&2 || { echo "uri.sh: build failed" >&2; exit 2; }
+fi
+. "$TOP/tests/lib.sh"
+die() {
+	echo "uri.sh: $*" >&2
+	exit 2
+}
+command -v rbldnsd > /dev/null || die "rbldnsd missing (sh tests/deps.sh test)"
+DRIVE="$PYTHON $TOP/bench/dns-drive.py"
+REV=$(git -C "$TOP" rev-parse --short HEAD 2> /dev/null || echo "?")
+cp "$QQTAG" "$T/qqtag" && cp "$STANDIN" "$T/qq-standin" || die "copy"
+
+# ---- the list, the messages ------------------------------------------------
+mkdir -p "$T/z" "$T/spool"
+printf ':127.0.1.2:listed $\nlisted7.example\nlisted13.example\n' > "$T/z/dbl"
+RBL=$(free_port)
+start_rbldnsd "$T/z" "$RBL" dbl.bench.test:dnset:dbl ||
+	die "rbldnsd does not start"
+RELAY=$(free_port)
+"$PYTHON" "$TOP/bench/dns-delay.py" -p "$RELAY" -d "$RTT" -u ".=$RBL" \
+    2> "$T/relay.log" &
+_t_pids="$_t_pids $!"
+i=0
+until [ "$(DNSQ_TIMEOUT=1 dnsq "$RELAY" 2.0.0.127.dbl.bench.test A \
+    2> /dev/null | head -n 1)" != "" ]; do
+	i=$((i + 1))
+	[ $i -lt 30 ] || die "the relay does not answer"
+	sleep 0.1
+done
+"$PYTHON" - "$T" "$BIG" << 'EOF'
+import sys
+t, big = sys.argv[1], sys.argv[2] == "1"
+head = ("Received: from mail.shop.example (HELO mail.shop.example) "
+        "(192.0.2.50)\n  by mx.example.org with SMTP; "
+        "3 Dec 2026 10:00:00 -0000\nFrom: news@shop.example\n"
+        "To: bob@example.org\nSubject: offers\nMessage-ID: <1@shop.example>\n"
+        "Date: Thu, 03 Dec 2026 10:00:00 +0000\nMIME-Version: 1.0\n"
+        "Content-Type: text/html; charset=us-ascii\n\n<html><body>\n")
+para = "<p>" + "lorem ipsum dolor sit amet " * 60 + "</p>\n"
+links = "".join('<p><a href="https://www.%s%d.example/offer?id=%d">offer '
+                '%d</a></p>\n' % ("listed" if i in (7, 13) else "shop", i,
+                                  i, i) for i in range(50))
+body = (para * 60)[:100 * 1024 - len(links)] + links + "</body></html>\n"
+open(t + "/msg", "w").write(head + body)
+if big:
+    with open(t + "/big", "w") as f:
+        f.write(head)
+        chunk = para * 100 + links
+        n = 0
+        while n < 100 * 1024 * 1024:
+            f.write(chunk)
+            n += len(chunk)
+EOF
+BASE="dns 127.0.0.1:$RELAY
+spool $T/spool
+timeout 2
+spf off
+dkim off
+dmarc off"
+printf '%s\n' "$BASE" > "$T/policy-none"
+printf '%s\nurilist DBL dbl.bench.test profile=dbl\n' "$BASE" > "$T/policy-uri"
+printf 'Fnews@shop.example\0Tbob@example.org\0\0' > "$T/env"
+HALF=$(($(wc -c < "$T/msg") / 2))
+LATE=$(($(wc -c < "$T/msg") - 600))
+unset QQ_OUT QQ_EXIT RELAYCLIENT QQTAG_SKIP QQTAG_TRUSTED QQTAG_LOOP \
+    QMAILQUEUE TCP6REMOTEIP TCPREMOTEHOST QQTAG_DNS QQTAG_THRESHOLD \
+    2> /dev/null || :
+export TCPREMOTEIP=192.0.2.50 QQTAG_QUEUE="$T/qq-standin"
+
+# correctness first: both listed domains found, nothing else listed
+QQ_OUT=$T/chk QQTAG_POLICY=$T/policy-uri "$T/qqtag" < "$T/msg" \
+    1< "$T/env" 2> "$T/chk.log" || die "qqtag: $(cat "$T/chk.log")"
+# (a test scores once a message: the second listed domain is in the log's
+# uris=, not in a second warning; the relay serves only the list, so the
+# rDNS and sender-domain checks are errors, the list never)
+grep -q "^X-Spam-Warning: .*listed7.example" "$T/chk.msg" ||
+	die "listed7.example not warned: $(head -n 20 "$T/chk.msg")"
+for d in listed7.example listed13.example; do
+	grep -q " uris=[^ ]*$d" "$T/chk.log" ||
+		die "$d not in uris=: $(cat "$T/chk.log")"
+done
+! grep -q 'errors=[^ ]*DBL' "$T/chk.log" || die "DBL errors: $(cat "$T/chk.log")"
+
+qq() {
+	_c=$1 _p=$2
+	shift 2
+	: > "$T/qq.log"
+	_r=$(QQTAG_POLICY=$_p $DRIVE qq "$T/qqtag" "$T/msg" "$T/env" \
+	    "$T/qq.log" "$@") || die "drive failed: $_c"
+	case $_r in
+	*" rc=0") ;;
+	*) die "$_c: $_r $(cat "$T/qq.log")" ;;
+	esac
+	_l=$(grep '^qqtag: pid=' "$T/qq.log")
+	_a=${_l#*after_eom_ms=}
+	set -- $(echo "$_r" | tr ' ' '\n' | sed 's/^[a-z_]*=//')
+	echo "$_c $1 $2 ${_a%% *} $3 $4" >> "$T/runs"
+}
+big() {
+	_r=$(QQTAG_POLICY=$2 QQTAG_QUEUE=/bin/true "$T/drive" pipe "$T/big" \
+	    "$T/env" "$T/big.log" "$T/qqtag") || die "drive failed: $1"
+	case $_r in
+	*" status=0") ;;
+	*) die "$1: $_r $(cat "$T/big.log")" ;;
+	esac
+	_m=${_r#*maxrss_kb=}
+	echo "$1 - - - - ${_m%% *}" >> "$T/runs"
+}
+one_round() {
+	qq slow "$T/policy-uri" "$HALF:200" "$LATE:200"
+	qq cpu-uri "$T/policy-uri"
+	qq cpu-none "$T/policy-none"
+}
+one_round
+: > "$T/runs"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+i=0
+while [ $i -lt "$N" ]; do
+	one_round
+	i=$((i + 1))
+done
+if [ "$BIG" = 1 ]; then
+	${CC:-cc} -O2 -static -o "$T/drive" "$TOP/bench/drive.c" ||
+		die "cc drive.c"
+	for k in 1 2 3; do
+		big big-uri "$T/policy-uri"
+		big big-none "$T/policy-none"
+	done
+fi
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+med() {
+	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$T/runs" | sort -n |
+	    awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "- - -"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+}
+FAILED=0
+verdict() {
+	if awk -v v="$1" -v g="$2" 'BEGIN { exit !(v <= g) }'; then
+		V=PASS
+	else
+		FAILED=1
+		V=FAIL
+	fi
+}
+row() {
+	set -- "$1" "$2" "$3" "${4-}" $(med "$1" "$2")
+	V=
+	[ -z "$4" ] || verdict "$5" "$4"
+	echo "| $1 | $3 | $5 | $6 | $7 | ${4:+<= $4} | $V |"
+}
+G03=$(awk -v r="$RTT" 'BEGIN { printf "%.1f", 0.3 * r }')
+MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "### Run of $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
+echo
+echo "- machine: $(nproc) CPUs, $MODEL, Linux $(uname -r)"
+echo "- command: \`sh bench/uri.sh $N\` (RTT=$RTT), qqtag $REV"
+echo "- load average before/after: $LOAD0 / $LOAD1"
+echo
+echo "| case | measure | median | min | max | goal | result |"
+echo "|---|---|---:|---:|---:|---|---|"
+row slow 3 "50 links, 2 pauses of 200 ms: last byte -> exit" "$G03"
+row slow 4 "same: after_eom_ms (log)"
+row cpu-uri 5 "100 KB HTML, 50 links, urilist: CPU"
+row cpu-none 5 "the same, no urilist: CPU"
+_a=$(med cpu-uri 5 | cut -d' ' -f1)
+_b=$(med cpu-none 5 | cut -d' ' -f1)
+_d=$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2f", a - b }')
+verdict "$_d" 1
+echo "| cpu-uri - cpu-none | CPU ms | $_a | $_b | $_d | <= +1 | $V |"
+if [ "$BIG" = 1 ]; then
+	_n=$(med big-uri 6 | cut -d' ' -f1)
+	_o=$(med big-none 6 | cut -d' ' -f1)
+	verdict "$_n" 8192
+	echo "| big-uri | 100 MiB of HTML links, peak RSS KiB (no urilist: $_o) | $_n | | | <= 8192 | $V |"
+fi
+echo
+[ "$FAILED" = 0 ] && echo "Goals: all PASS." ||
+	echo "Goals: at least one FAIL (see the table)."
+exit "$FAILED"
