@@ -165,13 +165,14 @@ install: all
 # .buildinfo, .changes and debug symbols' qqtag-dbgsym) with dpkg-buildpackage from debian/, which
 # runs "make install PREFIX=/usr".  Its build runs the test suite unless
 # DEB_BUILD_OPTIONS holds nocheck.  The version is debian/changelog's,
-# the one place it is written.  dpkg-buildpackage writes into ../ first.
+# the one place it is written.  dpkg-buildpackage writes into ../ first;
+# dist/ then holds this version's files only.
 VERSION	:= $(shell awk 'NR == 1 { gsub(/[()]/, "", $$2); print $$2 }' \
 	   debian/changelog 2>/dev/null)
 deb:
 	@sh tests/deps.sh deb
 	@set -e; a=$$(dpkg --print-architecture); f=qqtag_$(VERSION)_$$a; \
-	rm -f dist/$$f.* dist/qqtag-dbgsym_$(VERSION)_$$a.deb; \
+	rm -f dist/qqtag_* dist/qqtag-dbgsym_*; \
 	dpkg-buildpackage -us -uc -b $(if $(filter nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck); \
 	mkdir -p dist; \
 	mv ../$$f.deb ../$$f.buildinfo ../$$f.changes dist/; \
