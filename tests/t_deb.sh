@@ -87,8 +87,8 @@ done
 	"missing, or not <!nocheck>:$bad"
 # orgdom.c dlopen()s libpsl.so.N: Depends must name libpslN (dpkg-shlibdeps
 # cannot see it) and publicsuffix
-so=$(sed -n 's/^#define[[:space:]]*ORGDOM_LIB[[:space:]]*"libpsl\.so\.\([0-9]*\)".*/\1/p' \
-    "$TOP/orgdom.c")
+so=$(sed -n 's/^#define[[:space:]]*ORGDOM_LIB[[:space:]]*"libpsl\.so\.//p' \
+    "$TOP/orgdom.c" | sed 's/".*//')
 if [ -n "$so" ]; then
 	grep -qx "depends libpsl$so" "$T/ctl" &&
 	    ok "Depends names libpsl$so (orgdom.c dlopen()s libpsl.so.$so)" ||
@@ -183,7 +183,7 @@ for r in "$TOP"/recipes/*; do
 	    ok "the package holds recipes/${r##*/}" ||
 	    fail "the package holds /usr/share/doc/qqtag/recipes/${r##*/}"
 done
-grep -E ' \./(var|srv|home|etc/init\.d|etc/systemd|lib/systemd|usr/lib/systemd)/' \
+grep -E ' \./(var|srv|home|etc/init\.d|etc/systemd|(usr/)?lib/systemd)/' \
     "$T/files" > "$T/odd"
 [ -s "$T/files" ] && [ ! -s "$T/odd" ] &&
     ok "nothing under /var (qmail), no init script, no systemd unit" ||
@@ -197,8 +197,9 @@ assert_eq "conffiles: the policy and the cron example" \
     "/etc/cron.d/qqtag /etc/qqtag/policy" \
     "$(sort "$T/ctrl/conffiles" | tr '\n' ' ' | sed 's/ $//')"
 ls "$T/ctrl" > "$T/ctrl.ls"
-grep -qx control "$T/ctrl.ls" && ! grep -qxE 'preinst|postinst|prerm|postrm|config' \
-    "$T/ctrl.ls" && ok "no maintainer script (it starts and changes nothing)" ||
+grep -qx control "$T/ctrl.ls" &&
+    ! grep -qxE 'preinst|postinst|prerm|postrm|config' "$T/ctrl.ls" &&
+    ok "no maintainer script (it starts and changes nothing)" ||
     fail "no maintainer script" "$(cat "$T/ctrl.ls")"
 
 # lintian: no error (warnings are overridden with reasons, or shown here)
@@ -255,7 +256,7 @@ assert_eq "qqtag -n: the last line says the policy is ok" \
 
 # one message through the installed qqtag, with the installed policy (no
 # QQTAG_POLICY); DNS goes to a dead loopback port
-printf '%s\n' "Received: from mx.example.net (HELO mx.example.net) (192.0.2.7)" \
+printf '%s\n' "Received: from mx.example.net (192.0.2.7)" \
     "  by mx.example.test with SMTP; 3 Dec 2026 12:00:00 -0000" \
     "From: Someone <someone@example.net>" "To: rcpt@example.org" \
     "Subject: through the package" "Date: Thu, 3 Dec 2026 12:00:00 +0000" \
