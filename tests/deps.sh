@@ -19,8 +19,9 @@ test="$demo ucspi-tcp-ipv6 nsd maildrop procmail dovecot-sieve"
 test="$test libpython3.11-testsuite python3 valgrind daemontools time strace"
 test="$test python3-spf python3-dkim opendkim-tools opendkim miltertest"
 test="$test man-db bsdextrautils"
-ci="$test clang libclang-rt-14-dev dpkg-dev debhelper lintian"
-debtools="dpkg-dev debhelper lintian"
+ci="$test clang libclang-rt-14-dev build-essential dpkg-dev debhelper lintian"
+# dpkg-buildpackage checks build-essential besides Build-Depends
+debtools="build-essential dpkg-dev debhelper lintian"
 case " ${DEB_BUILD_OPTIONS-} " in
 *" nocheck "*) deb="$build $debtools" ;;
 *) deb="$test $debtools" ;;
