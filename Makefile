@@ -166,9 +166,31 @@ install: all
 	test -e $(DESTDIR)$(ETCDIR)/policy || \
 	    install -m 644 policy $(DESTDIR)$(ETCDIR)/policy
 
+# make deb: the Debian package dist/qqtag_VERSION_ARCH.deb (with its
+# .buildinfo, .changes and the debug symbols' qqtag-dbgsym), built by
+# dpkg-buildpackage from debian/, which runs "make install PREFIX=/usr".
+# Its build runs the test suite unless DEB_BUILD_OPTIONS holds nocheck.
+# The version is debian/changelog's, the one place it is written.
+# dpkg-buildpackage writes into ../ first; dist/ then holds this build's
+# files only.
+VERSION	:= $(shell awk 'NR == 1 { gsub(/[()]/, "", $$2); print $$2 }' \
+	   debian/changelog 2>/dev/null)
+deb:
+	@sh tests/deps.sh deb
+	@set -e; a=$$(dpkg --print-architecture); f=qqtag_$(VERSION)_$$a; \
+	rm -f dist/qqtag_* dist/qqtag-dbgsym_*; \
+	dpkg-buildpackage -us -uc -b \
+	    $(if $(filter nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck); \
+	mkdir -p dist; \
+	mv ../$$f.deb ../$$f.buildinfo ../$$f.changes dist/; \
+	d=qqtag-dbgsym_$(VERSION)_$$a.deb; [ ! -e ../$$d ] || mv ../$$d dist/; \
+	echo "make deb: dist/$$f.deb"
+
 clean:
 	rm -f qqtag qqtag-filter *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS) \
 	    tests/qqtag-body
 	rm -rf tests/log .flags
+	rm -rf debian/qqtag debian/.debhelper debian/files \
+	    debian/*.substvars debian/*.debhelper.log debian/debhelper-build-stamp
 
-.PHONY: all demo test testbins asan valgrind fuzz install clean FORCE
+.PHONY: all demo test testbins asan valgrind fuzz install deb clean FORCE

@@ -1,6 +1,10 @@
 #!/bin/sh
 # deps.sh: make sure the Debian packages for one purpose are installed.
-#   sh tests/deps.sh demo|build|test|ci
+#   sh tests/deps.sh demo|build|test|ci|deb
+#   sh tests/deps.sh list demo|build|test|ci|deb   (print them, one a line)
+# deb: what "make deb" needs (the test suite's packages too, unless
+# DEB_BUILD_OPTIONS holds nocheck); debian/control's Build-Depends name
+# the same packages (tests/t_deb.sh compares them).
 # All present: exits 0 silently.  Missing and root: installs them with no
 # daemon started (a policy-rc.d that exits 101).  Missing and not root:
 # says what to run and exits 1.
@@ -15,20 +19,38 @@ test="$demo ucspi-tcp-ipv6 nsd maildrop procmail dovecot-sieve"
 test="$test libpython3.11-testsuite python3 valgrind daemontools time strace"
 test="$test python3-spf python3-dkim opendkim-tools opendkim miltertest"
 # libpsl is the reference the public suffix list reader is tested against
-test="$test libpsl-dev"
-ci="$test clang libclang-rt-14-dev"
+test="$test libpsl-dev man-db bsdextrautils"
+ci="$test clang libclang-rt-14-dev build-essential dpkg-dev debhelper lintian"
+# dpkg-buildpackage checks build-essential besides Build-Depends
+debtools="build-essential dpkg-dev debhelper lintian"
+case " ${DEB_BUILD_OPTIONS-} " in
+*" nocheck "*) deb="$build $debtools" ;;
+*) deb="$test $debtools" ;;
+esac
+
+list=
+if [ "${1-}" = list ]; then
+	list=1
+	shift
+fi
 
 case ${1-} in
 build) want=$build ;;
 demo) want=$demo ;;
 test) want=$test ;;
 ci) want=$ci ;;
+deb) want=$deb ;;
 *)
-	echo "usage: sh tests/deps.sh demo|build|test|ci" >&2
+	echo "usage: sh tests/deps.sh [list] demo|build|test|ci|deb" >&2
 	exit 2
 	;;
 esac
 mode=$1
+if [ -n "$list" ]; then
+	# shellcheck disable=SC2086
+	printf '%s\n' $want
+	exit 0
+fi
 
 missing=
 for p in $want; do
