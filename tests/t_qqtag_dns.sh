@@ -621,13 +621,16 @@ else
 	fail "instant upload: after_eom_ms >= 250" "$(cat "$T/up0.log")"
 fi
 # upwin NAME DESC: after_eom_ms and the last byte to the exit < 100 ms,
-# every check answered
+# every check answered (under ASan the exit itself, the sanitizer's leak
+# scan, took 110 ms on a busy machine: the wall limit is 250 there,
+# qqtag's own after_eom_ms keeps its 100)
+if [ "$ASAN" = 1 ]; then TAILMAX=250; else TAILMAX=100; fi
 upwin() {
 	_ae=$(logkv "$1" after_eom_ms)
 	if [ "$RC" = 0 ] && [ -n "$_ae" ] && [ "$_ae" -lt 100 ] &&
-	    [ -n "$TAIL" ] && [ "$TAIL" -lt 100 ] &&
+	    [ -n "$TAIL" ] && [ "$TAIL" -lt "$TAILMAX" ] &&
 	    [ "$(logkv "$1" errors)" = none ]; then
-		ok "$2: after_eom_ms $_ae, last byte to exit $TAIL ms (< 100)"
+		ok "$2: after_eom_ms $_ae, last byte to exit $TAIL ms (< $TAILMAX)"
 	else
 		fail "$2: after_eom_ms and last byte to exit < 100 ms" \
 		    "$(cat "$T/$1.drive" "$T/$1.log")"
