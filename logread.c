@@ -186,8 +186,9 @@ lr_line(struct lr *r, const char **p, size_t *n)
 		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
 		if (nl != NULL) {
 			take(r, (size_t)(nl - r->buf), 1, p, n);
-			if (!r->skipping)
+			if (!r->skipping && *n <= LR_LINE_MAX)
 				return 1;
+			r->overlong += !r->skipping;
 			r->skipping = 0;
 			continue;
 		}
