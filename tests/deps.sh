@@ -14,6 +14,8 @@ demo="$build rbldnsd libmaxmind-db-writer-perl mmdb-bin"
 test="$demo ucspi-tcp-ipv6 nsd maildrop procmail dovecot-sieve"
 test="$test libpython3.11-testsuite python3 valgrind daemontools time strace"
 test="$test python3-spf python3-dkim opendkim-tools opendkim miltertest"
+# headless Chromium renders qqtag-report's HTML page (t_report.sh)
+test="$test chromium"
 ci="$test clang libclang-rt-14-dev"
 
 case ${1-} in
