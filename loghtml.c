@@ -333,6 +333,24 @@ list_table(FILE *o, const struct agg *a)
 	fputs("</table></div>\n", o);
 }
 
+/* Messages and flagged share per hour of the day (local time). */
+static void
+hours(FILE *o, const struct agg *a)
+{
+	int	h;
+
+	if (!a->stamped)
+		return;
+	fputs("<h2>Per hour (local time)</h2>\n<table><tr><th>hour</th>"
+	    "<th>messages</th><th>flagged</th></tr>\n", o);
+	for (h = 0; h < 24; h++)
+		if (a->hour_n[h] > 0)
+			fprintf(o, "<tr><td>%02d:00</td><td>%llu</td>"
+			    "<td>%.1f%%</td></tr>\n", h, U(a->hour_n[h]),
+			    pct(a->hour_fl[h], a->hour_n[h]));
+	fputs("</table>\n", o);
+}
+
 /* The page. */
 int
 html_report(FILE *o, const struct agg *a, const struct warnings *w)
@@ -356,6 +374,7 @@ html_report(FILE *o, const struct agg *a, const struct warnings *w)
 	    a->flagged, HTML_TOP);
 	table(o, "Flagged mail by AS", &a->asn, a->asn_fl, a->asn_n,
 	    a->flagged, HTML_TOP);
+	hours(o, a);
 	fputs("</body></html>\n", o);
 	return ferror(o) ? -1 : 0;
 }

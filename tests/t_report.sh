@@ -39,6 +39,11 @@ grep -q ' lists=ZEN+,OPEN! ' "$T/real.log" &&
     grep -q ' lists=ZEN,OPEN ' "$T/real.log" &&
     ok "qqtag logs lists=: listed +, error !, clean bare" ||
     fail "lists= in qqtag's line" "$(cat "$T/real.log")"
+grep -v '^dnsbl' "$T/policy" > "$T/policy.nolists"
+QQTAG_POLICY="$T/policy.nolists" QQTAG_QUEUE="$STANDIN" QQ_OUT="$T/q" \
+    TCPREMOTEIP=192.0.2.77 "$QQTAG" < "$T/m" 1< "$T/env" 2> "$T/none.log"
+grep -q ' lists=none ' "$T/none.log" && ok "  ... lists=none when no list is asked" ||
+    fail "  ... lists=none" "$(cat "$T/none.log")"
 # the generator writes qqtag's fields in qqtag's order (this policy has
 # no GeoIP: no geo=)
 order() { sed 's/^.*qqtag: //; s/=[^ ]*//g; s/ geo / /' | head -n 1; }
@@ -222,6 +227,10 @@ grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$h" &&
     grep -q '&lt;img/src=x&gt;' "$h" && grep -q '&quot;&gt;&lt;svg' "$h" &&
     ok "  ... the hostile fields come out as text" ||
     fail "  ... the hostile fields come out as text"
+grep -q '<tr><td>03:00</td><td>60</td><td>20.0%</td></tr>' "$h" &&
+    grep -q '<tr><td>ZEN</td><td>880</td><td>15.9%</td><td>54.1%</td><td>30.0%</td>' "$h" &&
+    ok "  ... the same figures as the text (lists, per hour)" ||
+    fail "  ... the same figures as the text"
 grep -q 'name="viewport"' "$h" && ! grep -qi 'https\?:' "$h" &&
     grep -q "default-src 'none'" "$h" &&
     ok "  ... viewport for phones; no URL, nothing loaded from the network" ||
@@ -264,6 +273,33 @@ else
 	assert_eq "  ... the pixels come from the charts (none without them)" \
 	    "0 0 0 0 0" "$(awk '{ print $2 }' "$T/px0" | tr '\n' ' ' | sed 's/ $//')"
 fi
+
+# ---- the progress line: on a terminal only -----------------------------------
+"$PYTHON" "$TOP/tests/reportgen.py" 70000 $START 1 multilog "$T/70k.log"
+"$PYTHON" - "$REPORT" "$T/70k.log" > "$T/pty.out" 2>&1 <<'PY'
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=s)
+os.close(s)
+out = b""
+while True:
+    try:
+        b = os.read(m, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+p.wait()
+sys.stdout.write(repr(out))
+PY
+grep -q 'qqtag-report: 65536 lines, ' "$T/pty.out" &&
+    ok "a progress line on stderr when it is a terminal" ||
+    fail "progress line on a terminal" "$(head -c 300 "$T/pty.out")"
+"$REPORT" "$T/70k.log" > /dev/null 2> "$T/nopty.err"
+[ -s "$T/70k.log" ] && [ ! -s "$T/nopty.err" ] &&
+    ok "  ... and none when stderr is a file" ||
+    fail "  ... none when stderr is a file" "$(head -c 300 "$T/nopty.err")"
 
 # ---- the man page --------------------------------------------------------------
 w=$(MANWIDTH=80 man --warnings -l "$TOP/qqtag-report.1" 2>&1 > "$T/man.out")
