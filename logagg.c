@@ -197,8 +197,11 @@ count_code(struct ag_list *l, const struct ll_slice *ans)
 static void
 list_error(struct ag_list *l, struct lerr *e, time_t t, int stamped)
 {
-	enum ag_kind	k = e ? agg_kind(e->answer.p, e->answer.n) : K_OTHER;
+	enum ag_kind	k = K_OTHER;
 	size_t		n;
+
+	if (e != NULL)
+		k = agg_kind(e->answer.p, e->answer.n);
 
 	l->error++;
 	l->kind[k]++;

@@ -10,7 +10,7 @@
 #include "lognames.h"
 #include "logtl.h"
 
-#define AG_TESTS	512	/* distinct names kept; the rest is "other" */
+#define AG_TESTS	512	/* names kept; the rest is "other" */
 #define AG_LISTS	64
 #define AG_ERRKEYS	128
 #define AG_CC		300
@@ -34,14 +34,14 @@ struct ag_code {
 struct ag_list {
 	uint64_t	asked, listed, clean, error;
 	uint64_t	kind[K_N];
-	struct ag_code	code[AG_CODES];	/* the error codes (127.x ...) */
+	struct ag_code	code[AG_CODES];	/* codes: 127.x ... */
 	uint64_t	code_other;
 	uint64_t	run;		/* messages in a row ending with the
 					   last one that asked: an error code */
 	time_t		run_since;	/* the first of them */
 	int		run_stamped;
 	char		run_code[AG_CODELEN];
-	time_t		first;		/* first message that asked */
+	time_t		first;		/* first message asking */
 };
 
 struct agg {
@@ -60,7 +60,7 @@ struct agg {
 	struct ag_list	list[AG_LISTS + 1];
 	struct hist	ms, eom;
 	uint64_t	hour_n[24], hour_fl[24];
-	time_t		hc_lo;		/* local hour cache: its start */
+	time_t		hc_lo;		/* hour cache: start */
 	int		hc_hour;
 	struct tl	tl;
 	int		stamped;	/* any message had a time */

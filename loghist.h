@@ -19,9 +19,9 @@ struct hist {
 /* Count value v. */
 void		hist_add(struct hist *, uint64_t);
 /*
- * The percentile pm in per mille (500: p50, 1000: max; nearest rank): the upper bound of
- * the bucket holding it (exact below HIST_EXACT, within 1/32 above),
- * never above the largest value seen; 0 when empty.
+ * The percentile pm in per mille (500: p50, 1000: max; nearest rank):
+ * the upper bound of the bucket holding it (exact below HIST_EXACT,
+ * within 1/32 above), never above the largest value seen; 0 when empty.
  */
 uint64_t	hist_pct(const struct hist *, unsigned);
 /* Values in [2^(k-1), 2^k) (k = 0: the value 0), k < 41. */

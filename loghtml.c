@@ -16,7 +16,7 @@
 
 #define C_MSGS		"#4e79a7"	/* messages (blue) */
 #define C_FLAG		"#e15759"	/* flagged, listed (red) */
-#define C_ERR		"#f28e2b"	/* errors, flagged share (orange) */
+#define C_ERR		"#f28e2b"	/* errors, flagged share */
 #define C_CLEAN		"#59a14f"	/* clean (green) */
 #define C_LAT		"#76b7b2"	/* latency (teal) */
 #define HTML_TOP	10
@@ -50,9 +50,10 @@ html_esc(FILE *o, const char *s)
 static void
 head(FILE *o)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	    "\n<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" "
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\">\n"
+	    "<meta http-equiv=\"Content-Security-Policy\" "
 	    "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
 	    "<title>qqtag report</title>\n<style>\n"
 	    "body{font-family:sans-serif;margin:0 auto;max-width:60em;"
@@ -210,12 +211,12 @@ lists_chart(FILE *o, const struct agg *a)
 		fprintf(o, "%.0f\">", y + 17);
 		html_esc(o, names_str(&a->lists, idx[i]));
 		fprintf(o, "</text><rect x=\"140\" y=\"%.0f\" width=\"%.1f\" "
-		    "height=\"22\" fill=\"" C_FLAG "\"/><rect x=\"%.1f\" y=\"%.0f\" "
-		    "width=\"%.1f\" height=\"22\" fill=\"" C_ERR "\"/><rect x=\""
-		    "%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"22\" fill=\""
-		    C_CLEAN "\"/><text x=\"566\" y=\"%.0f\">%.0f%%/%.0f%%</text>"
-		    "\n", y, wl, 140 + wl, y, we, 140 + wl + we, y,
-		    wc, y + 17, pct(l->listed, l->asked),
+		    "height=\"22\" fill=\"" C_FLAG "\"/><rect x=\"%.1f\" "
+		    "y=\"%.0f\" width=\"%.1f\" height=\"22\" fill=\"" C_ERR
+		    "\"/><rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height="
+		    "\"22\" fill=\"" C_CLEAN "\"/><text x=\"566\" y=\"%.0f\">"
+		    "%.0f%%/%.0f%%</text>\n", y, wl, 140 + wl, y, we,
+		    140 + wl + we, y, wc, y + 17, pct(l->listed, l->asked),
 		    pct(l->error, l->asked));
 	}
 	fputs("</g></svg>\n<p class=\"key\">", o);

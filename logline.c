@@ -18,7 +18,7 @@
 
 #include "logline.h"
 
-#define NUM_MAX		(1ULL << 53)	/* larger numbers are malformed */
+#define NUM_MAX		(1ULL << 53)	/* larger: malformed */
 #define SCORE10_MAX	1000000000L	/* |score| in tenths */
 
 /* The keys, by field; text fields keep their slice, others a number. */

@@ -21,13 +21,13 @@ enum ll_field {
 #define LL_HAS(r, f)	(((r)->have >> (f)) & 1u)
 
 struct ll_rec {
-	uint32_t	 have;		/* 1 << LL_x: field present and valid */
+	uint32_t	 have;		/* 1 << LL_x: present, valid */
 	unsigned	 bad;		/* fields present but malformed */
-	unsigned	 dup;		/* repeated fields (the first counts) */
+	unsigned	 dup;		/* repeated (first counts) */
 	unsigned	 unknown;	/* words this version does not know */
 	uint64_t	 num[LL_NFIELDS];	/* numeric fields */
 	long		 score10;	/* score in tenths */
-	int		 flag;		/* flag=yes: 1, flag=no: 0, else -1 */
+	int		 flag;		/* yes: 1, no: 0, else -1 */
 	struct ll_slice	 s[LL_NFIELDS];	/* text fields */
 };
 

@@ -16,7 +16,7 @@ struct names_e {
  */
 struct names {
 	size_t		 cap, n;
-	size_t		 hsize;		/* slots of the hash index */
+	size_t		 hsize;		/* hash index slots */
 	struct names_e	*e;
 	unsigned	*h;		/* id + 1 per slot, 0: free */
 };

@@ -19,16 +19,16 @@
 #include "logread.h"
 
 #define LR_IN	(256 * 1024)	/* raw bytes of one read */
-#define LR_BUF	(1024 * 1024)	/* decoded text; >= 2 * LR_LINE_MAX */
+#define LR_BUF	(1024 * 1024)	/* text; >= 2 * LR_LINE_MAX */
 
 struct lr {
 	int		 fd;
 	int		 gz;		/* inflating */
 	int		 eof;		/* no more input */
-	int		 skipping;	/* in the rest of an overlong line */
+	int		 skipping;	/* in an overlong line */
 	z_stream	 z;
-	size_t		 inlen;		/* raw bytes read at the start */
-	size_t		 start, end;	/* unread text in buf[start..end) */
+	size_t		 inlen;		/* raw bytes first read */
+	size_t		 start, end;	/* unread: buf[start..end) */
 	uint64_t	 overlong;
 	uint64_t	 bytes;
 	char		 problem[160];

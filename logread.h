@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LR_LINE_MAX	8192	/* a longer line is skipped and counted */
+#define LR_LINE_MAX	8192	/* longer: skipped and counted */
 
 struct lr;
 

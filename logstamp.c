@@ -4,7 +4,7 @@
  *   @4000000069301c2a1d3c4e5f qqtag: ...	multilog (TAI64N)
  *   2026-12-03 13:00:00.123456789 qqtag: ...	tai64nlocal (local time)
  *   2026-12-03T13:00:00.123+01:00 host ...	rsyslog's RFC 3339 format
- *   Dec  3 13:00:00 host qmail-smtpd[1]: ...	syslog (local time, no year)
+ *   Dec  3 13:00:00 host qmail-smtpd[1]: ...	syslog (local, no year)
  *
  * TAI64N: the label is 2^62 + 10 + Unix time, as daemontools' tai64n
  * writes it (it ignores leap seconds, and so do we).  Syslog's stamp has
@@ -19,7 +19,7 @@
 #include "logstamp.h"
 
 #define TAI_OFFSET	0x400000000000000AULL	/* 2^62 + 10 */
-#define FUTURE_SLACK	86400	/* syslog: how far "ahead" a line may be */
+#define FUTURE_SLACK	86400	/* syslog: a line ahead of now */
 
 /* Set up the context with reference time now. */
 void

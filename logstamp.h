@@ -7,9 +7,9 @@
 
 /* Local-time conversions, cached by the hour (logs are in time order). */
 struct stamp_ctx {
-	time_t	now;		/* reference for syslog's missing year */
+	time_t	now;		/* syslog's missing year: from it */
 	int	now_year;	/* its local year */
-	int	key[4];		/* year, month, day, hour of the cache */
+	int	key[4];		/* cache: year, month, day, hour */
 	time_t	hour;		/* its hour's start */
 	int	skey[3];	/* syslog cache: month, day, hour */
 	time_t	shour;

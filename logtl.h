@@ -9,7 +9,7 @@
 
 struct tl {
 	int		used;
-	int		wi;		/* index of the width in the ladder */
+	int		wi;		/* the width: ladder index */
 	time_t		base;		/* start of bucket 0 */
 	time_t		width;		/* seconds a bucket */
 	uint64_t	n[TL_N];

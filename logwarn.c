@@ -254,13 +254,13 @@ checks_warn(const struct agg *a, const struct thresholds *th,
 	if (a->eom.n > 0 && p95 >= th->eom_warn)
 		warn_add(w, p95 >= th->eom_crit ? LV_CRIT : LV_WARN,
 		    "clients waited %llu ms or more after their last byte for "
-		    "5%% of messages (after_eom_ms p95): lists answer slowly or "
-		    "time out; %s", (unsigned long long)p95, SEE_RESOLVER);
+		    "5%% of messages (after_eom_ms p95): lists answer slowly "
+		    "or time out; %s", (unsigned long long)p95, SEE_RESOLVER);
 	if (a->health > 0)
-		warn_add(w, LV_WARN, "%llu messages did not use the list health "
-		    "state (health=: stale or corrupt state file): is qqtag -T "
-		    "running from cron? %s", (unsigned long long)a->health,
-		    SEE_HEALTH);
+		warn_add(w, LV_WARN, "%llu messages did not use the list "
+		    "health state (health=: stale or corrupt state file): "
+		    "is qqtag -T running from cron? %s",
+		    (unsigned long long)a->health, SEE_HEALTH);
 }
 
 /* Every warning, criticals first (in their order). */

@@ -14,9 +14,9 @@ enum { LV_OK, LV_WARN, LV_CRIT };
 
 /* The thresholds (command line options; defaults in warn_defaults). */
 struct thresholds {
-	double		list_warn, list_crit;	/* % of a list's queries */
-	double		unchecked_warn, unchecked_crit;	/* % of messages */
-	uint64_t	eom_warn, eom_crit;	/* p95 after the last byte, ms */
+	double		list_warn, list_crit;	/* % of queries */
+	double		unchecked_warn, unchecked_crit; /* % */
+	uint64_t	eom_warn, eom_crit;	/* after_eom p95, ms */
 	uint64_t	min_msgs;	/* fewer queries of a list: no share
 					   warnings for it */
 };

@@ -30,7 +30,7 @@
 #include "logwarn.h"
 
 #define DIR_FILES_MAX	100000	/* files read from one directory */
-#define PROGRESS_EVERY	65536	/* lines between looks at the clock */
+#define PROGRESS_EVERY	65536	/* lines between clock looks */
 
 enum { EX_OK, EX_INPUT, EX_USAGE };	/* without --check */
 enum { CK_OK, CK_WARN, CK_CRIT, CK_UNKNOWN };	/* --check */
@@ -40,13 +40,13 @@ static struct {
 	struct stamp_ctx	 sc;
 	struct thresholds	 th;
 	struct warnings		 w;
-	int			 window;	/* --since/--until/--last given */
+	int			 window;	/* --since/until/last */
 	time_t			 since, until;
 	int			 check;
 	const char		*html;
 	int			 progress;	/* stderr is a terminal */
-	time_t			 shown;		/* last progress line */
-	int			 badinput;	/* some input not read whole */
+	time_t			 shown;		/* last progress */
+	int			 badinput;	/* input not read whole */
 	int			 goodinput;	/* some input read */
 } g;
 
@@ -282,7 +282,8 @@ window(const char *since, const char *until, const char *last,
 static void
 options(int argc, char *argv[])
 {
-	const char	*since = NULL, *until = NULL, *last = NULL, *now = NULL;
+	const char	*since = NULL, *until = NULL, *last = NULL;
+	const char	*now = NULL;
 	int		 c;
 
 	warn_defaults(&g.th);

@@ -110,7 +110,7 @@ static void
 stamps(void)
 {
 	struct stamp_ctx c;
-	time_t		 now = 1796302800, t;	/* 2026-12-03 13:00:00 UTC */
+	time_t		 now = 1796302800, t;	/* 12-03 13:00 */
 	size_t		 u;
 	const char	*s;
 
