@@ -385,6 +385,19 @@ aggregate(void)
 	    != NULL, "answered again: a share, no run: %s", w.n ?
 	    w.w[0].text : "none");
 	agg_free(&a);
+	T(agg_init(&a) == 0, "agg_init");	/* skipped by the probe */
+	for (i = 0; i < 20; i++)
+		add(&a, "pid=5 class=untrusted score=0.0 flag=no tests=none "
+		    "errors=DBL:broken lists=ZEN,DBL! result=queue", 0);
+	dbl = names_id(&a.lists, "DBL", 3);
+	T(a.list[dbl].kind[K_BROKEN] == 20, "broken by the health probe");
+	memset(&w, 0, sizeof(w));
+	warn_eval(&a, &th, &w);
+	T(w.n == 1 && w.w[0].level == LV_CRIT && strstr(w.w[0].text,
+	    "DBL was not asked for 100.0% of messages: marked broken by the "
+	    "health probe (qqtag -T)") != NULL, "the broken list's warning: "
+	    "%s", w.n ? w.w[0].text : "none");
+	agg_free(&a);
 }
 
 int
