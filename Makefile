@@ -34,15 +34,18 @@ FLAGS	 = $(CC) $(ALLCFLAGS) $(ALLLDFLAGS) $(LIBS)
 
 # Module objects: every .c here but the programs' mains.  A new check is
 # one file (it joins by existing) and one line of check.c's table.
-MODSRC	 = $(filter-out qqtag.c qqtag-filter.c,$(wildcard *.c))
+MODSRC	 = $(filter-out qqtag.c qqtag-filter.c qqtag-report.c,$(wildcard *.c))
 MODOBJ	 = $(MODSRC:.c=.o)
+# qqtag-report's modules (log*.c): in MODOBJ for the tests, not in qqtag
+REPOBJ	 = $(patsubst %.c,%.o,$(wildcard log*.c))
 HDRS	 = $(wildcard *.h)
 UNITSRC	 = $(wildcard tests/unit_*.c)
 UNITS	 = $(UNITSRC:.c=)
 TOOLSRC	 = tests/qq-standin.c $(wildcard tests/dnscheck.c tests/listcheck.c \
 	   tests/heurcheck.c tests/dkimcheck.c)
 TOOLS	 = $(TOOLSRC:.c=)
-PROGS	 = qqtag $(if $(wildcard qqtag-filter.c),qqtag-filter)
+PROGS	 = qqtag $(if $(wildcard qqtag-filter.c),qqtag-filter) \
+	   $(if $(wildcard qqtag-report.c),qqtag-report)
 # Fuzz targets tests/fuzz/fuzz_NAME.c: libFuzzer builds with clang (make
 # fuzz); plain builds link tests/fuzz/replay.c, which replays the seed
 # corpus tests/fuzz/NAME/ (run by tests/t_fuzzreplay.sh in make test).
@@ -61,10 +64,16 @@ FORCE:
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
 qqtag: qqtag.o $(MODOBJ)
-	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -o $@ qqtag.o $(MODOBJ) $(LIBS)
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -o $@ qqtag.o \
+	    $(filter-out $(REPOBJ),$(MODOBJ)) $(LIBS)
 
 qqtag-filter: qqtag-filter.o buf.o
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -o $@ qqtag-filter.o buf.o
+
+# the log report (issue 15): its own modules and zlib, nothing of qqtag's
+qqtag-report: qqtag-report.o $(REPOBJ)
+	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -o $@ qqtag-report.o $(REPOBJ) \
+	    $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
 
 tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(MODOBJ) .flags
 	$(CC) $(ALLCFLAGS) $(ALLLDFLAGS) -I. -o $@ $< tests/fuzz/replay.c \
@@ -187,7 +196,7 @@ deb:
 	echo "make deb: dist/$$f.deb"
 
 clean:
-	rm -f qqtag qqtag-filter *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS) \
+	rm -f qqtag qqtag-filter qqtag-report *.o $(UNITS) $(TOOLS) $(REPLAYS) $(FUZZERS) \
 	    tests/qqtag-body
 	rm -rf tests/log .flags
 	rm -rf debian/qqtag debian/.debhelper debian/files \

@@ -468,7 +468,46 @@ log_uris(const struct report *r, struct buf *l)
 	}
 }
 
-/* The report's part of the log line: score, flag, tests, lists, errors. */
+/*
+ * lists=: every list asked for the message, once, by its policy label
+ * (never its zone), marked + when it listed, ! when it failed (its
+ * LABEL:ANSWER is in errors=), bare when clean; "none" when no list was
+ * asked.  qqtag-report counts each list's answers from it.
+ */
+#define LOG_LISTS_MAX	64
+static void
+log_lists(const struct report *r, struct buf *l)
+{
+	const char	*lab[LOG_LISTS_MAX];
+	int		 v[LOG_LISTS_MAX];
+	size_t		 i, j, k = 0;
+
+	for (i = 0; i < r->n; i++) {
+		if (!r->f[i].list || r->f[i].label == NULL)
+			continue;
+		for (j = 0; j < k && lab[j] != r->f[i].label &&
+		    strcmp(lab[j], r->f[i].label) != 0; j++)
+			;
+		if (j == k) {
+			if (k == LOG_LISTS_MAX)
+				continue;
+			lab[k] = r->f[i].label;
+			v[k++] = F_CLEAN;
+		}
+		if (r->f[i].verdict == F_LISTED || v[j] == F_CLEAN)
+			v[j] = r->f[i].verdict;	/* listed > error > clean */
+	}
+	for (j = 0; j < k && buf_room(l) > 100; j++)
+		buf_printf(l, "%s%s%s", j ? "," : " lists=", lab[j],
+		    v[j] == F_LISTED ? "+" : v[j] == F_ERROR ? "!" : "");
+	if (k == 0)
+		buf_appends(l, " lists=none");
+}
+
+/*
+ * The report's part of the log line: score, flag, tests, uris, errors,
+ * geo, lists.
+ */
 void
 report_log(const struct report *r, struct buf *l)
 {
@@ -496,4 +535,5 @@ report_log(const struct report *r, struct buf *l)
 		if (r->asn != 0)
 			buf_printf(l, "/AS%lu", r->asn);
 	}
+	log_lists(r, l);
 }

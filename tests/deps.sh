@@ -20,6 +20,8 @@ test="$test libpython3.11-testsuite python3 valgrind daemontools time strace"
 test="$test python3-spf python3-dkim opendkim-tools opendkim miltertest"
 # libpsl is the reference the public suffix list reader is tested against
 test="$test libpsl-dev man-db bsdextrautils"
+# headless Chromium renders qqtag-report's HTML page (t_report.sh)
+test="$test chromium"
 ci="$test clang libclang-rt-14-dev build-essential dpkg-dev debhelper lintian"
 # dpkg-buildpackage checks build-essential besides Build-Depends
 debtools="build-essential dpkg-dev debhelper lintian"

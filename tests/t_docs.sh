@@ -5,7 +5,7 @@
 # policy passes qqtag -n, and README names the two set-up commands.
 . "$(dirname "$0")/lib.sh"
 
-for m in qqtag.8 qqtag-policy.5 qqtag-filter.1; do
+for m in qqtag.8 qqtag-policy.5 qqtag-filter.1 qqtag-report.1; do
 	if [ ! -e "$TOP/$m" ]; then
 		fail "$m exists"
 		continue
