@@ -94,21 +94,6 @@ dkim_tags(const char *s, size_t n, struct dkim_tag *t, size_t max,
 	}
 }
 
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
 
 /*
  * Base64 (RFC 4648 §4) with FWS anywhere (RFC 6376 §2.4); padding may be
@@ -129,7 +114,7 @@ dkim_b64(const char *s, size_t n, unsigned char *out, size_t cap)
 			pad++;
 			continue;
 		}
-		if (pad > 0 || (v = b64val((unsigned char)s[i])) == -1)
+		if (pad > 0 || (v = rfc_b64val((unsigned char)s[i])) == -1)
 			return -1;
 		acc = (acc << 6) | (unsigned long)v;
 		if (++q == 4) {

@@ -49,6 +49,7 @@
 
 #include "listfile.h"
 #include "msg.h"
+#include "rfc5322.h"
 
 #define MAXLINE		8192		/* longer lines are cut (rbldnsd) */
 #define TMPLMAX		255		/* TXT template bytes (rbldnsd) */
@@ -158,17 +159,6 @@ is_digit(int c)
 }
 
 /* A hex digit's value, or -1 (a table: IPv6 feeds are millions of them). */
-static int
-hexval(int c)
-{
-	static const signed char v[256] = {
-	    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	    ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11,
-	    ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16 };
-
-	return v[c & 0xff] - 1;
-}
 
 static int
 lower(int c)
@@ -452,7 +442,7 @@ ip6_group(char **sp, unsigned *v)
 	int h;
 
 	*v = 0;
-	for (; (h = hexval((unsigned char)*s)) >= 0; s++) {
+	for (; (h = rfc_hexval((unsigned char)*s)) >= 0; s++) {
 		*v = (*v << 4) | (unsigned)h;
 		if (*v > 0xffff)
 			break;
@@ -1295,7 +1285,7 @@ auto_line(struct listfile *s, char *p)
 		q = skip_space(q + 1);
 	if (q[0] == ':' && q[1] == ':')
 		return ip6trie_line(s, p);
-	for (h = q; hexval((unsigned char)*q) >= 0; q++)
+	for (h = q; rfc_hexval((unsigned char)*q) >= 0; q++)
 		;
 	return *q == ':' && q != h ? ip6trie_line(s, p) : ip4set_line(s, p);
 }

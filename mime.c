@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rfc5322.h"
 #include "uriextract.h"
 
 enum { M_HDR, M_BODY, M_SKIP };
@@ -31,31 +32,7 @@ mime_init(struct urix_mime *m)
 	m->hbol = 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	return c == '/' ? 63 : -1;
-}
 
 static void
 wflush(struct urix *u)
@@ -82,7 +59,7 @@ qp_byte(struct urix *u, int c)
 	switch (m->qstate) {
 	case Q_EQ:
 		m->qstate = Q_N;
-		if (hexval(c) >= 0) {
+		if (rfc_hexval(c) >= 0) {
 			m->qv = (unsigned)c;
 			m->qstate = Q_EQ1;
 			return;
@@ -97,8 +74,8 @@ qp_byte(struct urix *u, int c)
 		break;
 	case Q_EQ1:
 		m->qstate = Q_N;
-		if (hexval(c) >= 0) {
-			out(u, hexval((int)m->qv) << 4 | hexval(c));
+		if (rfc_hexval(c) >= 0) {
+			out(u, rfc_hexval((int)m->qv) << 4 | rfc_hexval(c));
 			return;
 		}
 		out(u, '=');
@@ -141,7 +118,7 @@ b64_byte(struct urix *u, int c)
 	struct urix_mime	*m = &u->mime;
 	int			 v;
 
-	if ((v = b64val(c)) < 0) {
+	if ((v = rfc_b64val(c)) < 0) {
 		if (c == '=')
 			b64_flush(u);
 		return;

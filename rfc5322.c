@@ -310,24 +310,7 @@ skip_q(const char *s, size_t i, size_t n)
 	return skip_qc(s, i, n, &closed);
 }
 
-static int
-hexval(int c)
-{
-	c = rfc_lc(c);
-	if (rfc_isdigit(c))
-		return c - '0';
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
-static int
-b64val(int c)
-{
-	if (rfc_isalpha(c))
-		return c >= 'a' ? c - 'a' + 26 : c - 'A';
-	if (rfc_isdigit(c))
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
 
 /* Decode the text of an encoded word (Q or B) into dst; bytes written. */
 static size_t
@@ -339,14 +322,14 @@ ew_text(int enc, const char *s, size_t n, char *dst, size_t cap)
 
 	for (i = 0; i < n && o + 1 < cap; i++) {
 		if (enc == 'q') {
-			if (s[i] == '=' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-			    hexval(s[i + 2]) >= 0) {
-				dst[o++] = (char)(hexval(s[i + 1]) * 16 +
-				    hexval(s[i + 2]));
+			if (s[i] == '=' && i + 2 < n && rfc_hexval(s[i + 1]) >= 0 &&
+			    rfc_hexval(s[i + 2]) >= 0) {
+				dst[o++] = (char)(rfc_hexval(s[i + 1]) * 16 +
+				    rfc_hexval(s[i + 2]));
 				i += 2;
 			} else
 				dst[o++] = s[i] == '_' ? ' ' : s[i];
-		} else if ((v = b64val((unsigned char)s[i])) >= 0) {
+		} else if ((v = rfc_b64val((unsigned char)s[i])) >= 0) {
 			acc = (acc << 6 | (unsigned)v) & 0xffffff;
 			if ((bits += 6) >= 8) {
 				bits -= 8;

@@ -36,6 +36,27 @@ rfc_isalpha(int c)
 	return c >= 'a' && c <= 'z';
 }
 
+/* A hex digit's value (either case), or -1. */
+static inline int
+rfc_hexval(int c)
+{
+	c = rfc_lc(c);
+	if (rfc_isdigit(c))
+		return c - '0';
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A base64 digit's value (RFC 4648 §4), or -1 (padding included). */
+static inline int
+rfc_b64val(int c)
+{
+	if (rfc_isalpha(c))
+		return c >= 'a' ? c - 'a' + 26 : c - 'A';
+	if (rfc_isdigit(c))
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
 static inline int
 rfc_iswsp(int c)
 {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rfc5322.h"
 #include "uriextract.h"
 
 static int
@@ -19,14 +20,6 @@ lc(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lc(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* One IPv4 part: 0x hex, 0 octal, or decimal; -1 if not a number. */
 static int
@@ -47,7 +40,7 @@ v4part(const char *p, size_t n, uint64_t *v)
 	} else if (n == 0)
 		return -1;
 	for (; n > 0; p++, n--) {
-		d = hexval((unsigned char)*p);
+		d = rfc_hexval((unsigned char)*p);
 		if (d < 0 || (unsigned)d >= base)
 			return -1;
 		*v = *v * base + (unsigned)d;
@@ -77,7 +70,7 @@ ends_in_number(const char *p, size_t n)
 	if (n < 2 || p[0] != '0' || lc(p[1]) != 'x')
 		return 0;
 	for (i = 2; i < n; i++)
-		if (hexval((unsigned char)p[i]) < 0)
+		if (rfc_hexval((unsigned char)p[i]) < 0)
 			return 0;
 	return 1;
 }
