@@ -151,7 +151,7 @@ valgrind:
 	@$(MAKE) --no-print-directory testbins
 	@rm -rf tests/log/vg && mkdir -p tests/log/vg
 	@fail=0; for u in $(UNITS); do \
-	  valgrind -q --error-exitcode=1 --leak-check=full \
+	  QQTAG_VALGRIND=1 valgrind -q --error-exitcode=1 --leak-check=full \
 	    --suppressions=tests/valgrind.supp $$u \
 	    > tests/log/vg/$${u#tests/}.log 2>&1 || { fail=1; \
 	    echo "valgrind: $$u"; tail -20 tests/log/vg/$${u#tests/}.log; }; \

@@ -334,8 +334,11 @@ hostile(void)
 	T(d == 100000 - URIX_HOSTS_MAX && ncalls == URIX_HOSTS_MAX &&
 	    strncmp(got, "h0.example h1.example ", 22) == 0,
 	    "100000 links: %zu calls, %zu dropped", ncalls, d);
-	T(t2 < 0.5 && t2 < 30 * t1 + 0.05, "100000 links linear: %.3f s, "
-	    "10000: %.3f s", t2, t1);
+	/* the shape, not a speed: ten times the links, not a hundred times
+	 * the time (an absolute limit failed under valgrind on a busy
+	 * machine; speeds are measured by bench/uri.sh) */
+	T(t2 < 30 * t1 + 0.05, "100000 links linear: %.3f s, 10000: %.3f s",
+	    t2, t1);
 	if (big == NULL)
 		return;
 	memset(big, 'x', n);
