@@ -97,6 +97,21 @@ struct rfc_fields {
 	unsigned nvisible;		/* mailboxes in To and Cc */
 	int	 eightbit;		/* a raw byte >= 0x80 */
 	int	 cut;			/* copy cut: absence unknown */
+	/* for the mailer, recipient, subject and MIME rules (heur.c) */
+	char	 msgid[RFC_DISPLAY];	/* the first Message-ID, unfolded */
+	char	 mailer[RFC_DISPLAY];	/* the first X-Mailer, unfolded */
+	char	 subject[RFC_DISPLAY];	/* the first Subject, unfolded, raw */
+	char	 ctype[RFC_DISPLAY];	/* the first Content-Type, unfolded */
+	char	 to_addr[RFC_ADDR];	/* the first To: mailbox */
+	unsigned nsubject;		/* Subject fields */
+	unsigned nctype;		/* Content-Type fields */
+	int	 mimever;		/* a MIME-Version field */
+	int	 mimeole;		/* an X-MimeOLE field */
+	int	 msprio;		/* an X-MSMail-Priority field */
+	int	 threadidx;		/* a Thread-Index field */
+	int	 xprio;			/* X-Priority's first digit; -1 none */
+	int	 to_undisclosed;	/* a To: address says "undisclosed" */
+	int	 from_brkts;		/* the first From: is "<addr>" alone */
 };
 
 void	rfc_parse(const char *, size_t, int, struct rfc_fields *);

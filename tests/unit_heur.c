@@ -570,7 +570,8 @@ t_spoof(void)
 		    !fired("FROM_DISPLAY_SPOOF"), "no spoof %zu: %s [%s]", i,
 		    no[i], msg.rfc.from_display);
 	}
-	ONLY(SPOOF("<x@[192.0.2.1]>"), "");
+	ONLY(SPOOF("<x@[192.0.2.1]>"), "FROM_BRKTS_NO_NAME");
+	ONLY(SPOOF("x@[192.0.2.1]"), "");
 	ONLY(SPOOF("\"marty66@aol.com\" <synjan@ecis.com>"),
 	    "FROM_DISPLAY_SPOOF");
 	T(nhits == 1 && strcmp(hits[0].detail, "display holds @aol.com") == 0,
