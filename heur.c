@@ -53,19 +53,23 @@ enum {
 	T_TO_UNDISCLOSED_MANY,
 	T_RCVD_HELO_IP_MISMATCH,
 	T_FORGED_PROVIDER_RCVD,
+	T_FORGED_HELO_FROMDOM,
 	T_RCVD_TIME_BACKWARDS,
 	T_FORGED_QMAIL_RCVD,
 	T_RCVD_ILLEGAL_IP,
 	T_RCVD_MANY_HOPS,
 	T_RATWARE_MS_HASH,
 	T_FORGED_MUA_OUTLOOK,
+	T_RATWARE_OE_MALFORMED,
 	T_MISSING_MIMEOLE,
 	T_XMAILER_RANDOM,
+	T_RATWARE_HEADER,
 	T_X_PRIORITY_HIGH,
 	T_UNDISC_RECIPS,
 	T_TO_EQ_FROM_MANY,
 	T_FROM_BRKTS_NO_NAME,
 	T_FROM_ENDS_IN_NUMS,
+	T_FROM_NONAME_TO_BRKTS,
 	T_SUBJ_ALL_CAPS,
 	T_SUBJ_HAS_UNIQ_ID,
 	T_MIME_HTML_ONLY,
@@ -111,10 +115,12 @@ const struct score_test heur_tests[] = {
 	{ "HEADER_8BIT", 0.3, "raw 8-bit bytes in the header section" },
 	{ "TO_UNDISCLOSED_MANY", 1.0,
 	    "no visible To:/Cc: address, yet many envelope recipients" },
-	{ "RCVD_HELO_IP_MISMATCH", 2.0,
+	{ "RCVD_HELO_IP_MISMATCH", 1.5,
 	    "a hop's HELO is a bare IP address other than its client's" },
 	{ "FORGED_PROVIDER_RCVD", 2.0,
 	    "a hop's HELO claims a big mail provider, its rDNS is not it" },
+	{ "FORGED_HELO_FROMDOM", 1.0,
+	    "the first hop's HELO is the From: domain, not its rDNS's" },
 	{ "RCVD_TIME_BACKWARDS", 2.0,
 	    "a hop is dated hours after the hop that received from it" },
 	{ "FORGED_QMAIL_RCVD", 1.0,
@@ -125,21 +131,27 @@ const struct score_test heur_tests[] = {
 	{ "RATWARE_MS_HASH", 2.0,
 	    "Outlook-style Message-ID, but no Microsoft mailer" },
 	{ "FORGED_MUA_OUTLOOK", 2.0,
-	    "X-Mailer claims Outlook Express, its headers are missing" },
-	{ "MISSING_MIMEOLE", 1.5, "X-MSMail-Priority without X-MimeOLE" },
+	    "X-Mailer claims Outlook, the headers Outlook writes are missing" },
+	{ "RATWARE_OE_MALFORMED", 1.5,
+	    "X-Mailer: Outlook Express with a version it never wrote" },
+	{ "MISSING_MIMEOLE", 2.0, "X-MSMail-Priority without X-MimeOLE" },
 	{ "XMAILER_RANDOM", 1.5, "X-Mailer is a random-looking token" },
-	{ "X_PRIORITY_HIGH", 0.5, "X-Priority: 1" },
-	{ "UNDISC_RECIPS", 1.5,
+	{ "RATWARE_HEADER", 1.5,
+	    "a field only bulk software writes (X-Precedence-Ref ...)" },
+	{ "X_PRIORITY_HIGH", 1.0, "X-Priority: 1" },
+	{ "UNDISC_RECIPS", 2.0,
 	    "To: an undisclosed-recipients address (not the empty group)" },
 	{ "TO_EQ_FROM_MANY", 1.0,
 	    "To: is the From: address, with many envelope recipients" },
 	{ "FROM_BRKTS_NO_NAME", 1.5, "From: is a bare <address>" },
-	{ "FROM_ENDS_IN_NUMS", 1.0,
+	{ "FROM_ENDS_IN_NUMS", 1.5,
 	    "From: address's local part ends in five digits or more" },
+	{ "FROM_NONAME_TO_BRKTS", 1.5,
+	    "From: a bare address, To: a bare <address> (bulk mailers)" },
 	{ "SUBJ_ALL_CAPS", 2.0, "Subject: is all capitals" },
 	{ "SUBJ_HAS_UNIQ_ID", 2.0,
 	    "Subject: holds a tracking ID after a run of blanks" },
-	{ "MIME_HTML_ONLY", 1.5, "the message is text/html alone" },
+	{ "MIME_HTML_ONLY", 2.0, "the message is text/html alone" },
 	{ "MIME_HEADER_CTYPE_ONLY", 2.0,
 	    "Content-Type other than text/plain without MIME-Version" },
 	{ "MIME_MISSING_BOUNDARY", 1.5,
@@ -798,6 +810,31 @@ trace_hop(const struct rcvd_hop *h, struct run *r, int *done)
 }
 
 /*
+ * The first hop (the lowest from-line with an outside client) said
+ * "HELO from-domain" (the bare registered domain of From:) while its
+ * receiver found no rDNS or one in another domain: bulk software
+ * greets with the domain it forges.  A mail server greets with its own
+ * host name, and speaks EHLO (the hop says "with SMTP" only after HELO).
+ */
+static int
+forged_helo_fromdom(const struct rcvd_info *t, const struct rfc_fields *m)
+{
+	const struct rcvd_hop	*h = NULL;
+	unsigned		 i;
+
+	for (i = t->ok ? 1 : 0; i < t->nhop; i++)
+		if (t->hops[i].from && t->hops[i].ip.family != 0 &&
+		    !ipaddr_private(&t->hops[i].ip))
+			h = &t->hops[i];
+	if (h == NULL || !h->smtp || !m->from_ok || m->from_domain[0] == '\0' ||
+	    strcmp(h->helo, m->from_domain) != 0 ||
+	    strcmp(heur_regdom(h->helo), h->helo) != 0)
+		return 0;
+	return h->rdns_state == RCVD_RDNS_NONE ||
+	    (h->rdns_state == RCVD_RDNS_NAME && !regdom_eq(h->rdns, h->helo));
+}
+
+/*
  * qmail-queue writes "(qmail N invoked from network)" on top of
  * qmail-smtpd's from-line in the same second: one hours apart from the
  * from-line below it was written by someone else.  (qmail-qmqpd writes
@@ -825,7 +862,8 @@ forged_qmail(const struct rcvd_info *t, unsigned i)
  * the number of hops.
  */
 static void
-run_trace(const struct rcvd_info *t, struct run *r)
+run_trace(const struct rcvd_info *t, const struct rfc_fields *m,
+    struct run *r)
 {
 	char		num[32];
 	unsigned	i;
@@ -834,6 +872,8 @@ run_trace(const struct rcvd_info *t, struct run *r)
 
 	for (i = t->ok ? 1 : 0; i < t->nhop; i++)
 		trace_hop(&t->hops[i], r, &done);
+	if (forged_helo_fromdom(t, m))
+		fire(r, T_FORGED_HELO_FROMDOM, "HELO ", m->from_domain);
 	for (i = 0; i + 1 < t->nhop; i++)
 		if (t->hops[i].date_ok && t->hops[i + 1].date_ok &&
 		    t->hops[i + 1].date - t->hops[i].date > back)
@@ -905,6 +945,55 @@ random_mailer(const char *s)
 	return up && lo && after;
 }
 
+/*
+ * X-Mailer claims Outlook Express 5 or 6, which always write X-MimeOLE
+ * and X-MSMail-Priority, and neither is there; or Outlook (not
+ * Express), which always writes X-MimeOLE, and it is missing.
+ */
+static int
+forged_outlook(const struct rfc_fields *m)
+{
+	const char	*x = m->mailer, *o;
+
+	if (m->mimeole || (o = strstr(x, "Microsoft Outlook")) == NULL)
+		return 0;
+	if (strncmp(o + 17, " Express", 8) != 0)
+		return 1;
+	return !m->msprio && (strncmp(o + 25, " 5", 2) == 0 ||
+	    strncmp(o + 25, " 6", 2) == 0);
+}
+
+/* Digits at *p, at least min and at most max; moves *p past them. */
+static int
+digits_at(const char **p, size_t min, size_t max)
+{
+	size_t	k = 0;
+
+	while (rfc_isdigit((unsigned char)**p)) {
+		(*p)++;
+		k++;
+	}
+	return k >= min && k <= max;
+}
+
+/*
+ * "Microsoft Outlook Express " and a version that is not N.NN.NNNN.N
+ * (one to four digits last) alone, as Windows builds write it: bulk
+ * software's "5.00.2919.6900 DM", "6.00.2600.0000.213597".  The
+ * Macintosh edition writes its own form and is left alone.
+ */
+static int
+oe_malformed(const char *x)
+{
+	const char	*p = strstr(x, "Microsoft Outlook Express ");
+
+	if (p == NULL || strncmp(p += 26, "Macintosh", 9) == 0)
+		return 0;
+	return !(digits_at(&p, 1, 1) && *p++ == '.' && digits_at(&p, 2, 2) &&
+	    *p++ == '.' && digits_at(&p, 4, 4) && *p++ == '.' &&
+	    digits_at(&p, 1, 4) && *p == '\0');
+}
+
 /* The Message-ID and X-Mailer rules: a mailer and its structure. */
 static void
 run_mailer(const struct rfc_fields *m, struct run *r)
@@ -916,14 +1005,16 @@ run_mailer(const struct rfc_fields *m, struct run *r)
 	    strcasestr(x, "outlook") != NULL || m->mimeole || m->threadidx;
 	if (outlook_msgid(m->msgid) && !ms)
 		fire(r, T_RATWARE_MS_HASH, "Message-ID ", m->msgid);
-	if ((strstr(x, "Outlook Express 5") != NULL ||
-	    strstr(x, "Outlook Express 6") != NULL) && !m->mimeole &&
-	    !m->msprio)
+	if (forged_outlook(m))
 		fire(r, T_FORGED_MUA_OUTLOOK, "X-Mailer ", x);
+	if (oe_malformed(x))
+		fire(r, T_RATWARE_OE_MALFORMED, "X-Mailer ", x);
 	if (m->msprio && !m->mimeole)
 		fire(r, T_MISSING_MIMEOLE, "", NULL);
 	if (random_mailer(x))
 		fire(r, T_XMAILER_RANDOM, "X-Mailer ", x);
+	if (m->ratware)
+		fire(r, T_RATWARE_HEADER, "", NULL);
 	if (m->xprio == 1)
 		fire(r, T_X_PRIORITY_HIGH, "", NULL);
 }
@@ -956,6 +1047,8 @@ run_rcpt(const struct rfc_fields *m, const struct heur_ctx *c,
 		fire(r, T_FROM_BRKTS_NO_NAME, "", NULL);
 	if (m->from_ok && ends_in_nums(m->from_addr))
 		fire(r, T_FROM_ENDS_IN_NUMS, "From ", m->from_addr);
+	if (m->from_bare && m->to_brkts)
+		fire(r, T_FROM_NONAME_TO_BRKTS, "", NULL);
 }
 
 /* At least HEUR_CAPS_MIN letters (RFC 2047 decoded), none lowercase. */
@@ -1058,7 +1151,7 @@ heur_run(const struct msg_hdrs *m, const struct heur_ctx *c,
 		run_env(c, &r);
 	if (c->tests & HEUR_T_HEADERS) {
 		run_headers(&m->rfc, c, &r);
-		run_trace(&m->rcvd, &r);
+		run_trace(&m->rcvd, &m->rfc, &r);
 		run_mailer(&m->rfc, &r);
 		run_rcpt(&m->rfc, c, &r);
 		run_subject_mime(&m->rfc, &r);

@@ -343,6 +343,19 @@ from_clause(const char *v, size_t n, struct rcvd_hop *h)
 		    memmem(v, n, "Exim", 4) != NULL, h);
 }
 
+/* " with SMTP" (any case), not ESMTP...: the client said HELO. */
+static int
+with_smtp(const char *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i + 10 <= n; i++)
+		if (strncasecmp(v + i, " with smtp", 10) == 0 &&
+		    (i + 10 == n || !rfc_isalpha((unsigned char)v[i + 10])))
+			return 1;
+	return 0;
+}
+
 /*
  * One Received field value v[0..n) (unfolded, rfc_unfold's output) as a
  * hop: its date (after the last ';'), qmail-queue's "invoked from
@@ -364,6 +377,7 @@ rcvd_hop(const char *v, size_t n, struct rcvd_hop *h)
 	    !rfc_iswsp((unsigned char)v[4]))
 		return 0;
 	(void)rcvd_client(v, n, &h->ip);
+	h->smtp = with_smtp(v, n);
 	for (v += 5, n -= 5; n > 0 && rfc_iswsp((unsigned char)*v); v++, n--)
 		;
 	from_clause(v, n, h);

@@ -28,6 +28,7 @@ struct rcvd_hop {
 	int		 from;		/* it has a from-clause */
 	int		 qmail_net;	/* "(qmail N invoked from network)" */
 	int		 rdns_state;	/* RCVD_RDNS_* */
+	int		 smtp;		/* "with SMTP": HELO, not EHLO */
 	char		 helo[RFC_NAME];/* the client's HELO, lowercased */
 	char		 rdns[RFC_NAME];/* RCVD_RDNS_NAME: lowercased */
 	struct ipaddr	 ip;		/* its client (rcvd_client); 0: none */

@@ -938,6 +938,14 @@ has8bit(const char *p, size_t n)
 	return 0;
 }
 
+/* Is v[0..n) one "<addr>" and nothing else (a: its address list)? */
+static int
+brkts_alone(const struct rfc_addrs *a, const char *v, size_t n)
+{
+	return a->nbox == 1 && a->nbad == 0 && n > 2 && v[0] == '<' &&
+	    v[n - 1] == '>' && memchr(v + 1, '<', n - 1) == NULL;
+}
+
 /* The From: field's facts. */
 static void
 parse_from(struct rfc_fields *m, const char *v, size_t n)
@@ -946,8 +954,9 @@ parse_from(struct rfc_fields *m, const char *v, size_t n)
 
 	rfc_addr_list(v, n, &a);
 	m->from_ok = a.nbox > 0 && a.nbad == 0;
-	m->from_brkts = a.nbox == 1 && a.nbad == 0 && n > 2 && v[0] == '<' &&
-	    v[n - 1] == '>' && memchr(v + 1, '<', n - 1) == NULL;
+	m->from_brkts = brkts_alone(&a, v, n);
+	m->from_bare = a.nbox == 1 && a.nbad == 0 && a.display[0] == '\0' &&
+	    memchr(v, '<', n) == NULL;
 	m->from_nbox = a.nbox;
 	if (a.nbox == 0)
 		return;
@@ -960,13 +969,16 @@ parse_from(struct rfc_fields *m, const char *v, size_t n)
 
 enum {
 	F_FROM, F_DATE, F_MID, F_TO, F_CC, F_SUBJ, F_MAILER, F_CTYPE,
-	F_MIMEVER, F_MIMEOLE, F_MSPRIO, F_THREADIDX, F_XPRIO, F_N
+	F_MIMEVER, F_MIMEOLE, F_MSPRIO, F_THREADIDX, F_XPRIO,
+	F_RATWARE, F_RATWARE2, F_RATWARE3, F_N
 };
 
 static const char *const fields[F_N] = {
 	"From", "Date", "Message-ID", "To", "Cc", "Subject", "X-Mailer",
 	"Content-Type", "MIME-Version", "X-MimeOLE", "X-MSMail-Priority",
-	"Thread-Index", "X-Priority"
+	"Thread-Index", "X-Priority",
+	/* bulk mailers' own: Mach5 Mailer, "Indy" ratware, X-Precedence-Ref */
+	"X-M5MailerProjectID", "X-Library", "X-Precedence-Ref"
 };
 
 /* Does s[0..n) hold w (lowercase ASCII), case-insensitively? */
@@ -999,9 +1011,11 @@ parse_rcpt(struct rfc_fields *m, int which, const char *v, size_t n)
 	m->nvisible += a.nbox;
 	if (which == F_CC)
 		return;
-	if (m->nto++ == 0 && a.nbox > 0)
+	if (m->nto++ == 0 && a.nbox > 0) {
 		rfc_keep(m->to_addr, sizeof(m->to_addr), a.addr,
 		    strlen(a.addr));
+		m->to_brkts = brkts_alone(&a, v, n);
+	}
 	if (has_word(v, n, "undisclosed") && memchr(v, '@', n) != NULL)
 		m->to_undisclosed = 1;
 }
@@ -1076,6 +1090,7 @@ field(struct rfc_fields *m, int which, const char *v, size_t n)
 		m->mimeole |= which == F_MIMEOLE;
 		m->msprio |= which == F_MSPRIO;
 		m->threadidx |= which == F_THREADIDX;
+		m->ratware |= which >= F_RATWARE;
 	}
 }
 

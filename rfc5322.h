@@ -112,6 +112,9 @@ struct rfc_fields {
 	int	 xprio;			/* X-Priority's first digit; -1 none */
 	int	 to_undisclosed;	/* a To: address says "undisclosed" */
 	int	 from_brkts;		/* the first From: is "<addr>" alone */
+	int	 from_bare;		/* the first From: is addr alone */
+	int	 to_brkts;		/* the first To: is "<addr>" alone */
+	int	 ratware;		/* a field only bulk software writes */
 };
 
 void	rfc_parse(const char *, size_t, int, struct rfc_fields *);
