@@ -245,6 +245,15 @@ keep_lc(char *dst, const char *s, size_t n)
 		dst[i] = (char)rfc_lc((unsigned char)dst[i]);
 }
 
+/* The rDNS name s[0..n) a receiver wrote; "" (a NUL first) is none. */
+static void
+set_rdns(struct rcvd_hop *h, const char *s, size_t n)
+{
+	keep_lc(h->rdns, s, n);
+	if (h->rdns[0] != '\0')
+		h->rdns_state = RCVD_RDNS_NAME;
+}
+
 /* "(qmail N invoked from network)" at v: qmail-queue's own line. */
 static int
 qmail_invoked(const char *v, size_t n)
@@ -296,10 +305,8 @@ comment_rdns(const char *c, size_t cn, int exim, struct rcvd_hop *h)
 	}
 	if (k == 7 && strncasecmp(c, "unknown", 7) == 0)
 		h->rdns_state = RCVD_RDNS_NONE;
-	else if (k > 0) {
-		h->rdns_state = RCVD_RDNS_NAME;
-		keep_lc(h->rdns, c, k);
-	}
+	else
+		set_rdns(h, c, k);
 }
 
 /*
@@ -320,10 +327,8 @@ from_clause(const char *v, size_t n, struct rcvd_hop *h)
 	e = c < v + n && *c == '(' ? memchr(c, ')', (size_t)(v + n - c)) : NULL;
 	if (e != NULL && e - c > 6 && strncmp(c, "(HELO ", 6) == 0) {
 		keep_lc(h->helo, c + 6, (size_t)(e - c - 6));
-		if (!(xn == 7 && strncasecmp(x, "unknown", 7) == 0)) {
-			h->rdns_state = RCVD_RDNS_NAME;
-			keep_lc(h->rdns, x, xn);
-		}
+		if (!(xn == 7 && strncasecmp(x, "unknown", 7) == 0))
+			set_rdns(h, x, xn);
 		return;
 	}
 	for (i = 0; i + 5 < n && strncasecmp(v + i, " by ", 4) != 0; i++)
@@ -331,10 +336,8 @@ from_clause(const char *v, size_t n, struct rcvd_hop *h)
 		    (i == 0 || v[i - 1] == ' ' || v[i - 1] == '(')) {
 			he = v + i + 5;
 			keep_lc(h->helo, he, strcspn(he, " )]"));
-			if (xn > 0 && x[0] != '[') {
-				h->rdns_state = RCVD_RDNS_NAME;
-				keep_lc(h->rdns, x, xn);
-			}
+			if (xn > 0 && x[0] != '[')
+				set_rdns(h, x, xn);
 			return;
 		}
 	keep_lc(h->helo, x, xn);
