@@ -319,7 +319,7 @@ static void
 from_clause(const char *v, size_t n, struct rcvd_hop *h)
 {
 	const char	*x = v, *c, *e, *he;
-	size_t		 xn = word(v, n), i;
+	size_t		 xn = word(v, n), i, hn;
 
 	c = x + xn;
 	while (c < v + n && *c == ' ')
@@ -335,7 +335,10 @@ from_clause(const char *v, size_t n, struct rcvd_hop *h)
 		if (strncasecmp(v + i, "helo=", 5) == 0 &&
 		    (i == 0 || v[i - 1] == ' ' || v[i - 1] == '(')) {
 			he = v + i + 5;
-			keep_lc(h->helo, he, strcspn(he, " )]"));
+			for (hn = 0; he + hn < v + n &&
+			    strchr(" )]", he[hn]) == NULL; hn++)
+				;
+			keep_lc(h->helo, he, hn);
 			if (xn > 0 && x[0] != '[')
 				set_rdns(h, x, xn);
 			return;

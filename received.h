@@ -19,19 +19,19 @@
 #define RCVD_COUNT_MAX	1000	/* Received fields counted */
 
 /* What a hop's receiver wrote of the client's name (rcvd_hop.rdns_state). */
-#define RCVD_RDNS_NA	0	/* nothing, or nothing telling (qmail's unknown) */
+#define RCVD_RDNS_NA	0	/* nothing telling (qmail's "unknown") */
 #define RCVD_RDNS_NAME	1	/* a name, in rdns */
-#define RCVD_RDNS_NONE	2	/* it found none: "(unknown [IP])", "([IP])" */
+#define RCVD_RDNS_NONE	2	/* none found: "(unknown [IP])" */
 
 /* One Received line, as rcvd_hop() reads it. */
 struct rcvd_hop {
 	int		 from;		/* it has a from-clause */
-	int		 qmail_net;	/* "(qmail N invoked from network)" */
+	int		 qmail_net;	/* qmail-queue's line */
 	int		 rdns_state;	/* RCVD_RDNS_* */
-	int		 smtp;		/* "with SMTP": HELO, not EHLO */
+	int		 smtp;		/* "with SMTP": HELO */
 	char		 helo[RFC_NAME];/* the client's HELO, lowercased */
 	char		 rdns[RFC_NAME];/* RCVD_RDNS_NAME: lowercased */
-	struct ipaddr	 ip;		/* its client (rcvd_client); 0: none */
+	struct ipaddr	 ip;		/* rcvd_client's */
 	int		 date_ok;
 	time_t		 date;
 };

@@ -1033,7 +1033,8 @@ unfold_one(const char *v, size_t n, char *dst, size_t cap)
 	for (i = 0; i < n && o + 1 < sizeof(t); i++) {
 		t[o++] = v[i] == '\n' ? ' ' : v[i];
 		if (v[i] == '\n')
-			while (i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t'))
+			while (i + 1 < n &&
+			    (v[i + 1] == ' ' || v[i + 1] == '\t'))
 				i++;
 	}
 	return rfc_unfold(t, o, dst, cap);
@@ -1097,9 +1098,9 @@ field(struct rfc_fields *m, int which, const char *v, size_t n)
 /*
  * Parse the header copy hdr[0..len) (LF line ends, any bytes) into m:
  * From, Date, Message-ID, To and Cc; the first Subject, X-Mailer and
- * Content-Type as text, and which MIME and Microsoft fields are there.  cut: the copy hit its cap, so a
- * missing field may lie past it.  Never fails: malformed input is
- * recorded as evidence.
+ * Content-Type as text, and which MIME and Microsoft fields are there.
+ * cut: the copy hit its cap, so a missing field may lie past it.  Never
+ * fails: malformed input is recorded as evidence.
  */
 void
 rfc_parse(const char *hdr, size_t len, int cut, struct rfc_fields *m)

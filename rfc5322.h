@@ -98,10 +98,10 @@ struct rfc_fields {
 	int	 eightbit;		/* a raw byte >= 0x80 */
 	int	 cut;			/* copy cut: absence unknown */
 	/* for the mailer, recipient, subject and MIME rules (heur.c) */
-	char	 msgid[RFC_DISPLAY];	/* the first Message-ID, unfolded */
-	char	 mailer[RFC_DISPLAY];	/* the first X-Mailer, unfolded */
-	char	 subject[RFC_DISPLAY];	/* the first Subject, unfolded, raw */
-	char	 ctype[RFC_DISPLAY];	/* the first Content-Type, unfolded */
+	char	 msgid[RFC_DISPLAY];	/* the first Message-ID */
+	char	 mailer[RFC_DISPLAY];	/* the first X-Mailer */
+	char	 subject[RFC_DISPLAY];	/* the first Subject */
+	char	 ctype[RFC_DISPLAY];	/* the first Content-Type */
 	char	 to_addr[RFC_ADDR];	/* the first To: mailbox */
 	unsigned nsubject;		/* Subject fields */
 	unsigned nctype;		/* Content-Type fields */
@@ -109,12 +109,12 @@ struct rfc_fields {
 	int	 mimeole;		/* an X-MimeOLE field */
 	int	 msprio;		/* an X-MSMail-Priority field */
 	int	 threadidx;		/* a Thread-Index field */
-	int	 xprio;			/* X-Priority's first digit; -1 none */
-	int	 to_undisclosed;	/* a To: address says "undisclosed" */
-	int	 from_brkts;		/* the first From: is "<addr>" alone */
-	int	 from_bare;		/* the first From: is addr alone */
-	int	 to_brkts;		/* the first To: is "<addr>" alone */
-	int	 ratware;		/* a field only bulk software writes */
+	int	 xprio;			/* X-Priority digit; -1 */
+	int	 to_undisclosed;	/* a To: "undisclosed" address */
+	int	 from_brkts;		/* From: "<addr>" alone */
+	int	 from_bare;		/* From: addr alone */
+	int	 to_brkts;		/* To: "<addr>" alone */
+	int	 ratware;		/* a bulk mailer's field */
 };
 
 void	rfc_parse(const char *, size_t, int, struct rfc_fields *);

@@ -175,8 +175,8 @@ unset QQ_OUT 2> /dev/null || :
 if [ "$MODE" = cpu ]; then
 	OLD=$2
 	N=${3:-0}
-	echo "## CPU per message: $(basename "$OLD") vs $REV" \
-	    "(N=${N:-all} of each part; best of 5 rounds, interleaved)"
+	echo "## CPU per message: $OLD vs this tree ($REV)" \
+	    "(N=$N of each part, 0: all; best of 5 rounds, interleaved)"
 	: > "$T/cpu"
 	for r in 1 2 3 4 5; do
 		for b in old new; do

@@ -820,8 +820,8 @@ t_trace(void)
 		run(hdr);
 		T(msg.rcvd.nrcvd == k + 1 && msg.rcvd.nhop == RCVD_TRACE_MAX,
 		    "%u hops counted, %u kept", msg.rcvd.nrcvd, msg.rcvd.nhop);
-		T(k == 39 ? nhits == 0 : exactly("RCVD_MANY_HOPS"), "%u hops: %s",
-		    msg.rcvd.nrcvd, list());
+		T(k == 39 ? nhits == 0 : exactly("RCVD_MANY_HOPS"),
+		    "%u hops: %s", msg.rcvd.nrcvd, list());
 	}
 }
 
@@ -832,7 +832,7 @@ t_trace(void)
 	"Subject: Minutes of the meeting\n" h "\n"
 #define OEID	"Message-ID: <000801c2a3b4$1a2b3c40$6401a8c0@pc1>\n"
 #define OE6	"X-Mailer: Microsoft Outlook Express 6.00.2800.1106\n"
-#define MSHDRS	"X-MSMail-Priority: Normal\n"				\
+#define MSHDRS	"X-MSMail-Priority: Normal\n"			\
 	"X-MimeOLE: Produced By Microsoft MimeOLE V6.00.2800.1106\n"
 
 /* The Message-ID and mailer rules. */
