@@ -58,6 +58,7 @@ enum {
 	T_FORGED_QMAIL_RCVD,
 	T_RCVD_ILLEGAL_IP,
 	T_RCVD_MANY_HOPS,
+	T_MSGID_FROM_MTA_ID,
 	T_RATWARE_MS_HASH,
 	T_FORGED_MUA_OUTLOOK,
 	T_RATWARE_OE_MALFORMED,
@@ -128,6 +129,8 @@ const struct score_test heur_tests[] = {
 	{ "RCVD_ILLEGAL_IP", 1.0,
 	    "a hop's client is 0/8, multicast or reserved" },
 	{ "RCVD_MANY_HOPS", 0.5, "more Received lines than real mail has" },
+	{ "MSGID_FROM_MTA_ID", 1.0,
+	    "Message-ID written by a relay: the sender wrote none" },
 	{ "RATWARE_MS_HASH", 2.0,
 	    "Outlook-style Message-ID, but no Microsoft mailer" },
 	{ "FORGED_MUA_OUTLOOK", 2.0,
@@ -809,6 +812,51 @@ trace_hop(const struct rcvd_hop *h, struct run *r, int *done)
 	}
 }
 
+/* Does a hop's HELO or rDNS name hold its client's IPv4 address? */
+static int
+hop_dynamic(const struct rcvd_hop *h)
+{
+	char	ip[IPADDR_TEXT];
+
+	ipaddr_text(&h->ip, ip, sizeof(ip));
+	return heur_dynamic(h->helo, ip, 0) == 1 ||
+	    (h->rdns_state == RCVD_RDNS_NAME &&
+	    heur_dynamic(h->rdns, ip, 0) == 1);
+}
+
+/*
+ * The Message-ID holds the queue ID of a relay below ours that received
+ * the message from a public client (Sendmail's "<date.ID@relay>",
+ * Postfix's, Exim's "<E1ID@relay>"): the relay wrote it, since the
+ * sender wrote none (SpamAssassin's MSGID_FROM_MTA_ID).  Not when the
+ * relay or the Message-ID is in the From: domain, nor when the client's
+ * name holds its address (a customer's machine and its provider's
+ * submission server, which may add one).
+ */
+static int
+msgid_from_mta(const struct rcvd_info *t, const struct rfc_fields *m)
+{
+	const struct rcvd_hop	*h;
+	const char		*lt, *at;
+	char			 left[RFC_DISPLAY], right[RFC_DISPLAY];
+	unsigned		 i;
+
+	if ((lt = strchr(m->msgid, '<')) == NULL ||
+	    (at = strchr(lt, '@')) == NULL || !m->from_ok)
+		return 0;
+	rfc_keep(left, sizeof(left), lt + 1, (size_t)(at - lt - 1));
+	rfc_keep(right, sizeof(right), at + 1, strcspn(at + 1, ">"));
+	for (i = t->ok ? 1 : 0; i < t->nhop; i++) {
+		h = &t->hops[i];
+		if (!h->from || strlen(h->id) < 6 || strstr(left, h->id) == NULL)
+			continue;
+		return h->ip.family != 0 && !ipaddr_private(&h->ip) &&
+		    h->by[0] != '\0' && !regdom_eq(h->by, m->from_domain) &&
+		    !regdom_eq(right, m->from_domain) && !hop_dynamic(h);
+	}
+	return 0;
+}
+
 /*
  * The first hop (the lowest from-line with an outside client) said
  * "HELO from-domain" (the bare registered domain of From:) while its
@@ -874,6 +922,8 @@ run_trace(const struct rcvd_info *t, const struct rfc_fields *m,
 		trace_hop(&t->hops[i], r, &done);
 	if (forged_helo_fromdom(t, m))
 		fire(r, T_FORGED_HELO_FROMDOM, "HELO ", m->from_domain);
+	if (msgid_from_mta(t, m))
+		fire(r, T_MSGID_FROM_MTA_ID, "Message-ID ", m->msgid);
 	for (i = 0; i + 1 < t->nhop; i++)
 		if (t->hops[i].date_ok && t->hops[i + 1].date_ok &&
 		    t->hops[i + 1].date - t->hops[i].date > back)

@@ -280,6 +280,17 @@ word(const char *s, size_t n)
 	return i;
 }
 
+/* Is v[i..n) a blank, the word w (any case) and a blank? */
+static int
+kw_at(const char *v, size_t n, size_t i, const char *w)
+{
+	size_t	k = strlen(w);
+
+	return i + k + 2 <= n && rfc_iswsp((unsigned char)v[i]) &&
+	    strncasecmp(v + i + 1, w, k) == 0 &&
+	    rfc_iswsp((unsigned char)v[i + k + 1]);
+}
+
 /*
  * The comment right after the from-clause's first word, c[0..cn):
  * Postfix's and Sendmail's "(host [IP])", "(unknown [IP])", "([IP])",
@@ -331,7 +342,7 @@ from_clause(const char *v, size_t n, struct rcvd_hop *h)
 			set_rdns(h, x, xn);
 		return;
 	}
-	for (i = 0; i + 5 < n && strncasecmp(v + i, " by ", 4) != 0; i++)
+	for (i = 0; i + 5 < n && !kw_at(v, n, i, "by"); i++)
 		if (strncasecmp(v + i, "helo=", 5) == 0 &&
 		    (i == 0 || v[i - 1] == ' ' || v[i - 1] == '(')) {
 			he = v + i + 5;
@@ -356,16 +367,53 @@ with_smtp(const char *v, size_t n)
 	size_t	i;
 
 	for (i = 0; i + 10 <= n; i++)
-		if (strncasecmp(v + i, " with smtp", 10) == 0 &&
+		if (kw_at(v, n, i, "with") &&
+		    strncasecmp(v + i + 6, "smtp", 4) == 0 &&
 		    (i + 10 == n || !rfc_isalpha((unsigned char)v[i + 10])))
 			return 1;
 	return 0;
 }
 
+/* Is c a byte of a queue ID (Sendmail's, Postfix's, Exim's)? */
+static int
+idc(int c)
+{
+	return rfc_isalpha(c) || rfc_isdigit(c) || c == '.' || c == '-';
+}
+
+/*
+ * The receiver after "by" and its queue ID after the first "id" behind
+ * it (Sendmail "id g8PIPHC08718", Postfix "id 136B943C32", Exim
+ * "id 17hrT0-0004gj-00", "id <...>" cut at its first other byte).
+ */
+static void
+by_id(const char *v, size_t n, struct rcvd_hop *h)
+{
+	size_t	i, k;
+
+	for (i = 0; i < n && !kw_at(v, n, i, "by"); i++)
+		;
+	if (i >= n)
+		return;
+	for (i += 4; i < n && rfc_iswsp((unsigned char)v[i]); i++)
+		;
+	keep_lc(h->by, v + i, word(v + i, n - i));
+	for (; i < n && !kw_at(v, n, i, "id"); i++)
+		;
+	if (i >= n)
+		return;
+	i += 4;
+	i += i < n && v[i] == '<';
+	for (k = 0; i + k < n && idc((unsigned char)v[i + k]); k++)
+		;
+	(void)rfc_keep(h->id, sizeof(h->id), v + i, k);
+}
+
 /*
  * One Received field value v[0..n) (unfolded, rfc_unfold's output) as a
  * hop: its date (after the last ';'), qmail-queue's "invoked from
- * network" line, or a from-clause's HELO, rDNS and client IP.  Returns
+ * network" line, or a from-clause's HELO, rDNS, client IP, receiver and
+ * queue ID.  Returns
  * 1 when h->from or h->qmail_net is set, else 0; h is always filled.
  */
 int
@@ -384,6 +432,7 @@ rcvd_hop(const char *v, size_t n, struct rcvd_hop *h)
 		return 0;
 	(void)rcvd_client(v, n, &h->ip);
 	h->smtp = with_smtp(v, n);
+	by_id(v, n, h);
 	for (v += 5, n -= 5; n > 0 && rfc_iswsp((unsigned char)*v); v++, n--)
 		;
 	from_clause(v, n, h);

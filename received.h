@@ -17,6 +17,7 @@
 #define RCVD_HOPS_MAX	16	/* Received fields searched for a hop */
 #define RCVD_TRACE_MAX	24	/* Received fields kept as hops */
 #define RCVD_COUNT_MAX	1000	/* Received fields counted */
+#define RCVD_ID		64	/* a queue ID kept, and its NUL */
 
 /* What a hop's receiver wrote of the client's name (rcvd_hop.rdns_state). */
 #define RCVD_RDNS_NA	0	/* nothing telling (qmail's "unknown") */
@@ -31,6 +32,8 @@ struct rcvd_hop {
 	int		 smtp;		/* "with SMTP": HELO */
 	char		 helo[RFC_NAME];/* the client's HELO, lowercased */
 	char		 rdns[RFC_NAME];/* RCVD_RDNS_NAME: lowercased */
+	char		 by[RFC_NAME];	/* the receiver, lowercased */
+	char		 id[RCVD_ID];	/* its queue ID ("id X"), or "" */
 	struct ipaddr	 ip;		/* rcvd_client's */
 	int		 date_ok;
 	time_t		 date;

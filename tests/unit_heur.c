@@ -808,6 +808,33 @@ t_trace(void)
 	    "(8.12.2/8.12.2) with SMTP id g1", D0) HOP("example.net (unknown "
 	    "[192.168.1.7])", "mail.example.net (Postfix) with SMTP id 1", D0)
 	    GOOD_HDRS "\n", "");
+	/* a Message-ID a relay wrote: its queue ID, its name */
+#define MTAID(client, by, mid) QMAIL("mail.example.net", "")		\
+	HOP(client, by " (8.11.6/8.11.6) with ESMTP id g8PIPHC08718", D0) \
+	"From: Alice <alice@example.net>\nTo: Bob <bob@example.org>\n"	\
+	"Date: Fri, 27 Nov 2026 01:40:00 +0000\nSubject: Hello\n"	\
+	"Message-ID: " mid "\n\n"
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "MSGID_FROM_MTA_ID");
+	ONLY(MTAID("relay.other.example ([203.0.113.7])", "mx.isp.example",
+	    "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "MSGID_FROM_MTA_ID");
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.example.net", "<200209251825.g8PIPHC08718@mx.example.net>"),
+	    "");
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@example.net>"), "");
+	ONLY(MTAID("relay.other.example (relay.other.example [10.1.2.3])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "");
+	ONLY(MTAID("box (host203-0-113-7.isp.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "");
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08719@mx.isp.example>"),
+	    "");
+#undef MTAID
 	/* more hops than real mail has: ours and 39, ours and 40 */
 	for (k = 39; k <= 40; k++) {
 		n = (size_t)snprintf(hdr, sizeof(hdr), "%s",

@@ -665,6 +665,10 @@ t_trace_hop(void)
 		  RCVD_RDNS_NA, 0, 0 },
 	};
 #define DATED "from a (a [203.0.113.7]) by b; 27 Nov 2026 01:40:22 -0000"
+#define TABBED "from a (a [203.0.113.7])\tby MX.example.org (Postfix)\twith " \
+	"SMTP id 136B943C32\tfor <b@example.org>; D"
+#define EXIMID "from h ([203.0.113.7] helo=x) by l.example with esmtp " \
+	"(Exim 3.22 #8) id 17hrT0-0004gj-00 for b@example.org; D"
 	struct rcvd_hop	h;
 	size_t		i;
 	int		k;
@@ -684,6 +688,20 @@ t_trace_hop(void)
 	T(k == 1 && h.date_ok && h.date == NOW, "hop date %lld",
 	    (long long)h.date);
 #undef DATED
+	/* the receiver and its queue ID, tabs as unfolding leaves them */
+	k = rcvd_hop(TABBED, strlen(TABBED), &h);
+	T(k == 1 && strcmp(h.by, "mx.example.org") == 0 &&
+	    strcmp(h.id, "136B943C32") == 0 && h.smtp, "by [%s] id [%s] %d",
+	    h.by, h.id, h.smtp);
+	k = rcvd_hop(EXIMID, strlen(EXIMID), &h);
+	T(k == 1 && strcmp(h.by, "l.example") == 0 &&
+	    strcmp(h.id, "17hrT0-0004gj-00") == 0 && !h.smtp,
+	    "by [%s] id [%s] %d", h.by, h.id, h.smtp);
+	k = rcvd_hop("from a (a [203.0.113.7]) byway id x; D", 38, &h);
+	T(k == 1 && h.by[0] == '\0' && h.id[0] == '\0', "no by: [%s] [%s]",
+	    h.by, h.id);
+#undef TABBED
+#undef EXIMID
 	/* the section: ours first, every line counted, the first kept */
 	PARSE(QMAIL("mail.example.net", "")
 	    "Received: (qmail 1 invoked from network); 27 Nov 2026 01:40:22 "
