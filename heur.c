@@ -12,7 +12,6 @@
  * exists).
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1073,13 +1072,11 @@ run_mailer(const struct rfc_fields *m, struct run *r)
 static int
 ends_in_nums(const char *addr)
 {
-	const char	*at = strrchr(addr, '@');
-	size_t		 k = 0;
+	const char	*at = strrchr(addr, '@'), *p = at;
 
-	while (at != NULL && at - k > addr &&
-	    rfc_isdigit((unsigned char)at[-(ptrdiff_t)k - 1]))
-		k++;
-	return k >= 5;
+	while (p != NULL && p > addr && rfc_isdigit((unsigned char)p[-1]))
+		p--;
+	return p != NULL && at - p >= 5;
 }
 
 /* The recipient and From: address rules. */
