@@ -1,8 +1,10 @@
 /*
  * heur.c - the header and envelope heuristics: the named tests of
- * heur_tests[] (HELO, rDNS, envelope, header tests) and the name
- * heuristics they need (dynamic-looking names, an approximate registered
- * domain, an address in a display name).
+ * heur_tests[] (HELO, rDNS, envelope, header tests; issue 14's trace,
+ * Message-ID and mailer, recipient, subject and MIME header rules) and
+ * the name heuristics they need (dynamic-looking names, an approximate
+ * registered domain, an address in a display name, the big mail
+ * providers' domains).
  *
  * The tests read the parsed header section: its fields (rfc5322.c) and
  * its trace lines (received.c); domain names are judged by dom_norm()
