@@ -1,8 +1,10 @@
 /*
  * heur.c - the header and envelope heuristics: the named tests of
- * heur_tests[] (HELO, rDNS, envelope, header tests) and the name
- * heuristics they need (dynamic-looking names, an approximate registered
- * domain, an address in a display name).
+ * heur_tests[] (HELO, rDNS, envelope, header tests; issue 14's trace,
+ * Message-ID and mailer, recipient, subject and MIME header rules) and
+ * the name heuristics they need (dynamic-looking names, an approximate
+ * registered domain, an address in a display name, the big mail
+ * providers' domains).
  *
  * The tests read the parsed header section: its fields (rfc5322.c) and
  * its trace lines (received.c); domain names are judged by dom_norm()
@@ -50,6 +52,31 @@ enum {
 	T_INVALID_MSGID,
 	T_HEADER_8BIT,
 	T_TO_UNDISCLOSED_MANY,
+	T_RCVD_HELO_IP_MISMATCH,
+	T_FORGED_PROVIDER_RCVD,
+	T_FORGED_HELO_FROMDOM,
+	T_RCVD_TIME_BACKWARDS,
+	T_FORGED_QMAIL_RCVD,
+	T_RCVD_ILLEGAL_IP,
+	T_RCVD_MANY_HOPS,
+	T_MSGID_FROM_MTA_ID,
+	T_RATWARE_MS_HASH,
+	T_FORGED_MUA_OUTLOOK,
+	T_RATWARE_OE_MALFORMED,
+	T_MISSING_MIMEOLE,
+	T_XMAILER_RANDOM,
+	T_RATWARE_HEADER,
+	T_X_PRIORITY_HIGH,
+	T_UNDISC_RECIPS,
+	T_TO_EQ_FROM_MANY,
+	T_FROM_BRKTS_NO_NAME,
+	T_FROM_ENDS_IN_NUMS,
+	T_FROM_NONAME_TO_BRKTS,
+	T_SUBJ_ALL_CAPS,
+	T_SUBJ_HAS_UNIQ_ID,
+	T_MIME_HTML_ONLY,
+	T_MIME_HEADER_CTYPE_ONLY,
+	T_MIME_MISSING_BOUNDARY,
 	T_N
 };
 
@@ -90,6 +117,49 @@ const struct score_test heur_tests[] = {
 	{ "HEADER_8BIT", 0.3, "raw 8-bit bytes in the header section" },
 	{ "TO_UNDISCLOSED_MANY", 1.0,
 	    "no visible To:/Cc: address, yet many envelope recipients" },
+	{ "RCVD_HELO_IP_MISMATCH", 1.5,
+	    "a hop's HELO is a bare IP address other than its client's" },
+	{ "FORGED_PROVIDER_RCVD", 2.0,
+	    "a hop's HELO claims a big mail provider, its rDNS is not it" },
+	{ "FORGED_HELO_FROMDOM", 1.0,
+	    "the first hop's HELO is the From: domain, not its rDNS's" },
+	{ "RCVD_TIME_BACKWARDS", 2.0,
+	    "a hop is dated hours after the hop that received from it" },
+	{ "FORGED_QMAIL_RCVD", 1.0,
+	    "a qmail \"invoked from network\" line without its SMTP line" },
+	{ "RCVD_ILLEGAL_IP", 1.0,
+	    "a hop's client is 0/8, multicast or reserved" },
+	{ "RCVD_MANY_HOPS", 0.5, "more Received lines than real mail has" },
+	{ "MSGID_FROM_MTA_ID", 1.0,
+	    "Message-ID written by a relay: the sender wrote none" },
+	{ "RATWARE_MS_HASH", 2.0,
+	    "Outlook-style Message-ID, but no Microsoft mailer" },
+	{ "FORGED_MUA_OUTLOOK", 2.0,
+	    "X-Mailer claims Outlook, the headers Outlook writes are missing" },
+	{ "RATWARE_OE_MALFORMED", 1.5,
+	    "X-Mailer: Outlook Express with a version it never wrote" },
+	{ "MISSING_MIMEOLE", 2.0, "X-MSMail-Priority without X-MimeOLE" },
+	{ "XMAILER_RANDOM", 1.5, "X-Mailer is a random-looking token" },
+	{ "RATWARE_HEADER", 1.5,
+	    "a field only bulk software writes (X-Precedence-Ref ...)" },
+	{ "X_PRIORITY_HIGH", 1.0, "X-Priority: 1" },
+	{ "UNDISC_RECIPS", 2.0,
+	    "To: an undisclosed-recipients address (not the empty group)" },
+	{ "TO_EQ_FROM_MANY", 1.0,
+	    "To: is the From: address, with many envelope recipients" },
+	{ "FROM_BRKTS_NO_NAME", 1.5, "From: is a bare <address>" },
+	{ "FROM_ENDS_IN_NUMS", 1.5,
+	    "From: address's local part ends in five digits or more" },
+	{ "FROM_NONAME_TO_BRKTS", 1.5,
+	    "From: a bare address, To: a bare <address> (bulk mailers)" },
+	{ "SUBJ_ALL_CAPS", 2.0, "Subject: is all capitals" },
+	{ "SUBJ_HAS_UNIQ_ID", 2.0,
+	    "Subject: holds a tracking ID after a run of blanks" },
+	{ "MIME_HTML_ONLY", 2.0, "the message is text/html alone" },
+	{ "MIME_HEADER_CTYPE_ONLY", 2.0,
+	    "Content-Type other than text/plain without MIME-Version" },
+	{ "MIME_MISSING_BOUNDARY", 1.5,
+	    "Content-Type multipart without a boundary" },
 };
 
 const size_t heur_ntests = sizeof(heur_tests) / sizeof(heur_tests[0]);
@@ -664,6 +734,441 @@ run_headers(const struct rfc_fields *m, const struct heur_ctx *c,
 		fire(r, T_TO_UNDISCLOSED_MANY, "", NULL);
 }
 
+/* ---- the trace rules (every Received line, received.c) ------------- */
+
+/* Families of big mail providers: a HELO in one comes from its hosts. */
+static const char *const providers[][8] = {
+	{ "yahoo.com", "yahoo.net", "yahoo.co.uk", "yahoo.fr", "yahoo.de",
+	    "yahoo.ca", "yahoodns.net", NULL },
+	{ "hotmail.com", "msn.com", "outlook.com", "live.com",
+	    "microsoft.com", "passport.com", "hotmail.co.uk", NULL },
+	{ "aol.com", "aol.net", "aim.com", "compuserve.com", "cs.com",
+	    "netscape.net", "netscape.com", NULL },
+	{ "gmail.com", "google.com", "googlemail.com", NULL },
+	{ "excite.com", NULL }, { "mail.com", NULL }, { "juno.com", NULL },
+	{ "earthlink.net", NULL }, { "lycos.com", NULL }, { "usa.net", NULL },
+};
+#define NPROVIDERS	(sizeof(providers) / sizeof(providers[0]))
+
+/* The provider family whose domains hold name's registered domain. */
+static int
+provider(const char *name)
+{
+	char	low[RFC_NAME];
+	size_t	i, k;
+
+	if (keep_lower(low, sizeof(low), name, strlen(name)))
+		return -1;
+	for (i = 0; i < NPROVIDERS; i++)
+		for (k = 0; providers[i][k] != NULL; k++)
+			if (strcmp(heur_regdom(low), providers[i][k]) == 0)
+				return (int)i;
+	return -1;
+}
+
+/*
+ * A hop's HELO claims a big provider (a name under one of its domains)
+ * while the receiver found the client's name elsewhere, or none.
+ */
+static int
+forged_provider(const struct rcvd_hop *h)
+{
+	int	p;
+
+	if (h->helo[0] == '\0' || h->rdns_state == RCVD_RDNS_NA ||
+	    (p = provider(h->helo)) == -1)
+		return 0;
+	return h->rdns_state == RCVD_RDNS_NONE || provider(h->rdns) != p;
+}
+
+/* 0/8, multicast 224/4, reserved 240/4 (RFC 6890): no client has one. */
+static int
+illegal_ip(const struct ipaddr *a)
+{
+	return a->family == 4 && (a->a[0] == 0 || a->a[0] >= 224);
+}
+
+/* The HELO rules on one hop below ours (ours: run_helo). */
+static void
+trace_hop(const struct rcvd_hop *h, struct run *r, int *done)
+{
+	struct ipaddr	hip;
+	int		literal;
+
+	if (!h->from || h->ip.family == 0)
+		return;
+	if (!(*done & 1) && !ipaddr_private(&h->ip) &&
+	    helo_ip(h->helo, &hip, &literal) && !literal &&
+	    !ipaddr_private(&hip) && !ipaddr_eq(&hip, &h->ip)) {
+		fire(r, T_RCVD_HELO_IP_MISMATCH, "HELO ", h->helo);
+		*done |= 1;
+	}
+	if (!(*done & 2) && !ipaddr_private(&h->ip) && forged_provider(h)) {
+		fire(r, T_FORGED_PROVIDER_RCVD, "HELO ", h->helo);
+		*done |= 2;
+	}
+	if (!(*done & 4) && illegal_ip(&h->ip)) {
+		fire(r, T_RCVD_ILLEGAL_IP, "from ", h->helo);
+		*done |= 4;
+	}
+}
+
+/* Does a hop's HELO or rDNS name hold its client's IPv4 address? */
+static int
+hop_dynamic(const struct rcvd_hop *h)
+{
+	char	ip[IPADDR_TEXT];
+
+	ipaddr_text(&h->ip, ip, sizeof(ip));
+	return heur_dynamic(h->helo, ip, 0) == 1 ||
+	    (h->rdns_state == RCVD_RDNS_NAME &&
+	    heur_dynamic(h->rdns, ip, 0) == 1);
+}
+
+/*
+ * The Message-ID holds the queue ID of a relay below ours that received
+ * the message from a public client (Sendmail's "<date.ID@relay>",
+ * Postfix's, Exim's "<E1ID@relay>"): the relay wrote it, since the
+ * sender wrote none (SpamAssassin's MSGID_FROM_MTA_ID).  Not when the
+ * relay or the Message-ID is in the From: domain, nor when the client's
+ * name holds its address (a customer's machine and its provider's
+ * submission server, which may add one).
+ */
+static int
+msgid_from_mta(const struct rcvd_info *t, const struct rfc_fields *m)
+{
+	const struct rcvd_hop	*h;
+	const char		*lt, *at;
+	char			 left[RFC_DISPLAY], right[RFC_DISPLAY];
+	unsigned		 i;
+
+	if ((lt = strchr(m->msgid, '<')) == NULL ||
+	    (at = strchr(lt, '@')) == NULL || !m->from_ok)
+		return 0;
+	rfc_keep(left, sizeof(left), lt + 1, (size_t)(at - lt - 1));
+	rfc_keep(right, sizeof(right), at + 1, strcspn(at + 1, ">"));
+	for (i = t->ok ? 1 : 0; i < t->nhop; i++) {
+		h = &t->hops[i];
+		if (!h->from || strlen(h->id) < 6 || strstr(left, h->id) == NULL)
+			continue;
+		return h->ip.family != 0 && !ipaddr_private(&h->ip) &&
+		    h->by[0] != '\0' && !regdom_eq(h->by, m->from_domain) &&
+		    !regdom_eq(right, m->from_domain) && !hop_dynamic(h);
+	}
+	return 0;
+}
+
+/*
+ * The first hop (the lowest from-line with an outside client) said
+ * "HELO from-domain" (the bare registered domain of From:) while its
+ * receiver found no rDNS or one in another domain: bulk software
+ * greets with the domain it forges.  A mail server greets with its own
+ * host name, and speaks EHLO (the hop says "with SMTP" only after HELO).
+ */
+static int
+forged_helo_fromdom(const struct rcvd_info *t, const struct rfc_fields *m)
+{
+	const struct rcvd_hop	*h = NULL;
+	unsigned		 i;
+
+	for (i = t->ok ? 1 : 0; i < t->nhop; i++)
+		if (t->hops[i].from && t->hops[i].ip.family != 0 &&
+		    !ipaddr_private(&t->hops[i].ip))
+			h = &t->hops[i];
+	if (h == NULL || !h->smtp || !m->from_ok || m->from_domain[0] == '\0' ||
+	    strcmp(h->helo, m->from_domain) != 0 ||
+	    strcmp(heur_regdom(h->helo), h->helo) != 0)
+		return 0;
+	return h->rdns_state == RCVD_RDNS_NONE ||
+	    (h->rdns_state == RCVD_RDNS_NAME && !regdom_eq(h->rdns, h->helo));
+}
+
+/*
+ * qmail-queue writes "(qmail N invoked from network)" on top of
+ * qmail-smtpd's from-line in the same second: one hours apart from the
+ * from-line below it was written by someone else.  (qmail-qmqpd writes
+ * no line of its own, so one with no from-line below is real.)
+ */
+static int
+forged_qmail(const struct rcvd_info *t, unsigned i)
+{
+	const struct rcvd_hop	*h = &t->hops[i], *b;
+	time_t			 d;
+
+	if (!h->qmail_net || i + 1 >= t->nhop)
+		return 0;
+	b = &t->hops[i + 1];
+	if (!b->from || !h->date_ok || !b->date_ok)
+		return 0;
+	d = h->date - b->date;
+	return d > HEUR_QMAIL_SKEW || d < -HEUR_QMAIL_SKEW;
+}
+
+/*
+ * The trace rules over every kept hop: HELO claims below ours, clocks
+ * (a hop later than the one that received from it, ours included:
+ * hops against each other, never against now), forged qmail lines,
+ * the number of hops.
+ */
+static void
+run_trace(const struct rcvd_info *t, const struct rfc_fields *m,
+    struct run *r)
+{
+	char		num[32];
+	unsigned	i;
+	int		done = 0;
+	time_t		back = 0;
+
+	for (i = t->ok ? 1 : 0; i < t->nhop; i++)
+		trace_hop(&t->hops[i], r, &done);
+	if (forged_helo_fromdom(t, m))
+		fire(r, T_FORGED_HELO_FROMDOM, "HELO ", m->from_domain);
+	if (msgid_from_mta(t, m))
+		fire(r, T_MSGID_FROM_MTA_ID, "Message-ID ", m->msgid);
+	for (i = 0; i + 1 < t->nhop; i++)
+		if (t->hops[i].date_ok && t->hops[i + 1].date_ok &&
+		    t->hops[i + 1].date - t->hops[i].date > back)
+			back = t->hops[i + 1].date - t->hops[i].date;
+	if (back > HEUR_CLOCK_BACK) {
+		snprintf(num, sizeof(num), "%lld h", (long long)back / 3600);
+		fire(r, T_RCVD_TIME_BACKWARDS, "hop ", num);
+	}
+	for (i = 0; i < t->nhop; i++)
+		if (forged_qmail(t, i)) {
+			fire(r, T_FORGED_QMAIL_RCVD, "", NULL);
+			break;
+		}
+	if (t->nrcvd > HEUR_HOPS_MANY) {
+		snprintf(num, sizeof(num), "%u", t->nrcvd);
+		fire(r, T_RCVD_MANY_HOPS, "Received ", num);
+	}
+}
+
+/* ---- mailer, recipient, subject and MIME rules ---------------------- */
+
+/* n hex digits (at least min, at most max) at *p; moves *p past them. */
+static int
+hexrun(const char **p, size_t min, size_t max)
+{
+	size_t	k = 0;
+
+	while (strchr("0123456789abcdefABCDEF", **p) != NULL && **p != '\0') {
+		(*p)++;
+		k++;
+	}
+	return k >= min && k <= max;
+}
+
+/* Outlook's and Outlook Express's "<12hex$8hex$8hex@host>". */
+static int
+outlook_msgid(const char *mid)
+{
+	const char	*p = mid;
+
+	if (*p++ != '<' || !hexrun(&p, 12, 16) || *p++ != '$' ||
+	    !hexrun(&p, 8, 8) || *p++ != '$' || !hexrun(&p, 8, 8))
+		return 0;
+	return *p == '@';
+}
+
+/* A mailer name that is one random-looking token (bulk software). */
+static int
+random_mailer(const char *s)
+{
+	size_t	i, n = strlen(s);
+	int	up = 0, lo = 0, dig = 0, after = 0;
+
+	if (n < 10)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (rfc_isdigit(c))
+			dig = 1;
+		else if (c >= 'A' && c <= 'Z')
+			up = 1;
+		else if (c >= 'a' && c <= 'z')
+			lo = 1;
+		else
+			return 0;
+		after |= dig && rfc_isalpha(c);
+	}
+	return up && lo && after;
+}
+
+/*
+ * X-Mailer claims Outlook Express 5 or 6, which always write X-MimeOLE
+ * and X-MSMail-Priority, and neither is there; or Outlook (not
+ * Express), which always writes X-MimeOLE, and it is missing.
+ */
+static int
+forged_outlook(const struct rfc_fields *m)
+{
+	const char	*x = m->mailer, *o;
+
+	if (m->mimeole || (o = strstr(x, "Microsoft Outlook")) == NULL)
+		return 0;
+	if (strncmp(o + 17, " Express", 8) != 0)
+		return 1;
+	return !m->msprio && (strncmp(o + 25, " 5", 2) == 0 ||
+	    strncmp(o + 25, " 6", 2) == 0);
+}
+
+/* Digits at *p, at least min and at most max; moves *p past them. */
+static int
+digits_at(const char **p, size_t min, size_t max)
+{
+	size_t	k = 0;
+
+	while (rfc_isdigit((unsigned char)**p)) {
+		(*p)++;
+		k++;
+	}
+	return k >= min && k <= max;
+}
+
+/*
+ * "Microsoft Outlook Express " and a version that is not N.NN.NNNN.N
+ * (one to four digits last) alone, as Windows builds write it: bulk
+ * software's "5.00.2919.6900 DM", "6.00.2600.0000.213597".  The
+ * Macintosh edition writes its own form and is left alone.
+ */
+static int
+oe_malformed(const char *x)
+{
+	const char	*p = strstr(x, "Microsoft Outlook Express ");
+
+	if (p == NULL || strncmp(p += 26, "Macintosh", 9) == 0)
+		return 0;
+	return !(digits_at(&p, 1, 1) && *p++ == '.' && digits_at(&p, 2, 2) &&
+	    *p++ == '.' && digits_at(&p, 4, 4) && *p++ == '.' &&
+	    digits_at(&p, 1, 4) && *p == '\0');
+}
+
+/* The Message-ID and X-Mailer rules: a mailer and its structure. */
+static void
+run_mailer(const struct rfc_fields *m, struct run *r)
+{
+	const char	*x = m->mailer;
+	int		 ms;
+
+	ms = strcasestr(x, "microsoft") != NULL ||
+	    strcasestr(x, "outlook") != NULL || m->mimeole || m->threadidx;
+	if (outlook_msgid(m->msgid) && !ms)
+		fire(r, T_RATWARE_MS_HASH, "Message-ID ", m->msgid);
+	if (forged_outlook(m))
+		fire(r, T_FORGED_MUA_OUTLOOK, "X-Mailer ", x);
+	if (oe_malformed(x))
+		fire(r, T_RATWARE_OE_MALFORMED, "X-Mailer ", x);
+	if (m->msprio && !m->mimeole)
+		fire(r, T_MISSING_MIMEOLE, "", NULL);
+	if (random_mailer(x))
+		fire(r, T_XMAILER_RANDOM, "X-Mailer ", x);
+	if (m->ratware)
+		fire(r, T_RATWARE_HEADER, "", NULL);
+	if (m->xprio == 1)
+		fire(r, T_X_PRIORITY_HIGH, "", NULL);
+}
+
+/* The local part of addr ends in five digits or more. */
+static int
+ends_in_nums(const char *addr)
+{
+	const char	*at = strrchr(addr, '@'), *p = at;
+
+	while (p != NULL && p > addr && rfc_isdigit((unsigned char)p[-1]))
+		p--;
+	return p != NULL && at - p >= 5;
+}
+
+/* The recipient and From: address rules. */
+static void
+run_rcpt(const struct rfc_fields *m, const struct heur_ctx *c,
+    struct run *r)
+{
+	if (m->to_undisclosed)
+		fire(r, T_UNDISC_RECIPS, "", NULL);
+	if (c->env != NULL && c->undisclosed > 0 &&
+	    c->env->nrcpt > c->undisclosed && m->to_addr[0] != '\0' &&
+	    m->from_ok && strcasecmp(m->to_addr, m->from_addr) == 0)
+		fire(r, T_TO_EQ_FROM_MANY, "", NULL);
+	if (m->from_brkts)
+		fire(r, T_FROM_BRKTS_NO_NAME, "", NULL);
+	if (m->from_ok && ends_in_nums(m->from_addr))
+		fire(r, T_FROM_ENDS_IN_NUMS, "From ", m->from_addr);
+	if (m->from_bare && m->to_brkts)
+		fire(r, T_FROM_NONAME_TO_BRKTS, "", NULL);
+}
+
+/* At least HEUR_CAPS_MIN letters (RFC 2047 decoded), none lowercase. */
+static int
+all_caps(const char *s)
+{
+	char	d[RFC_DISPLAY];
+	size_t	i, n, up = 0;
+
+	n = rfc_2047(s, strlen(s), d, sizeof(d));
+	for (i = 0; i < n; i++)
+		if (d[i] >= 'a' && d[i] <= 'z')
+			return 0;
+		else if (d[i] >= 'A' && d[i] <= 'Z')
+			up++;
+	return up >= HEUR_CAPS_MIN;
+}
+
+/*
+ * A bulk mailer's tracking ID: a run of ten blanks or more before more
+ * text, or a last word with a digit in it after three blanks or more.
+ */
+static int
+uniq_id(const char *s)
+{
+	size_t	i, b = 0, n = strlen(s), last = 0;
+	int	dig = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ' ' || s[i] == '\t') {
+			b++;
+			continue;
+		}
+		if (b >= 10)
+			return 1;
+		if (b > 0) {
+			last = b;
+			dig = 0;
+		}
+		b = 0;
+		dig |= rfc_isdigit((unsigned char)s[i]);
+	}
+	return last >= 3 && dig;
+}
+
+/* Does s start with the MIME type t (case-insensitively)? */
+static int
+ctype_is(const char *s, const char *t)
+{
+	return strncasecmp(s, t, strlen(t)) == 0;
+}
+
+/* The subject and MIME header rules. */
+static void
+run_subject_mime(const struct rfc_fields *m, struct run *r)
+{
+	if (all_caps(m->subject))
+		fire(r, T_SUBJ_ALL_CAPS, "", NULL);
+	if (uniq_id(m->subject))
+		fire(r, T_SUBJ_HAS_UNIQ_ID, "", NULL);
+	if (m->nctype == 0)
+		return;
+	if (ctype_is(m->ctype, "text/html"))
+		fire(r, T_MIME_HTML_ONLY, "", NULL);
+	if (!m->mimever && !ctype_is(m->ctype, "text/plain"))
+		fire(r, T_MIME_HEADER_CTYPE_ONLY, "", NULL);
+	if (ctype_is(m->ctype, "multipart/") &&
+	    strcasestr(m->ctype, "boundary=") == NULL)
+		fire(r, T_MIME_MISSING_BOUNDARY, "", NULL);
+}
+
 /* Defaults: every group, policy defaults, nothing known of the client. */
 void
 heur_ctx_init(struct heur_ctx *c)
@@ -693,8 +1198,13 @@ heur_run(const struct msg_hdrs *m, const struct heur_ctx *c,
 		run_rdns(&m->rcvd, c, &r);
 	if ((c->tests & HEUR_T_ENVELOPE) && c->env != NULL)
 		run_env(c, &r);
-	if (c->tests & HEUR_T_HEADERS)
+	if (c->tests & HEUR_T_HEADERS) {
 		run_headers(&m->rfc, c, &r);
+		run_trace(&m->rcvd, &m->rfc, &r);
+		run_mailer(&m->rfc, &r);
+		run_rcpt(&m->rfc, c, &r);
+		run_subject_mime(&m->rfc, &r);
+	}
 	return r.n;
 }
 

@@ -15,7 +15,7 @@
 struct env;
 
 #define HEUR_DETAIL	160	/* detail of one hit */
-#define HEUR_MAX	32	/* room that always holds every test */
+#define HEUR_MAX	64	/* room that always holds every test */
 
 /* Which groups heur_run() fires (heur_ctx.tests). */
 #define HEUR_T_HELO	0x1	/* qmail-smtpd's HELO; uses ip, rdns */
@@ -42,6 +42,14 @@ struct heur_ctx {
 
 #define HEUR_MAXRCPT		50
 #define HEUR_UNDISCLOSED	5
+/* RCVD_TIME_BACKWARDS: a hop this much later than the one above it. */
+#define HEUR_CLOCK_BACK		(16L * 3600)
+/* RCVD_MANY_HOPS above it (real mail: under 20; qmail's limit is 100) */
+#define HEUR_HOPS_MANY		40
+/* FORGED_QMAIL_RCVD: qmail-queue's line and qmail-smtpd's, apart */
+#define HEUR_QMAIL_SKEW		3600L
+/* SUBJ_ALL_CAPS: at least this many letters */
+#define HEUR_CAPS_MIN		10
 /* DATE_IN_PAST beyond 10 days: longer than qmail's queuelifetime (7 days). */
 #define HEUR_DATE_PAST		(10L * 86400)
 #define HEUR_DATE_FUTURE	86400L

@@ -7,7 +7,9 @@
  * from-clause other MTAs write (Postfix, Exim, Sendmail, Exchange,
  * qmail), the trusted hop's line (the first one below ours naming an
  * address from outside, msg.c's ipaddr_private rule) and the date after
- * a Received line's last ';'.
+ * a Received line's last ';'; every Received line as a hop for the
+ * trace rules (rcvd_hop: HELO, the rDNS its receiver found, client,
+ * date; qmail-queue's "invoked from network" line).
  *
  * All input is untrusted bytes, bounded as in rfc5322.c; nothing here
  * can fail.
@@ -230,12 +232,235 @@ rcvd_date(const char *v, size_t n, time_t *t)
 	    t);
 }
 
+/* ---- every line as a hop (the trace rules of heur.c) -------------- */
+
+/* Lowercased copy of s[0..n) into dst (RFC_NAME bytes). */
+static void
+keep_lc(char *dst, const char *s, size_t n)
+{
+	size_t	i;
+
+	(void)rfc_keep(dst, RFC_NAME, s, n);
+	for (i = 0; dst[i] != '\0'; i++)
+		dst[i] = (char)rfc_lc((unsigned char)dst[i]);
+}
+
+/* The rDNS name s[0..n) a receiver wrote; "" (a NUL first) is none. */
+static void
+set_rdns(struct rcvd_hop *h, const char *s, size_t n)
+{
+	keep_lc(h->rdns, s, n);
+	if (h->rdns[0] != '\0')
+		h->rdns_state = RCVD_RDNS_NAME;
+}
+
+/* "(qmail N invoked from network)" at v: qmail-queue's own line. */
+static int
+qmail_invoked(const char *v, size_t n)
+{
+	size_t	i = 7;
+
+	if (n < 7 || strncmp(v, "(qmail ", 7) != 0)
+		return 0;
+	while (i < n && rfc_isdigit((unsigned char)v[i]))
+		i++;
+	return i > 7 && n - i >= 22 &&
+	    strncmp(v + i, " invoked from network)", 22) == 0;
+}
+
+/* The length of the word at s (up to a blank, a parenthesis or ';'). */
+static size_t
+word(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n && !rfc_iswsp((unsigned char)s[i]) &&
+	    strchr("();", s[i]) == NULL; i++)
+		;
+	return i;
+}
+
+/* Is v[i..n) a blank, the word w (any case) and a blank? */
+static int
+kw_at(const char *v, size_t n, size_t i, const char *w)
+{
+	size_t	k = strlen(w);
+
+	return i + k + 2 <= n && rfc_iswsp((unsigned char)v[i]) &&
+	    strncasecmp(v + i + 1, w, k) == 0 &&
+	    rfc_iswsp((unsigned char)v[i + k + 1]);
+}
+
+/*
+ * The comment right after the from-clause's first word, c[0..cn):
+ * Postfix's and Sendmail's "(host [IP])", "(unknown [IP])", "([IP])",
+ * "(user@host [IP] (may be forged))".  The rDNS the receiver found;
+ * Exim writes "([IP])" also when the HELO was the rDNS name, or when it
+ * looked nothing up: then it tells nothing.
+ */
+static void
+comment_rdns(const char *c, size_t cn, int exim, struct rcvd_hop *h)
+{
+	const char	*at;
+	size_t		 k = word(c, cn);
+
+	if (cn > 0 && c[0] == '[') {
+		h->rdns_state = exim ? RCVD_RDNS_NA : RCVD_RDNS_NONE;
+		return;
+	}
+	if (k == 0 || k >= cn || c[k] != ' ' || k + 1 >= cn || c[k + 1] != '[')
+		return;
+	if ((at = memchr(c, '@', k)) != NULL) {
+		k -= (size_t)(at + 1 - c);
+		c = at + 1;
+	}
+	if (k == 7 && strncasecmp(c, "unknown", 7) == 0)
+		h->rdns_state = RCVD_RDNS_NONE;
+	else
+		set_rdns(h, c, k);
+}
+
+/*
+ * The HELO and rDNS of a from-clause v[0..n) after "from ": qmail's
+ * "HOST (HELO h)" (HOST "unknown" tells nothing: tcpserver -H writes it
+ * too), Exim's "host ([IP] helo=h)", else the first word is the HELO
+ * and the comment after it holds the rDNS (comment_rdns).
+ */
+static void
+from_clause(const char *v, size_t n, struct rcvd_hop *h)
+{
+	const char	*x = v, *c, *e, *he;
+	size_t		 xn = word(v, n), i, hn;
+
+	c = x + xn;
+	while (c < v + n && *c == ' ')
+		c++;
+	e = c < v + n && *c == '(' ? memchr(c, ')', (size_t)(v + n - c)) : NULL;
+	if (e != NULL && e - c > 6 && strncmp(c, "(HELO ", 6) == 0) {
+		keep_lc(h->helo, c + 6, (size_t)(e - c - 6));
+		if (!(xn == 7 && strncasecmp(x, "unknown", 7) == 0))
+			set_rdns(h, x, xn);
+		return;
+	}
+	for (i = 0; i + 5 < n && !kw_at(v, n, i, "by"); i++)
+		if (strncasecmp(v + i, "helo=", 5) == 0 &&
+		    (i == 0 || v[i - 1] == ' ' || v[i - 1] == '(')) {
+			he = v + i + 5;
+			for (hn = 0; he + hn < v + n &&
+			    strchr(" )]", he[hn]) == NULL; hn++)
+				;
+			keep_lc(h->helo, he, hn);
+			if (xn > 0 && x[0] != '[')
+				set_rdns(h, x, xn);
+			return;
+		}
+	keep_lc(h->helo, x, xn);
+	if (e != NULL)
+		comment_rdns(c + 1, (size_t)(e - c - 1),
+		    memmem(v, n, "Exim", 4) != NULL, h);
+}
+
+/* " with SMTP" (any case), not ESMTP...: the client said HELO. */
+static int
+with_smtp(const char *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i + 10 <= n; i++)
+		if (kw_at(v, n, i, "with") &&
+		    strncasecmp(v + i + 6, "smtp", 4) == 0 &&
+		    (i + 10 == n || !rfc_isalpha((unsigned char)v[i + 10])))
+			return 1;
+	return 0;
+}
+
+/* Is c a byte of a queue ID (Sendmail's, Postfix's, Exim's)? */
+static int
+idc(int c)
+{
+	return rfc_isalpha(c) || rfc_isdigit(c) || c == '.' || c == '-';
+}
+
+/*
+ * The receiver after "by" and its queue ID after the first "id" behind
+ * it (Sendmail "id g8PIPHC08718", Postfix "id 136B943C32", Exim
+ * "id 17hrT0-0004gj-00", "id <...>" cut at its first other byte).
+ */
+static void
+by_id(const char *v, size_t n, struct rcvd_hop *h)
+{
+	size_t	i, k;
+
+	for (i = 0; i < n && !kw_at(v, n, i, "by"); i++)
+		;
+	if (i >= n)
+		return;
+	for (i += 4; i < n && rfc_iswsp((unsigned char)v[i]); i++)
+		;
+	keep_lc(h->by, v + i, word(v + i, n - i));
+	for (; i < n && !kw_at(v, n, i, "id"); i++)
+		;
+	if (i >= n)
+		return;
+	i += 4;
+	i += i < n && v[i] == '<';
+	for (k = 0; i + k < n && idc((unsigned char)v[i + k]); k++)
+		;
+	(void)rfc_keep(h->id, sizeof(h->id), v + i, k);
+}
+
+/*
+ * One Received field value v[0..n) (unfolded, rfc_unfold's output) as a
+ * hop: its date (after the last ';'), qmail-queue's "invoked from
+ * network" line, or a from-clause's HELO, rDNS, client IP, receiver and
+ * queue ID.  Returns
+ * 1 when h->from or h->qmail_net is set, else 0; h is always filled.
+ */
+int
+rcvd_hop(const char *v, size_t n, struct rcvd_hop *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->date_ok = rcvd_date(v, n, &h->date);
+	while (n > 0 && rfc_iswsp((unsigned char)*v)) {
+		v++;
+		n--;
+	}
+	if (qmail_invoked(v, n))
+		return h->qmail_net = 1;
+	if (n < 6 || strncasecmp(v, "from", 4) != 0 ||
+	    !rfc_iswsp((unsigned char)v[4]))
+		return 0;
+	(void)rcvd_client(v, n, &h->ip);
+	h->smtp = with_smtp(v, n);
+	by_id(v, n, h);
+	for (v += 5, n -= 5; n > 0 && rfc_iswsp((unsigned char)*v); v++, n--)
+		;
+	from_clause(v, n, h);
+	return h->from = 1;
+}
+
+/* One Received field of the section: counted, kept, searched for a hop. */
+static void
+trace_line(struct rcvd_info *r, const char *v, size_t vn, int ours,
+    unsigned *searched)
+{
+	if (r->nrcvd < RCVD_COUNT_MAX)
+		r->nrcvd++;
+	if (r->nhop < RCVD_TRACE_MAX)
+		(void)rcvd_hop(v, vn, &r->hops[r->nhop++]);
+	if (ours || r->hop.family != 0 || (*searched)++ >= RCVD_HOPS_MAX)
+		return;
+	if (rcvd_outside(v, vn, &r->hop))
+		ipaddr_text(&r->hop, r->hop_text, sizeof(r->hop_text));
+}
+
 /*
  * Parse the trace lines of the header copy hdr[0..len) into r:
  * qmail-smtpd's line must be the first field; the trusted hop's line is
  * the first Received line below it (among RCVD_HOPS_MAX) that names an
  * IP from outside (loopback and private hops are the relay's own).
- * Never fails.
+ * Every Received field is counted and the first RCVD_TRACE_MAX are
+ * parsed as hops (rcvd_hop), ours first.  Never fails.
  */
 void
 rcvd_parse(const char *hdr, size_t len, struct rcvd_info *r)
@@ -243,28 +468,23 @@ rcvd_parse(const char *hdr, size_t len, struct rcvd_info *r)
 	char		 v[RFC_FIELD];
 	struct rfc_iter	 it;
 	struct rfc_field f;
-	unsigned	 n = 0;
+	unsigned	 searched = 0;
 	size_t		 vn;
-	int		 more;
+	int		 ours = 0;
 
 	memset(r, 0, sizeof(*r));
 	rfc_iter_init(&it, hdr, len);
 	if (!rfc_next(&it, NULL, &f))
 		return;
-	more = rfc_field_is(&f, "Received");
-	if (more) {
+	if (rfc_field_is(&f, "Received")) {
 		vn = rfc_unfold(f.val, f.vlen, v, sizeof(v));
 		r->top_date_ok = rcvd_date(v, vn, &r->top_date);
-		more = !rcvd_qmail(v, r);
+		ours = rcvd_qmail(v, r);
+		trace_line(r, v, vn, ours, &searched);
 	}
-	while ((more || rfc_next(&it, "Received", &f)) &&
-	    n++ < RCVD_HOPS_MAX) {
-		more = 0;
+	while (rfc_next(&it, "Received", &f)) {
 		vn = rfc_unfold(f.val, f.vlen, v, sizeof(v));
-		if (rcvd_outside(v, vn, &r->hop)) {
-			ipaddr_text(&r->hop, r->hop_text, sizeof(r->hop_text));
-			return;
-		}
+		trace_line(r, v, vn, 0, &searched);
 	}
 }
 

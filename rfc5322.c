@@ -921,6 +921,14 @@ has8bit(const char *p, size_t n)
 	return 0;
 }
 
+/* Is v[0..n) one "<addr>" and nothing else (a: its address list)? */
+static int
+brkts_alone(const struct rfc_addrs *a, const char *v, size_t n)
+{
+	return a->nbox == 1 && a->nbad == 0 && n > 2 && v[0] == '<' &&
+	    v[n - 1] == '>' && memchr(v + 1, '<', n - 1) == NULL;
+}
+
 /* The From: field's facts. */
 static void
 parse_from(struct rfc_fields *m, const char *v, size_t n)
@@ -929,6 +937,9 @@ parse_from(struct rfc_fields *m, const char *v, size_t n)
 
 	rfc_addr_list(v, n, &a);
 	m->from_ok = a.nbox > 0 && a.nbad == 0;
+	m->from_brkts = brkts_alone(&a, v, n);
+	m->from_bare = a.nbox == 1 && a.nbad == 0 && a.display[0] == '\0' &&
+	    memchr(v, '<', n) == NULL;
 	m->from_nbox = a.nbox;
 	if (a.nbox == 0)
 		return;
@@ -939,18 +950,91 @@ parse_from(struct rfc_fields *m, const char *v, size_t n)
 	    strlen(a.display));
 }
 
-enum { F_FROM, F_DATE, F_MID, F_TO, F_CC, F_N };
+enum {
+	F_FROM, F_DATE, F_MID, F_TO, F_CC, F_SUBJ, F_MAILER, F_CTYPE,
+	F_MIMEVER, F_MIMEOLE, F_MSPRIO, F_THREADIDX, F_XPRIO,
+	F_RATWARE, F_RATWARE2, F_RATWARE3, F_N
+};
 
 static const char *const fields[F_N] = {
-	"From", "Date", "Message-ID", "To", "Cc"
+	"From", "Date", "Message-ID", "To", "Cc", "Subject", "X-Mailer",
+	"Content-Type", "MIME-Version", "X-MimeOLE", "X-MSMail-Priority",
+	"Thread-Index", "X-Priority",
+	/* bulk mailers' own: Mach5 Mailer, "Indy" ratware, X-Precedence-Ref */
+	"X-M5MailerProjectID", "X-Library", "X-Precedence-Ref"
 };
+
+/* Does s[0..n) hold w (lowercase ASCII), case-insensitively? */
+static int
+has_word(const char *s, size_t n, const char *w)
+{
+	size_t	i, k, wn = strlen(w);
+
+	for (i = 0; i + wn <= n; i++) {
+		for (k = 0; k < wn && rfc_lc((unsigned char)s[i + k]) == w[k];
+		    k++)
+			;
+		if (k == wn)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A To: or Cc: field: its mailboxes; To's first, and whether it names
+ * an "undisclosed" address (mailers write the empty group
+ * "undisclosed-recipients:;", which has no '@').
+ */
+static void
+parse_rcpt(struct rfc_fields *m, int which, const char *v, size_t n)
+{
+	struct rfc_addrs	a;
+
+	rfc_addr_list(v, n, &a);
+	m->nvisible += a.nbox;
+	if (which == F_CC)
+		return;
+	if (m->nto++ == 0 && a.nbox > 0) {
+		rfc_keep(m->to_addr, sizeof(m->to_addr), a.addr,
+		    strlen(a.addr));
+		m->to_brkts = brkts_alone(&a, v, n);
+	}
+	if (has_word(v, n, "undisclosed") && memchr(v, '@', n) != NULL)
+		m->to_undisclosed = 1;
+}
+
+/*
+ * rfc_unfold, but each line end and the blanks after it become one
+ * space: a folded Subject keeps its words, not its indentation.
+ */
+static size_t
+unfold_one(const char *v, size_t n, char *dst, size_t cap)
+{
+	char	t[RFC_FIELD];
+	size_t	i, o = 0;
+
+	for (i = 0; i < n && o + 1 < sizeof(t); i++) {
+		t[o++] = v[i] == '\n' ? ' ' : v[i];
+		if (v[i] == '\n')
+			while (i + 1 < n &&
+			    (v[i + 1] == ' ' || v[i + 1] == '\t'))
+				i++;
+	}
+	return rfc_unfold(t, o, dst, cap);
+}
+
+/* Keep the first field of a kind (count it in *k, when k is set). */
+static void
+keep_first(char *dst, size_t cap, unsigned *k, const char *v, size_t n)
+{
+	if (k == NULL || (*k)++ == 0)
+		rfc_keep(dst, cap, v, n);
+}
 
 /* One field of interest, unfolded into v (n bytes). */
 static void
 field(struct rfc_fields *m, int which, const char *v, size_t n)
 {
-	struct rfc_addrs	a;
-
 	switch (which) {
 	case F_FROM:
 		if (m->nfrom++ == 0)
@@ -961,21 +1045,45 @@ field(struct rfc_fields *m, int which, const char *v, size_t n)
 			m->date_ok = rfc_date(v, n, &m->date);
 		break;
 	case F_MID:
+		if (m->nmid == 0)
+			rfc_keep(m->msgid, sizeof(m->msgid), v, n);
 		m->mid_ok = m->nmid++ == 0 && rfc_msgid(v, n);
 		break;
-	default:
-		m->nto += which == F_TO;
+	case F_TO:
+	case F_CC:
 		m->ncc += which == F_CC;
-		rfc_addr_list(v, n, &a);
-		m->nvisible += a.nbox;
+		parse_rcpt(m, which, v, n);
+		break;
+	case F_SUBJ:
+		keep_first(m->subject, sizeof(m->subject), &m->nsubject, v, n);
+		break;
+	case F_MAILER:
+		if (m->mailer[0] == '\0')
+			keep_first(m->mailer, sizeof(m->mailer), NULL, v, n);
+		break;
+	case F_CTYPE:
+		keep_first(m->ctype, sizeof(m->ctype), &m->nctype, v, n);
+		break;
+	case F_XPRIO:
+		if (m->xprio < 0)
+			m->xprio = n > 0 && rfc_isdigit((unsigned char)v[0]) ?
+			    v[0] - '0' : 0;
+		break;
+	default:
+		m->mimever |= which == F_MIMEVER;
+		m->mimeole |= which == F_MIMEOLE;
+		m->msprio |= which == F_MSPRIO;
+		m->threadidx |= which == F_THREADIDX;
+		m->ratware |= which >= F_RATWARE;
 	}
 }
 
 /*
  * Parse the header copy hdr[0..len) (LF line ends, any bytes) into m:
- * From, Date, Message-ID, To and Cc.  cut: the copy hit its cap, so a
- * missing field may lie past it.  Never fails: malformed input is
- * recorded as evidence.
+ * From, Date, Message-ID, To and Cc; the first Subject, X-Mailer and
+ * Content-Type as text, and which MIME and Microsoft fields are there.
+ * cut: the copy hit its cap, so a missing field may lie past it.  Never
+ * fails: malformed input is recorded as evidence.
  */
 void
 rfc_parse(const char *hdr, size_t len, int cut, struct rfc_fields *m)
@@ -988,12 +1096,15 @@ rfc_parse(const char *hdr, size_t len, int cut, struct rfc_fields *m)
 
 	memset(m, 0, sizeof(*m));
 	m->cut = cut;
+	m->xprio = -1;
 	m->eightbit = has8bit(hdr, len);
 	rfc_iter_init(&it, hdr, len);
 	while (rfc_next(&it, NULL, &f))
 		for (k = 0; k < F_N; k++)
 			if (rfc_field_is(&f, fields[k])) {
-				n = rfc_unfold(f.val, f.vlen, v, sizeof(v));
+				n = k == F_SUBJ ? unfold_one(f.val, f.vlen, v,
+				    sizeof(v)) : rfc_unfold(f.val, f.vlen, v,
+				    sizeof(v));
 				field(m, k, v, n);
 				break;
 			}

@@ -118,6 +118,24 @@ struct rfc_fields {
 	unsigned nvisible;		/* mailboxes in To and Cc */
 	int	 eightbit;		/* a raw byte >= 0x80 */
 	int	 cut;			/* copy cut: absence unknown */
+	/* for the mailer, recipient, subject and MIME rules (heur.c) */
+	char	 msgid[RFC_DISPLAY];	/* the first Message-ID */
+	char	 mailer[RFC_DISPLAY];	/* the first X-Mailer */
+	char	 subject[RFC_DISPLAY];	/* the first Subject */
+	char	 ctype[RFC_DISPLAY];	/* the first Content-Type */
+	char	 to_addr[RFC_ADDR];	/* the first To: mailbox */
+	unsigned nsubject;		/* Subject fields */
+	unsigned nctype;		/* Content-Type fields */
+	int	 mimever;		/* a MIME-Version field */
+	int	 mimeole;		/* an X-MimeOLE field */
+	int	 msprio;		/* an X-MSMail-Priority field */
+	int	 threadidx;		/* a Thread-Index field */
+	int	 xprio;			/* X-Priority digit; -1 */
+	int	 to_undisclosed;	/* a To: "undisclosed" address */
+	int	 from_brkts;		/* From: "<addr>" alone */
+	int	 from_bare;		/* From: addr alone */
+	int	 to_brkts;		/* To: "<addr>" alone */
+	int	 ratware;		/* a bulk mailer's field */
 };
 
 void	rfc_parse(const char *, size_t, int, struct rfc_fields *);

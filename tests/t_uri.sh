@@ -110,7 +110,8 @@ start_relay "$R300" /dev/null $ROUTES -q -r ".=delay:300" ||
 
 # ---- policies -----------------------------------------------------------------------
 # URI lists only (QQTAG_DNS names the resolver: no dns line, so no client
-# check runs and every score is the URI lists'); SPF, DKIM and DMARC off
+# check runs and every score is the URI lists'); SPF, DKIM and DMARC off,
+# and the header rule on text/html messages (issue 14)
 pol() {
 	cat << EOF
 spool $SPOOL
@@ -119,6 +120,7 @@ threshold 5
 spf off
 dkim off
 dmarc off
+weight MIME_HTML_ONLY 0
 urilist DBL dbl.test profile=dbl
 urilist URIBL uribl.test profile=uribl
 urilist SURBL $KEY.surbl.test profile=surbl
@@ -306,8 +308,10 @@ fi
 
 # ---- HTML: bit masks, abused --------------------------------------------------------------
 q html "$T/html" QQTAG_DNS=127.0.0.1:$RELAY
+# (MIME_HTML_ONLY, a header rule of issue 14, is listed at weight 0)
 assert_eq "html: URIBL 127.0.0.14 is black, grey and red; grey alone; DBL abused" \
-    "URIBL_BLACK
+    "MIME_HTML_ONLY
+URIBL_BLACK
 URIBL_DBL_ABUSE_SPAM
 URIBL_GREY
 URIBL_GREY

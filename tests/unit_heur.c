@@ -570,7 +570,8 @@ t_spoof(void)
 		    !fired("FROM_DISPLAY_SPOOF"), "no spoof %zu: %s [%s]", i,
 		    no[i], msg.rfc.from_display);
 	}
-	ONLY(SPOOF("<x@[192.0.2.1]>"), "");
+	ONLY(SPOOF("<x@[192.0.2.1]>"), "FROM_BRKTS_NO_NAME");
+	ONLY(SPOOF("x@[192.0.2.1]"), "");
 	ONLY(SPOOF("\"marty66@aol.com\" <synjan@ecis.com>"),
 	    "FROM_DISPLAY_SPOOF");
 	T(nhits == 1 && strcmp(hits[0].detail, "display holds @aol.com") == 0,
@@ -676,6 +677,334 @@ t_8bit_to(void)
 	runc(UND(""), &c);
 	T(nhits == 0, "no envelope: %s", list());
 #undef UND
+}
+
+/* A Received line of another MTA below ours, dated d. */
+#define HOP(from, by, d)						\
+	"Received: from " from "\n\tby " by "; " d "\n"
+#define D0	"Fri, 27 Nov 2026 01:40:00 +0000"
+
+/* The trace rules: every Received line below ours (received.c). */
+static void
+t_trace(void)
+{
+	char	 hdr[16384];
+	size_t	 n, i, k;
+
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	/* a bare IP as HELO, another client */
+	ONLY(QMAIL("mail.example.net", "") HOP("203.0.113.9 (unknown "
+	    "[198.51.100.99])", "relay.example.net (Postfix) with SMTP id 1",
+	    D0) GOOD_HDRS "\n", "RCVD_HELO_IP_MISMATCH");
+	ONLY(QMAIL("mail.example.net", "") HOP("[203.0.113.9] (unknown "
+	    "[198.51.100.99])", "relay.example.net (Postfix) with SMTP id 1",
+	    D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("198.51.100.99 (unknown "
+	    "[198.51.100.99])", "relay.example.net (Postfix) with SMTP id 1",
+	    D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("192.168.1.5 (unknown "
+	    "[198.51.100.99])", "relay.example.net (Postfix) with SMTP id 1",
+	    D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("203.0.113.9 (unknown "
+	    "[10.0.0.5])", "relay.example.net (Postfix) with SMTP id 1",
+	    D0) GOOD_HDRS "\n", "");
+	/* a big provider's name from elsewhere */
+	ONLY(QMAIL("mail.example.net", "") HOP("yahoo.com (dsl-7.pool."
+	    "isp.example [203.0.113.7])", "mx.example.net (8.12.2/8.12.2) "
+	    "with ESMTP id g1", D0) GOOD_HDRS "\n", "FORGED_PROVIDER_RCVD");
+	ONLY(QMAIL("mail.example.net", "") HOP("hotmail.com (unknown "
+	    "[203.0.113.7])", "mx.example.net (Postfix) with ESMTP id 1", D0)
+	    GOOD_HDRS "\n", "FORGED_PROVIDER_RCVD");
+	ONLY(QMAIL("mail.example.net", "") HOP("hotmail.com ([203.0.113.7])",
+	    "mx.example.net (8.9.3/8.9.3) with ESMTP id J1", D0)
+	    GOOD_HDRS "\n", "FORGED_PROVIDER_RCVD");
+	ONLY(QMAIL("mail.example.net", "") HOP("dsl-7.isp.example "
+	    "([203.0.113.7] helo=mail.yahoo.co.uk)", "mx.example.net with "
+	    "esmtp (Exim 4.96) id 1", D0) GOOD_HDRS "\n",
+	    "FORGED_PROVIDER_RCVD");
+	ONLY(QMAIL("mail.example.net", "") HOP("web1.mail.yahoo.com "
+	    "(web1.mail.yahoo.com [216.136.130.65])", "mx.example.net "
+	    "(Postfix) with ESMTP id 1", D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("mta5.hotmail.com "
+	    "(mail-out.outlook.com [40.92.1.5])", "mx.example.net "
+	    "(Postfix) with ESMTP id 1", D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("web1.mail.yahoo.com "
+	    "([216.136.130.65])", "mx.example.net with smtp (Exim 3.31) id 1",
+	    D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("unknown (HELO yahoo.com) "
+	    "(203.0.113.7)", "mx.example.net with SMTP", D0) GOOD_HDRS "\n",
+	    "");
+	ONLY(QMAIL("mail.example.net", "") HOP("yahoo.com (localhost "
+	    "[127.0.0.1])", "mx.example.net (Postfix) with ESMTP id 1", D0)
+	    GOOD_HDRS "\n", "");
+	/* clocks: a hop later than the one that received from it */
+	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
+	    "[203.0.113.7])", "mx.example.net (Postfix) with ESMTP id 1", D0)
+	    HOP("b.example.net (b.example.net [203.0.113.8])",
+	    "a.example.net (Postfix) with ESMTP id 2",
+	    "Sat, 28 Nov 2026 03:40:00 +0200") GOOD_HDRS "\n",
+	    "RCVD_TIME_BACKWARDS");
+	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
+	    "[203.0.113.7])", "mx.example.net (Postfix) with ESMTP id 1", D0)
+	    HOP("b.example.net (b.example.net [203.0.113.8])",
+	    "a.example.net (Postfix) with ESMTP id 2",
+	    "Fri, 27 Nov 2026 17:00:00 +0000") GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
+	    "[203.0.113.7])", "mx.example.net (Postfix) with ESMTP id 1", D0)
+	    HOP("b.example.net (b.example.net [203.0.113.8])",
+	    "a.example.net (Postfix) with ESMTP id 2",
+	    "Thu, 22 Aug 2002 13:09:41 +0100") GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
+	    "[203.0.113.7])", "mx.example.net (Postfix) with ESMTP id 1",
+	    "Sun, 29 Nov 2026 01:40:00 +0000") GOOD_HDRS "\n",
+	    "RCVD_TIME_BACKWARDS");
+	/* qmail-queue's line hours away from qmail-smtpd's */
+	ONLY(QMAIL("mail.example.net", "")
+	    "Received: (qmail 4711 invoked from network); 27 Nov 2026 "
+	    "01:40:00 -0000\n" HOP("unknown (HELO a.example.net) "
+	    "(203.0.113.7)", "mail.example.net with SMTP",
+	    "26 Nov 2026 19:00:00 -0000") GOOD_HDRS "\n", "FORGED_QMAIL_RCVD");
+	ONLY(QMAIL("mail.example.net", "")
+	    "Received: (qmail 4711 invoked from network); 27 Nov 2026 "
+	    "01:40:00 -0000\n" HOP("unknown (HELO a.example.net) "
+	    "(203.0.113.7)", "mail.example.net with SMTP",
+	    "27 Nov 2026 01:40:00 -0000") GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "")
+	    "Received: (qmail 4711 invoked from network); 27 Nov 2026 "
+	    "01:40:00 -0000\n" GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "")
+	    "Received: (qmail 4711 invoked by uid 89); 27 Nov 2026 "
+	    "01:40:00 -0000\n" HOP("unknown (HELO a.example.net) "
+	    "(203.0.113.7)", "mail.example.net with SMTP",
+	    "26 Nov 2026 19:00:00 -0000") GOOD_HDRS "\n", "");
+	/* addresses no client has */
+	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
+	    "[0.1.2.3])", "mx.example.net (Postfix) with ESMTP id 1", D0)
+	    GOOD_HDRS "\n", "RCVD_ILLEGAL_IP");
+	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
+	    "[240.1.2.3])", "mx.example.net (Postfix) with ESMTP id 1", D0)
+	    GOOD_HDRS "\n", "RCVD_ILLEGAL_IP");
+	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
+	    "[223.255.255.254])", "mx.example.net (Postfix) with ESMTP id 1",
+	    D0) GOOD_HDRS "\n", "");
+	/* the first hop greets with the From: domain */
+	ONLY(QMAIL("mail.example.net", "") HOP("example.net (dsl-7.pool."
+	    "isp.example [203.0.113.7])", "mx.example.net (8.12.2/8.12.2) "
+	    "with SMTP id g1", D0) GOOD_HDRS "\n", "FORGED_HELO_FROMDOM");
+	ONLY(QMAIL("mail.example.net", "") HOP("example.net (unknown "
+	    "[203.0.113.7])", "mx.example.net (Postfix) with SMTP id 1", D0)
+	    GOOD_HDRS "\n", "FORGED_HELO_FROMDOM");
+	ONLY(QMAIL("mail.example.net", "") HOP("example.net (dsl-7.pool."
+	    "isp.example [203.0.113.7])", "mx.example.net (8.12.2/8.12.2) "
+	    "with ESMTP id g1", D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("example.net (mx2.example.net "
+	    "[203.0.113.7])", "mx.example.net (8.12.2/8.12.2) "
+	    "with SMTP id g1", D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("mail.example.net (dsl-7."
+	    "pool.isp.example [203.0.113.7])", "mx.example.net "
+	    "(8.12.2/8.12.2) with SMTP id g1", D0) GOOD_HDRS "\n", "");
+	ONLY(QMAIL("mail.example.net", "") HOP("mail.example.net (dsl-7."
+	    "pool.isp.example [203.0.113.7])", "mx.example.net "
+	    "(8.12.2/8.12.2) with SMTP id g1", D0) HOP("example.net (unknown "
+	    "[192.168.1.7])", "mail.example.net (Postfix) with SMTP id 1", D0)
+	    GOOD_HDRS "\n", "");
+	/* a Message-ID a relay wrote: its queue ID, its name */
+#define MTAID(client, by, mid) QMAIL("mail.example.net", "")		\
+	HOP(client, by " (8.11.6/8.11.6) with ESMTP id g8PIPHC08718", D0) \
+	"From: Alice <alice@example.net>\nTo: Bob <bob@example.org>\n"	\
+	"Date: Fri, 27 Nov 2026 01:40:00 +0000\nSubject: Hello\n"	\
+	"Message-ID: " mid "\n\n"
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "MSGID_FROM_MTA_ID");
+	ONLY(MTAID("relay.other.example ([203.0.113.7])", "mx.isp.example",
+	    "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "MSGID_FROM_MTA_ID");
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.example.net", "<200209251825.g8PIPHC08718@mx.example.net>"),
+	    "");
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@example.net>"), "");
+	ONLY(MTAID("relay.other.example (relay.other.example [10.1.2.3])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "");
+	ONLY(MTAID("box (host203-0-113-7.isp.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08718@mx.isp.example>"),
+	    "");
+	ONLY(MTAID("relay.other.example (relay.other.example [203.0.113.7])",
+	    "mx.isp.example", "<200209251825.g8PIPHC08719@mx.isp.example>"),
+	    "");
+#undef MTAID
+	/* more hops than real mail has: ours and 39, ours and 40 */
+	for (k = 39; k <= 40; k++) {
+		n = (size_t)snprintf(hdr, sizeof(hdr), "%s",
+		    QMAIL("mail.example.net", ""));
+		for (i = 0; i < k; i++)
+			n += (size_t)snprintf(hdr + n, sizeof(hdr) - n, "%s",
+			    HOP("a.example.net (a.example.net [203.0.113.7])",
+			    "b.example.net (Postfix) with ESMTP id 1", D0));
+		snprintf(hdr + n, sizeof(hdr) - n, "%s", GOOD_HDRS "\n");
+		run(hdr);
+		T(msg.rcvd.nrcvd == k + 1 && msg.rcvd.nhop == RCVD_TRACE_MAX,
+		    "%u hops counted, %u kept", msg.rcvd.nrcvd, msg.rcvd.nhop);
+		T(k == 39 ? nhits == 0 : exactly("RCVD_MANY_HOPS"),
+		    "%u hops: %s", msg.rcvd.nrcvd, list());
+	}
+}
+
+/* A message with the header lines h (From, To, Date, Subject given). */
+#define MSG(h) QMAIL("mail.example.net", "")				\
+	"From: Alice <alice@example.net>\nTo: Bob <bob@example.org>\n"	\
+	"Date: Fri, 27 Nov 2026 01:40:00 +0000\n"			\
+	"Subject: Minutes of the meeting\n" h "\n"
+#define OEID	"Message-ID: <000801c2a3b4$1a2b3c40$6401a8c0@pc1>\n"
+#define OE6	"X-Mailer: Microsoft Outlook Express 6.00.2800.1106\n"
+#define MSHDRS	"X-MSMail-Priority: Normal\n"			\
+	"X-MimeOLE: Produced By Microsoft MimeOLE V6.00.2800.1106\n"
+
+/* The Message-ID and mailer rules. */
+static void
+t_mailer(void)
+{
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(MSG(OEID OE6 MSHDRS), "");
+	ONLY(MSG(OEID), "RATWARE_MS_HASH");
+	ONLY(MSG(OEID "X-Mailer: The Bat! (v1.52f) Business\n"),
+	    "RATWARE_MS_HASH");
+	ONLY(MSG("Message-ID: <25fae01c24d54$70df9e10$6b01a8c0@pc1>\n"),
+	    "RATWARE_MS_HASH");
+	ONLY(MSG(OEID "X-MimeOLE: Produced By Microsoft MimeOLE V6\n"), "");
+	ONLY(MSG(OEID "Thread-Index: AcJNOqTffrAnoQpfR+qn33c3TxkEgQ==\n"), "");
+	ONLY(MSG(OEID "X-Mailer: Microsoft CDO for Windows 2000\n"), "");
+	ONLY(MSG("Message-ID: <0801c2a3b4$1a2b3c40$6401a8c0@pc1>\n"), "");
+	ONLY(MSG("Message-ID: <000801c2a3b4$1a2b3c40@pc1>\n"), "");
+	/* Outlook claimed, its headers missing */
+	ONLY(MSG(OEID OE6), "FORGED_MUA_OUTLOOK");
+	ONLY(MSG(OEID OE6 "X-MSMail-Priority: Normal\n"), "MISSING_MIMEOLE");
+	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook, Build 10.0.2627\n"),
+	    "FORGED_MUA_OUTLOOK");
+	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook, Build 10.0.2627\n"
+	    "X-MimeOLE: Produced By Microsoft MimeOLE V6\n"), "");
+	ONLY(MSG("Message-ID: <B9A1@example.net>\nX-Mailer: Microsoft "
+	    "Outlook Express Macintosh Edition - 5.01 (1630)\n"), "");
+	/* versions Outlook Express never wrote */
+	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook Express 5.00.2919.6900 "
+	    "DM\n" MSHDRS), "RATWARE_OE_MALFORMED");
+	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook Express 6.00.2600.0000."
+	    "213597\n" MSHDRS), "RATWARE_OE_MALFORMED");
+	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook Express 5.00.2615.200\n"
+	    MSHDRS), "");
+	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook Express 4.72.3155.0\n"
+	    MSHDRS), "");
+	/* Microsoft fields apart */
+	ONLY(MSG("Message-ID: <1@example.net>\nX-MSMail-Priority: High\n"),
+	    "MISSING_MIMEOLE");
+	ONLY(MSG("Message-ID: <1@example.net>\n" MSHDRS), "");
+	/* bulk software's own */
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Mailer: ArHA8IFlSSFNGzAMo\n"),
+	    "XMAILER_RANDOM");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Mailer: MailChimpMailer\n"),
+	    "");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Mailer: ABCDEFGHIJ12\n"), "");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Mailer: Apple Mail (2.482)\n"),
+	    "");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Precedence-Ref: l2340\n"),
+	    "RATWARE_HEADER");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Library: Indy 8.0.25\n"),
+	    "RATWARE_HEADER");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-M5MailerProjectID: 4fb0\n"),
+	    "RATWARE_HEADER");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Mailer: Indy 8.0.25\n"), "");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Priority: 1 (Highest)\n"),
+	    "X_PRIORITY_HIGH");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Priority: 3 (Normal)\n"), "");
+	ONLY(MSG("Message-ID: <1@example.net>\nX-Priority: High\n"), "");
+}
+
+/* A message with From f, To t and Subject s. */
+#define FTS(f, t, s) QMAIL("mail.example.net", "")			\
+	"From: " f "\nTo: " t "\nDate: Fri, 27 Nov 2026 01:40:00 +0000\n" \
+	"Message-ID: <1@mail.example.net>\nSubject: " s "\n\n"
+
+/* The recipient, From: and Subject: rules. */
+static void
+t_rcpt_subject(void)
+{
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(FTS("Alice <alice@example.net>", "<Undisclosed.Recipients@mail."
+	    "example.net>", "Hi"), "UNDISC_RECIPS");
+	ONLY(FTS("Alice <alice@example.net>", "Undisclosed.Recipients@mail."
+	    "example.net", "Hi"), "UNDISC_RECIPS");
+	ONLY(FTS("Alice <alice@example.net>", "undisclosed-recipients:;",
+	    "Hi"), "");
+	ONLY(FTS("Alice <alice@example.net>", "undisclosed-recipient: ;",
+	    "Hi"), "");
+	ONLY(FTS("<alice@example.net>", "Bob <bob@example.org>", "Hi"),
+	    "FROM_BRKTS_NO_NAME");
+	ONLY(FTS("<alice@example.net>", "<bob@example.org>", "Hi"),
+	    "FROM_BRKTS_NO_NAME");
+	ONLY(FTS("alice@example.net", "<bob@example.org>", "Hi"),
+	    "FROM_NONAME_TO_BRKTS");
+	ONLY(FTS("alice@example.net", "bob@example.org", "Hi"), "");
+	ONLY(FTS("alice@example.net (Alice)", "<bob@example.org>", "Hi"), "");
+	ONLY(FTS("alice@example.net", "Bob <bob@example.org>", "Hi"), "");
+	ONLY(FTS("Alice <a12345@example.net>", "Bob <bob@example.org>", "Hi"),
+	    "FROM_ENDS_IN_NUMS");
+	ONLY(FTS("Alice <a1234@example.net>", "Bob <bob@example.org>", "Hi"),
+	    "");
+	ONLY(FTS("Alice <12345a@example.net>", "Bob <bob@example.org>", "Hi"),
+	    "");
+	/* To: is From:, many recipients */
+	mkenv_n(6);
+	ONLY(FTS("Alice <alice@example.net>", "alice@example.net", "Hi"),
+	    "TO_EQ_FROM_MANY");
+	ONLY(FTS("Alice <alice@example.net>", "bob@example.org", "Hi"), "");
+	mkenv_n(5);
+	ONLY(FTS("Alice <alice@example.net>", "alice@example.net", "Hi"), "");
+	/* subjects */
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "MAKE MONEY FAST!!"), "SUBJ_ALL_CAPS");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "=?iso-8859-1?Q?MAKE_MONEY_FAST?="), "SUBJ_ALL_CAPS");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "IBM AND HP 2026"), "");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "MAKE MONEY FAST, or not"), "");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "Great offer            xk"), "SUBJ_HAS_UNIQ_ID");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "Great offer    ID4711"), "SUBJ_HAS_UNIQ_ID");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "Great offer    for you"), "");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "Meeting at 10"), "");
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "[SACVS] CVS: spamassassin\n\t\tconfigure,1.1.2.1,1.1.2.2"), "");
+}
+
+/* The MIME header rules. */
+static void
+t_mime(void)
+{
+	mkenv("alice@example.net", "bob@example.org", NULL);
+	ONLY(MSG("Message-ID: <1@example.net>\nMIME-Version: 1.0\n"
+	    "Content-Type: text/html; charset=us-ascii\n"), "MIME_HTML_ONLY");
+	ONLY(MSG("Message-ID: <1@example.net>\n"
+	    "Content-Type: TEXT/HTML\n"),
+	    "MIME_HTML_ONLY MIME_HEADER_CTYPE_ONLY");
+	ONLY(MSG("Message-ID: <1@example.net>\n"
+	    "Content-Type: multipart/alternative; boundary=\"b1\"\n"),
+	    "MIME_HEADER_CTYPE_ONLY");
+	ONLY(MSG("Message-ID: <1@example.net>\n"
+	    "Content-Type: text/plain; charset=us-ascii\n"), "");
+	ONLY(MSG("Message-ID: <1@example.net>\nMime-Version: 1.0\n"
+	    "Content-Type: multipart/mixed\n"), "MIME_MISSING_BOUNDARY");
+	ONLY(MSG("Message-ID: <1@example.net>\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed;\n\tboundary=\"b1\"\n"), "");
+	ONLY(MSG("Message-ID: <1@example.net>\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; BOUNDARY=b1\n"), "");
+	ONLY(MSG("Message-ID: <1@example.net>\nMIME-Version: 1.0\n"), "");
 }
 
 /* A cut copy: what is missing may lie past the cut. */
@@ -796,6 +1125,10 @@ main(void)
 	t_date();
 	t_msgid();
 	t_8bit_to();
+	t_trace();
+	t_mailer();
+	t_rcpt_subject();
+	t_mime();
 	t_cut();
 	t_hostile();
 	t_real();

@@ -598,6 +598,123 @@ t_hostile(void)
 	    "203.0.113.2") == 0, "NUL: %s", rcvd_hop_ip(&r));
 }
 
+/* rcvd_hop: every MTA's line as a hop (the trace rules of heur.c). */
+static void
+t_trace_hop(void)
+{
+	static const struct {
+		const char	*line, *helo, *rdns, *ip;
+		int		 state, smtp, ret;
+	} f[] = {
+		/* Postfix */
+		{ "from mail.example.net (mail.example.net [203.0.113.7]) by "
+		  "mx.example.org (Postfix) with ESMTP id 1; D",
+		  "mail.example.net", "mail.example.net", "203.0.113.7",
+		  RCVD_RDNS_NAME, 0, 1 },
+		{ "from Yahoo.COM (unknown [203.0.113.7]) by mx.example.org "
+		  "(Postfix) with SMTP id 1; D", "yahoo.com", "", "203.0.113.7",
+		  RCVD_RDNS_NONE, 1, 1 },
+		{ "from h (unknown [IPv6:2001:db8::5]) by mx (Postfix) with "
+		  "ESMTPS id 1; D", "h", "", "2001:db8::5", RCVD_RDNS_NONE, 0,
+		  1 },
+		/* Sendmail: ident user, "may be forged", no name */
+		{ "from dd_it7 (postfix@lugh.example.ie [194.125.145.45]) by "
+		  "webnote.net (8.9.3/8.9.3) with SMTP id N; D", "dd_it7",
+		  "lugh.example.ie", "194.125.145.45", RCVD_RDNS_NAME, 1, 1 },
+		{ "from x.example (host66.example.com [65.217.159.66] (may be "
+		  "forged)) by dogma (8.11.6/8.11.6) with ESMTP id g; D",
+		  "x.example", "host66.example.com", "65.217.159.66",
+		  RCVD_RDNS_NAME, 0, 1 },
+		{ "from hotmail.com ([202.106.168.178]) by webnote.net "
+		  "(8.9.3/8.9.3) with SMTP id J; D", "hotmail.com", "",
+		  "202.106.168.178", RCVD_RDNS_NONE, 1, 1 },
+		/* Exim: helo= after the address, or "([IP])" telling nothing */
+		{ "from dsl.isp.example ([195.174.161.55] helo=yahoo.com) by "
+		  "list.example with smtp (Exim 3.31) id 1; D", "yahoo.com",
+		  "dsl.isp.example", "195.174.161.55", RCVD_RDNS_NAME, 1, 1 },
+		{ "from [203.0.113.7] (helo=box) by list.example with esmtp "
+		  "(Exim 4.96) id 1; D", "box", "", "203.0.113.7",
+		  RCVD_RDNS_NA, 0, 1 },
+		{ "from web1.mail.yahoo.com ([216.136.130.65]) by l.example "
+		  "with smtp (Exim 3.31) id 1; D", "web1.mail.yahoo.com", "",
+		  "216.136.130.65", RCVD_RDNS_NA, 1, 1 },
+		/* qmail: HOST "unknown" tells nothing (tcpserver -H) */
+		{ "from unknown (HELO n19.grp.example.com) (66.218.66.74) by "
+		  "mta2.example.com with SMTP; D", "n19.grp.example.com", "",
+		  "66.218.66.74", RCVD_RDNS_NA, 1, 1 },
+		{ "from mail.example.net (HELO Box) (203.0.113.7) by mx with "
+		  "SMTP; D", "box", "mail.example.net", "203.0.113.7",
+		  RCVD_RDNS_NAME, 1, 1 },
+		/* Exchange, Microsoft SMTPSVC, bare forms */
+		{ "from n05.example.de ([80.18.51.178]) by Correo.example.pe "
+		  "with Microsoft SMTPSVC(5.0.2195.2966); D", "n05.example.de",
+		  "", "80.18.51.178", RCVD_RDNS_NONE, 0, 1 },
+		{ "from 68.17.46.205 [210.22.129.122] by rrouzxp5u37blla with "
+		  "ESMTP (SMTPD32-7.11) id A; D", "68.17.46.205", "",
+		  "210.22.129.122", RCVD_RDNS_NA, 0, 1 },
+		{ "from mail pickup service by mail1.example.com with "
+		  "Microsoft SMTPSVC; D", "mail", "", "", RCVD_RDNS_NA, 0, 1 },
+		/* qmail-queue's own line, and lines without a from-clause */
+		{ "(qmail 71045 invoked from network); D", "", "", "",
+		  RCVD_RDNS_NA, 0, 1 },
+		{ "(qmail 9026 invoked by uid 0); D", "", "", "",
+		  RCVD_RDNS_NA, 0, 0 },
+		{ "by hub.example.org (Postfix, from userid 538) id C; D", "",
+		  "", "", RCVD_RDNS_NA, 0, 0 },
+		{ "(qmail 71045 invoked from networks); D", "", "", "",
+		  RCVD_RDNS_NA, 0, 0 },
+	};
+#define DATED "from a (a [203.0.113.7]) by b; 27 Nov 2026 01:40:22 -0000"
+#define TABBED "from a (a [203.0.113.7])\tby MX.example.org (Postfix)\twith " \
+	"SMTP id 136B943C32\tfor <b@example.org>; D"
+#define EXIMID "from h ([203.0.113.7] helo=x) by l.example with esmtp " \
+	"(Exim 3.22 #8) id 17hrT0-0004gj-00 for b@example.org; D"
+	struct rcvd_hop	h;
+	size_t		i;
+	int		k;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		k = rcvd_hop(f[i].line, strlen(f[i].line), &h);
+		T(k == f[i].ret && strcmp(h.helo, f[i].helo) == 0 &&
+		    strcmp(h.rdns, f[i].rdns) == 0 &&
+		    h.rdns_state == f[i].state && h.smtp == f[i].smtp &&
+		    strcmp(h.ip.family ? iptext(&h.ip) : "", f[i].ip) == 0 &&
+		    h.qmail_net == (strstr(f[i].line, "from network)") != NULL),
+		    "hop %zu: %d helo [%s] rdns %d [%s] ip [%s] smtp %d", i, k,
+		    h.helo, h.rdns_state, h.rdns,
+		    h.ip.family ? iptext(&h.ip) : "", h.smtp);
+	}
+	k = rcvd_hop(DATED, strlen(DATED), &h);
+	T(k == 1 && h.date_ok && h.date == NOW, "hop date %lld",
+	    (long long)h.date);
+#undef DATED
+	/* the receiver and its queue ID, tabs as unfolding leaves them */
+	k = rcvd_hop(TABBED, strlen(TABBED), &h);
+	T(k == 1 && strcmp(h.by, "mx.example.org") == 0 &&
+	    strcmp(h.id, "136B943C32") == 0 && h.smtp, "by [%s] id [%s] %d",
+	    h.by, h.id, h.smtp);
+	k = rcvd_hop(EXIMID, strlen(EXIMID), &h);
+	T(k == 1 && strcmp(h.by, "l.example") == 0 &&
+	    strcmp(h.id, "17hrT0-0004gj-00") == 0 && !h.smtp,
+	    "by [%s] id [%s] %d", h.by, h.id, h.smtp);
+	k = rcvd_hop("from a (a [203.0.113.7]) byway id x; D", 38, &h);
+	T(k == 1 && h.by[0] == '\0' && h.id[0] == '\0', "no by: [%s] [%s]",
+	    h.by, h.id);
+#undef TABBED
+#undef EXIMID
+	/* the section: ours first, every line counted, the first kept */
+	PARSE(QMAIL("mail.example.net", "")
+	    "Received: (qmail 1 invoked from network); 27 Nov 2026 01:40:22 "
+	    "-0000\nReceived: from a (a [203.0.113.7]) by b; D\n"
+	    OTHER_HDRS "Received: from late (late [203.0.113.8]) by c; D\n\n");
+	T(r.ok && r.nrcvd == 4 && r.nhop == 4 && r.hops[0].from &&
+	    strcmp(r.hops[0].helo, "mail.example.net") == 0 &&
+	    r.hops[1].qmail_net && strcmp(r.hops[2].helo, "a") == 0 &&
+	    strcmp(r.hops[3].helo, "late") == 0 &&
+	    strcmp(rcvd_hop_ip(&r), "203.0.113.7") == 0,
+	    "trace: %u lines, %u hops", r.nrcvd, r.nhop);
+}
+
 int
 main(void)
 {
@@ -610,5 +727,6 @@ main(void)
 	t_hop_rule();
 	t_hops_max();
 	t_hostile();
+	t_trace_hop();
 	return t_done();
 }
