@@ -999,7 +999,9 @@ random_mailer(const char *s)
 /*
  * X-Mailer claims Outlook Express 5 or 6, which always write X-MimeOLE
  * and X-MSMail-Priority, and neither is there; or Outlook (not
- * Express), which always writes X-MimeOLE, and it is missing.
+ * Express) up to 2007, which wrote X-MimeOLE, and it is missing with no
+ * Thread-Index either (Outlook 2010 and later write no X-MimeOLE, but
+ * always a Thread-Index).
  */
 static int
 forged_outlook(const struct rfc_fields *m)
@@ -1009,7 +1011,7 @@ forged_outlook(const struct rfc_fields *m)
 	if (m->mimeole || (o = strstr(x, "Microsoft Outlook")) == NULL)
 		return 0;
 	if (strncmp(o + 17, " Express", 8) != 0)
-		return 1;
+		return !m->threadidx;
 	return !m->msprio && (strncmp(o + 25, " 5", 2) == 0 ||
 	    strncmp(o + 25, " 6", 2) == 0);
 }
@@ -1054,13 +1056,15 @@ run_mailer(const struct rfc_fields *m, struct run *r)
 
 	ms = strcasestr(x, "microsoft") != NULL ||
 	    strcasestr(x, "outlook") != NULL || m->mimeole || m->threadidx;
+	if (m->cut)	/* a field past the cut may be the missing one */
+		ms = 1;
 	if (outlook_msgid(m->msgid) && !ms)
 		fire(r, T_RATWARE_MS_HASH, "Message-ID ", m->msgid);
-	if (forged_outlook(m))
+	if (!m->cut && forged_outlook(m))
 		fire(r, T_FORGED_MUA_OUTLOOK, "X-Mailer ", x);
 	if (oe_malformed(x))
 		fire(r, T_RATWARE_OE_MALFORMED, "X-Mailer ", x);
-	if (m->msprio && !m->mimeole)
+	if (m->msprio && !m->mimeole && !m->cut)
 		fire(r, T_MISSING_MIMEOLE, "", NULL);
 	if (random_mailer(x))
 		fire(r, T_XMAILER_RANDOM, "X-Mailer ", x);
@@ -1100,7 +1104,11 @@ run_rcpt(const struct rfc_fields *m, const struct heur_ctx *c,
 		fire(r, T_FROM_NONAME_TO_BRKTS, "", NULL);
 }
 
-/* At least HEUR_CAPS_MIN letters (RFC 2047 decoded), none lowercase. */
+/*
+ * At least HEUR_CAPS_MIN letters (RFC 2047 decoded), none lowercase,
+ * and nothing outside ASCII (a Cyrillic or CJK subject with a Latin
+ * name in capitals is not shouting).
+ */
 static int
 all_caps(const char *s)
 {
@@ -1109,7 +1117,7 @@ all_caps(const char *s)
 
 	n = rfc_2047(s, strlen(s), d, sizeof(d));
 	for (i = 0; i < n; i++)
-		if (d[i] >= 'a' && d[i] <= 'z')
+		if ((d[i] >= 'a' && d[i] <= 'z') || (unsigned char)d[i] >= 0x80)
 			return 0;
 		else if (d[i] >= 'A' && d[i] <= 'Z')
 			up++;
@@ -1162,10 +1170,9 @@ run_subject_mime(const struct rfc_fields *m, struct run *r)
 		return;
 	if (ctype_is(m->ctype, "text/html"))
 		fire(r, T_MIME_HTML_ONLY, "", NULL);
-	if (!m->mimever && !ctype_is(m->ctype, "text/plain"))
+	if (!m->mimever && !m->cut && !ctype_is(m->ctype, "text/plain"))
 		fire(r, T_MIME_HEADER_CTYPE_ONLY, "", NULL);
-	if (ctype_is(m->ctype, "multipart/") &&
-	    strcasestr(m->ctype, "boundary=") == NULL)
+	if (ctype_is(m->ctype, "multipart/") && !m->ctype_boundary)
 		fire(r, T_MIME_MISSING_BOUNDARY, "", NULL);
 }
 

@@ -3,23 +3,22 @@
  * (orgdom.h).  The only file that knows the list.
  *
  * The list is the publicsuffix package's public_suffix_list.dafsa, the
- * compact graph libpsl itself reads, mapped read-only and walked by
+ * compact graph libpsl itself reads, read into memory and walked by
  * dafsa.c; the rules (wildcards, exceptions, the "*" default) are
  * applied here exactly as libpsl's psl_registrable_domain() applies
  * them (tests/unit_orgdom.c holds the two side by side on every rule of
  * the list).  libpsl is not linked or opened: with libidn2 and
  * libunistring its mapping cost about 0.5 ms a message, more than all
  * of the URI check's work together (BENCHMARKS.md, issue 13), and
- * failed under a softlimit -m that fits qqtag; the map of the file is
- * 54 KB, of which a lookup touches a few pages.
+ * failed under a softlimit -m that fits qqtag; the file is 54 KB.
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,19 +32,26 @@
 
 static struct {
 	int		 tried;		/* orgdom_load ran */
-	const unsigned char *map;	/* the file, mapped; NULL: no list */
+	const unsigned char *map;	/* the file, read; NULL: no list */
 	size_t		 maplen;
 	const unsigned char *graph;	/* after the header */
 	size_t		 glen;
 	char		 source[160];	/* the file, or why there is none */
 } od;
 
-/* Map the open fd of a regular file of a sane size: the map, or NULL. */
-static void *
-map_fd(int fd, size_t *len)
+/*
+ * Read the open fd of a regular file of a sane size into memory: the
+ * copy (malloc), or NULL with errno.  Read, not mapped: a list file
+ * truncated in place under a mapping would be a SIGBUS (DESIGN.md 1.4);
+ * 54 KB are read in about 10 us.
+ */
+static unsigned char *
+read_fd(int fd, size_t *len)
 {
 	struct stat	 st;
-	void		*p;
+	unsigned char	*p;
+	size_t		 got = 0;
+	ssize_t		 r;
 
 	if (fstat(fd, &st) == -1)
 		return NULL;
@@ -54,21 +60,30 @@ map_fd(int fd, size_t *len)
 		errno = EINVAL;
 		return NULL;
 	}
-	*len = (size_t)st.st_size;
-	p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
-	return p == MAP_FAILED ? NULL : p;
+	if ((p = malloc((size_t)st.st_size)) == NULL)
+		return NULL;
+	while (got < (size_t)st.st_size && (r = read(fd, p + got,
+	    (size_t)st.st_size - got)) != 0)
+		if (r > 0)
+			got += (size_t)r;
+		else if (errno != EINTR) {
+			free(p);
+			return NULL;
+		}
+	*len = got;	/* a file that shrank meanwhile: what was read */
+	return p;
 }
 
-/* Map file and check its header: 0, or -1 (od.source says why). */
+/* Read file and check its header: 0, or -1 (od.source says why). */
 static int
-map_list(const char *file)
+read_list(const char *file)
 {
-	void	*p = NULL;
-	size_t	 len = 0, h;
-	int	 fd, e;
+	unsigned char	*p = NULL;
+	size_t		 len = 0, h;
+	int		 fd, e;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) != -1) {
-		p = map_fd(fd, &len);
+		p = read_fd(fd, &len);
 		e = errno;
 		close(fd);
 		errno = e;
@@ -79,7 +94,7 @@ map_list(const char *file)
 		return -1;
 	}
 	if ((h = dafsa_header(p, len)) == 0) {
-		munmap(p, len);
+		free(p);
 		snprintf(od.source, sizeof(od.source), "none (%s: not a "
 		    "DAFSA of libpsl's format 0)", file);
 		return -1;
@@ -98,7 +113,7 @@ orgdom_load(const char *file)
 {
 	if (!od.tried) {
 		od.tried = 1;
-		(void)map_list(file != NULL ? file : ORGDOM_FILE);
+		(void)read_list(file != NULL ? file : ORGDOM_FILE);
 	}
 	if (od.map == NULL) {
 		errno = ENOENT;
@@ -107,12 +122,11 @@ orgdom_load(const char *file)
 	return 0;
 }
 
-/* Unmap the list; the next use loads again. */
+/* Free the list; the next use loads again. */
 void
 orgdom_unload(void)
 {
-	if (od.map != NULL)
-		munmap((void *)od.map, od.maplen);
+	free((void *)od.map);
 	memset(&od, 0, sizeof(od));
 }
 

@@ -5,10 +5,10 @@
  * registered domain".
  *
  * The list is the DAFSA file of Debian's publicsuffix package (the file
- * libpsl reads), mapped once per process on first use (orgdom_load) and
+ * libpsl reads), loaded once per process on first use (orgdom_load) and
  * read by dafsa.c; orgdom.c says why libpsl itself is not used.
  * Measured here (qqtag runs once per message; BENCHMARKS.md, issue 13):
- * mapping the file and 40 lookups cost about 30 us, where opening
+ * reading the file and 40 lookups cost about 30 us, where opening
  * libpsl cost 0.5 ms.
  */
 #ifndef QQTAG_ORGDOM_H

@@ -333,13 +333,14 @@ from_clause(const char *v, size_t n, struct rcvd_hop *h)
 	size_t		 xn = word(v, n), i, hn;
 
 	c = x + xn;
-	while (c < v + n && *c == ' ')
+	while (c < v + n && rfc_iswsp((unsigned char)*c))
 		c++;
 	e = c < v + n && *c == '(' ? memchr(c, ')', (size_t)(v + n - c)) : NULL;
 	if (e != NULL && e - c > 6 && strncmp(c, "(HELO ", 6) == 0) {
 		keep_lc(h->helo, c + 6, (size_t)(e - c - 6));
 		if (!(xn == 7 && strncasecmp(x, "unknown", 7) == 0))
 			set_rdns(h, x, xn);
+		h->smtp = 0;	/* qmail writes "with SMTP" after EHLO too */
 		return;
 	}
 	for (i = 0; i + 5 < n && !kw_at(v, n, i, "by"); i++)

@@ -127,6 +127,7 @@ struct rfc_fields {
 	unsigned nsubject;		/* Subject fields */
 	unsigned nctype;		/* Content-Type fields */
 	int	 mimever;		/* a MIME-Version field */
+	int	 ctype_boundary;	/* the first Content-Type has one */
 	int	 mimeole;		/* an X-MimeOLE field */
 	int	 msprio;		/* an X-MSMail-Priority field */
 	int	 threadidx;		/* a Thread-Index field */

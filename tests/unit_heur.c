@@ -794,6 +794,12 @@ t_trace(void)
 	ONLY(QMAIL("mail.example.net", "") HOP("example.net (unknown "
 	    "[203.0.113.7])", "mx.example.net (Postfix) with SMTP id 1", D0)
 	    GOOD_HDRS "\n", "FORGED_HELO_FROMDOM");
+	/* qmail writes "with SMTP" after EHLO too: it proves nothing */
+	ONLY(QMAIL("mail.example.net", "")
+	    "Received: (qmail 4711 invoked from network); " D0 "\n"
+	    HOP("dsl-203-0-113-5.isp.example (HELO example.net) "
+	    "(203.0.113.5)", "relay.isp.example with SMTP", D0)
+	    GOOD_HDRS "\n", "");
 	ONLY(QMAIL("mail.example.net", "") HOP("example.net (dsl-7.pool."
 	    "isp.example [203.0.113.7])", "mx.example.net (8.12.2/8.12.2) "
 	    "with ESMTP id g1", D0) GOOD_HDRS "\n", "");
@@ -885,6 +891,13 @@ t_mailer(void)
 	    "FORGED_MUA_OUTLOOK");
 	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook, Build 10.0.2627\n"
 	    "X-MimeOLE: Produced By Microsoft MimeOLE V6\n"), "");
+	/* Outlook 2010 and later: no X-MimeOLE, always a Thread-Index */
+	ONLY(MSG("Message-ID: <000001d9c1a2$3b4c5d60$b2e51820$@example.net>\n"
+	    "X-Mailer: Microsoft Outlook 16.0\n"
+	    "Thread-Index: AdnBojtMXWCy5RggQyKLz1x7Jv1Ayw==\n"
+	    "Content-Language: en-us\n"), "");
+	ONLY(MSG(OEID "X-Mailer: Microsoft Outlook 16.0\n"),
+	    "FORGED_MUA_OUTLOOK");
 	ONLY(MSG("Message-ID: <B9A1@example.net>\nX-Mailer: Microsoft "
 	    "Outlook Express Macintosh Edition - 5.01 (1630)\n"), "");
 	/* versions Outlook Express never wrote */
@@ -969,6 +982,10 @@ t_rcpt_subject(void)
 	    "=?iso-8859-1?Q?MAKE_MONEY_FAST?="), "SUBJ_ALL_CAPS");
 	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
 	    "IBM AND HP 2026"), "");
+	/* Cyrillic with a Latin company name in capitals: not shouting */
+	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
+	    "=?UTF-8?B?0KHRh9GR0YIg0L3QsCDQvtC/0LvQsNGC0YM=?=\n"
+	    " =?UTF-8?B?IFJPTUFTSEtBIFRSQURJTkc=?="), "");
 	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
 	    "MAKE MONEY FAST, or not"), "");
 	ONLY(FTS("Alice <alice@example.net>", "Bob <bob@example.org>",
@@ -1004,6 +1021,14 @@ t_mime(void)
 	    "Content-Type: multipart/mixed;\n\tboundary=\"b1\"\n"), "");
 	ONLY(MSG("Message-ID: <1@example.net>\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/mixed; BOUNDARY=b1\n"), "");
+	/* the boundary far into the field, past the kept copy */
+	ONLY(MSG("Message-ID: <1@example.net>\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/related; type=\"text/html\";\n"
+	    "\tstart=\"<part1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.net>\";\n"
+	    "\tboundary=\"b1\"\n"), "");
 	ONLY(MSG("Message-ID: <1@example.net>\nMIME-Version: 1.0\n"), "");
 }
 
@@ -1013,6 +1038,9 @@ t_cut(void)
 {
 	static const char h[] = QMAIL("mail.example.net", "")
 	    "Subject: x\nX-Junk: yyyyyyyy";
+	static const char hm[] = QMAIL("mail.example.net", "")
+	    "Subject: x\nX-Mailer: Microsoft Outlook, Build 10.0.2627\n"
+	    "Content-Type: text/html\nX-Junk: yyyyyyyy";
 	struct heur_ctx	c;
 
 	mkenv_n(10);
@@ -1024,6 +1052,17 @@ t_cut(void)
 	nhits = heur_run(&msg, &c, hits, HEUR_MAX);
 	T(exactly("MISSING_FROM MISSING_DATE MISSING_MID TO_UNDISCLOSED_MANY"),
 	    "not cut: %s", list());
+	/* the fields whose absence the mailer and MIME rules judge */
+	msg_hdrs_parse(hm, strlen(hm), 1, &msg);
+	nhits = heur_run(&msg, &c, hits, HEUR_MAX);
+	T(exactly("MIME_HTML_ONLY"), "cut, Content-Type and Outlook claimed: "
+	    "%s", list());
+	msg_hdrs_parse(hm, strlen(hm), 0, &msg);
+	nhits = heur_run(&msg, &c, hits, HEUR_MAX);
+	T(exactly("MISSING_FROM MISSING_DATE MISSING_MID TO_UNDISCLOSED_MANY "
+	    "FORGED_MUA_OUTLOOK MIME_HTML_ONLY MIME_HEADER_CTYPE_ONLY"),
+	    "not cut: %s",
+	    list());
 	/* room for fewer hits than fire */
 	T(heur_run(&msg, &c, hits, 2) == 2, "max respected");
 	T(heur_run(&msg, &c, hits, 0) == 0, "max 0");

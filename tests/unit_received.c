@@ -638,13 +638,14 @@ t_trace_hop(void)
 		{ "from web1.mail.yahoo.com ([216.136.130.65]) by l.example "
 		  "with smtp (Exim 3.31) id 1; D", "web1.mail.yahoo.com", "",
 		  "216.136.130.65", RCVD_RDNS_NA, 1, 1 },
-		/* qmail: HOST "unknown" tells nothing (tcpserver -H) */
+		/* qmail: HOST "unknown" tells nothing (tcpserver -H); its
+		 * "with SMTP" follows EHLO too, so it says nothing of HELO */
 		{ "from unknown (HELO n19.grp.example.com) (66.218.66.74) by "
 		  "mta2.example.com with SMTP; D", "n19.grp.example.com", "",
-		  "66.218.66.74", RCVD_RDNS_NA, 1, 1 },
+		  "66.218.66.74", RCVD_RDNS_NA, 0, 1 },
 		{ "from mail.example.net (HELO Box) (203.0.113.7) by mx with "
 		  "SMTP; D", "box", "mail.example.net", "203.0.113.7",
-		  RCVD_RDNS_NAME, 1, 1 },
+		  RCVD_RDNS_NAME, 0, 1 },
 		/* Exchange, Microsoft SMTPSVC, bare forms */
 		{ "from n05.example.de ([80.18.51.178]) by Correo.example.pe "
 		  "with Microsoft SMTPSVC(5.0.2195.2966); D", "n05.example.de",
