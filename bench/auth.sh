@@ -163,40 +163,7 @@ fi
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report ---------------------------------------------------------------
-# med CASE COLUMN: the median of a column of $T/runs (2 wall, 3 tail,
-# 4 after_eom_ms, 5 cpu, 6 maxrss); "min max" after it
-med() {
-	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$T/runs" | sort -n |
-	    awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "- - -"; exit }
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
-}
-FAILED=0
-# verdict VALUE GOAL: V=PASS if VALUE <= GOAL, else V=FAIL and FAILED=1
-# (not in a subshell: FAILED must stick)
-verdict() {
-	if awk -v v="$1" -v g="$2" 'BEGIN { exit !(v <= g) }'; then
-		V=PASS
-	else
-		FAILED=1
-		V=FAIL
-	fi
-}
-row() {
-	set -- "$1" "$2" "$3" "${4-}" $(med "$1" "$2")
-	V=
-	[ -z "$4" ] || verdict "$5" "$4"
-	_res=$V
-	echo "| $1 | $3 | $5 | $6 | $7 | ${4:+<= $4} | $_res |"
-}
-diff_row() {
-	_a=$(med "$1" "$3" | cut -d' ' -f1)
-	_b=$(med "$2" "$3" | cut -d' ' -f1)
-	_d=$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2f", a - b }')
-	verdict "$_d" "$5"
-	echo "| $1 - $2 | $4 | $_a | $_b | $_d | <= +$5 | $V |"
-}
+. "$TOP/bench/table-lib.sh"
 G03=$(awk -v r="$RTT" 'BEGIN { printf "%.1f", 0.3 * r }')
 G23=$(awk -v r="$RTT" 'BEGIN { printf "%.1f", 2.3 * r }')
 MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -221,8 +188,7 @@ row cpu-off 5 "signed 100 KB, spf/dkim/dmarc off: CPU"
 row plain-new 5 "unsigned 100 KB, this qqtag: CPU"
 row plain-old 5 "unsigned 100 KB, before issue 12: CPU"
 echo
-echo "| difference | measure | a | b | a - b | goal | result |"
-echo "|---|---|---:|---:|---:|---|---|"
+diff_head
 diff_row cpu-auth cpu-off 5 "CPU ms, one RSA-2048 signature" 1
 diff_row plain-new plain-old 5 "CPU ms, no signature, new binary" 0.5
 if [ "$BIG" = 1 ]; then

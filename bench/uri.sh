@@ -167,28 +167,7 @@ if [ "$BIG" = 1 ]; then
 fi
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-med() {
-	awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$T/runs" | sort -n |
-	    awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "- - -"; exit }
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
-}
-FAILED=0
-verdict() {
-	if awk -v v="$1" -v g="$2" 'BEGIN { exit !(v <= g) }'; then
-		V=PASS
-	else
-		FAILED=1
-		V=FAIL
-	fi
-}
-row() {
-	set -- "$1" "$2" "$3" "${4-}" $(med "$1" "$2")
-	V=
-	[ -z "$4" ] || verdict "$5" "$4"
-	echo "| $1 | $3 | $5 | $6 | $7 | ${4:+<= $4} | $V |"
-}
+. "$TOP/bench/table-lib.sh"
 G03=$(awk -v r="$RTT" 'BEGIN { printf "%.1f", 0.3 * r }')
 MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "### Run of $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
@@ -203,16 +182,18 @@ row slow 3 "50 links, 2 pauses of 200 ms: last byte -> exit" "$G03"
 row slow 4 "same: after_eom_ms (log)"
 row cpu-uri 5 "100 KB HTML, 50 links, urilist: CPU"
 row cpu-none 5 "the same, no urilist: CPU"
-_a=$(med cpu-uri 5 | cut -d' ' -f1)
-_b=$(med cpu-none 5 | cut -d' ' -f1)
-_d=$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2f", a - b }')
-verdict "$_d" 1
-echo "| cpu-uri - cpu-none | CPU ms | $_a | $_b | $_d | <= +1 | $V |"
+echo
+diff_head
+diff_row cpu-uri cpu-none 5 "CPU ms, the urilist line" 1
 if [ "$BIG" = 1 ]; then
 	_n=$(med big-uri 6 | cut -d' ' -f1)
 	_o=$(med big-none 6 | cut -d' ' -f1)
 	verdict "$_n" 8192
-	echo "| big-uri | 100 MiB of HTML links, peak RSS KiB (no urilist: $_o) | $_n | | | <= 8192 | $V |"
+	echo
+	echo "| 100 MiB of HTML links | peak RSS KiB (median of 3) | goal | result |"
+	echo "|---|---:|---|---|"
+	echo "| no urilist | $_o | | |"
+	echo "| urilist | $_n | <= 8192 | $V |"
 fi
 echo
 [ "$FAILED" = 0 ] && echo "Goals: all PASS." ||
