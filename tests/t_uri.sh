@@ -21,32 +21,10 @@ mkdir -p "$SPOOL"
 cp "$QQTAG" "$T/qqtag" || { fail "copy $QQTAG"; t_done; }
 QQTAG=$T/qqtag
 
-# drive.py MSG ENV LOG [OFFSET:MS]...: $QQTAG with fd 0 a pipe fed with
-# MSG (pausing MS ms after OFFSET bytes), fd 1 ENV, fd 2 LOG; prints
-# "tail_ms=X rc=R", X from the last byte written to the exit.
-cat > "$T/drive.py" << 'EOF'
-import os, subprocess, sys, time
-msg, env, log = sys.argv[1:4]
-pauses = {}
-for a in sys.argv[4:]:
-    off, ms = a.split(":")
-    pauses[int(off)] = int(ms) / 1000.0
-data = open(msg, "rb").read()
-ef, lf = open(env, "rb"), open(log, "wb")
-r, w = os.pipe()
-p = subprocess.Popen([os.environ["QQTAG"]], stdin=r, stdout=ef, stderr=lf)
-os.close(r)
-pos = 0
-for off in sorted(pauses) + [len(data)]:
-    while pos < off:
-        pos += os.write(w, data[pos:off])
-    if off in pauses:
-        time.sleep(pauses[off])
-tl = time.monotonic()
-os.close(w)
-rc = p.wait()
-print("tail_ms=%d rc=%d" % ((time.monotonic() - tl) * 1000, rc))
-EOF
+# bench/dns-drive.py qq PROG MSG ENV LOG [OFFSET:MS]...: PROG with fd 0 a
+# pipe fed with MSG (pausing MS ms after OFFSET bytes), fd 1 ENV, fd 2
+# LOG; prints "... tail_ms=X ... rc=R", X from the last byte to the exit.
+DRIVE=$TOP/bench/dns-drive.py
 
 # ---- zones --------------------------------------------------------------------
 Z=$T/zones
@@ -221,7 +199,7 @@ q() {
 	    END { if (line != "") print line }' > "$T/$_n.hdr"
 	cat "$T/$_n.msg" "$T/$_n.log" >> "$T/sent" 2> /dev/null
 }
-# qd NAME MSG [OFFSET:MS]... -- [VAR=VALUE]...: the same through drive.py
+# qd NAME MSG [OFFSET:MS]... -- [VAR=VALUE]...: the same through $DRIVE
 qd() {
 	_n=$1
 	_m=$2
@@ -233,10 +211,9 @@ qd() {
 	done
 	[ $# -gt 0 ] && shift
 	# shellcheck disable=SC2086
-	env QQ_OUT="$T/$_n" QQTAG="$QQTAG" TCPREMOTEIP=192.0.2.50 "$@" \
-	    "$PYTHON" "$T/drive.py" "$_m" "$T/env" "$T/$_n.log" $_p \
-	    > "$T/$_n.drive"
-	TAIL=$(sed -n 's/^tail_ms=\([0-9]*\) .*/\1/p' "$T/$_n.drive")
+	env QQ_OUT="$T/$_n" TCPREMOTEIP=192.0.2.50 "$@" "$PYTHON" "$DRIVE" \
+	    qq "$QQTAG" "$_m" "$T/env" "$T/$_n.log" $_p > "$T/$_n.drive"
+	TAIL=$(sed -n 's/.*tail_ms=\([0-9]*\) .*/\1/p' "$T/$_n.drive")
 	RC=$(sed -n 's/.* rc=\([0-9]*\)$/\1/p' "$T/$_n.drive")
 	cat "$T/$_n.msg" "$T/$_n.log" >> "$T/sent" 2> /dev/null
 }
