@@ -23,7 +23,7 @@ QQTAG=$T/qqtag
 
 # bench/dns-drive.py qq PROG MSG ENV LOG [OFFSET:MS]...: PROG with fd 0 a
 # pipe fed with MSG (pausing MS ms after OFFSET bytes), fd 1 ENV, fd 2
-# LOG; prints "... tail_ms=X ... rc=R", X from the last byte to the exit.
+# LOG; prints "... rc=R" (R its exit status) after timing figures.
 DRIVE=$TOP/bench/dns-drive.py
 
 # ---- zones --------------------------------------------------------------------
@@ -213,7 +213,6 @@ qd() {
 	# shellcheck disable=SC2086
 	env QQ_OUT="$T/$_n" TCPREMOTEIP=192.0.2.50 "$@" "$PYTHON" "$DRIVE" \
 	    qq "$QQTAG" "$_m" "$T/env" "$T/$_n.log" $_p > "$T/$_n.drive"
-	TAIL=$(sed -n 's/.*tail_ms=\([0-9]*\) .*/\1/p' "$T/$_n.drive")
 	RC=$(sed -n 's/.* rc=\([0-9]*\)$/\1/p' "$T/$_n.drive")
 	cat "$T/$_n.msg" "$T/$_n.log" >> "$T/sent" 2> /dev/null
 }
