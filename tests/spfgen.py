@@ -430,11 +430,18 @@ def zone_txt(zone):
     return recs
 
 
-def includes_self(name, records):
-    """A v=spf1 record of NAME among RECORDS with include:NAME."""
-    pat = r"(^| )[-+~?]?include:%s\.?( |$)" % re.escape(name)
-    return any(re.search(pat, rec, re.I) for rec in records
-               if re.match(r"v=spf1( |$)", rec, re.I))
+def fetched(trace, recs):
+    """(NAME, RECORD) for each record qqtag's trace shows it fetched
+    ("spf: NAME TXT -> RECORD"), RECORD whole from the zone's records
+    RECS (zone_txt) where the zone has one v=spf1 record for NAME."""
+    for ln in trace.splitlines():
+        m = re.match(r"spf: (\S+) TXT -> (.*)$", ln)
+        if not m:
+            continue
+        name = m.group(1).lower().rstrip(".")
+        spf = [t for t in recs.get(name, [])
+               if re.match(r"v=spf1( |$)", t, re.I)]
+        yield name, spf[0] if len(spf) == 1 else m.group(2)
 
 
 def deviation(want, got, trace, recs):
@@ -447,21 +454,19 @@ def deviation(want, got, trace, recs):
     (6).  None: not a known deviation."""
     if want != "permerror" or got == "permerror":
         return None
-    for ln in trace.splitlines():
-        m = re.match(r"spf: (\S+) TXT -> (.*)$", ln)
-        if m and includes_self(m.group(1).lower().rstrip("."),
-                               recs.get(m.group(1).lower().rstrip("."),
-                                        [m.group(2)])):
+    for name, rec in fetched(trace, recs):
+        if re.search(r"(^| )[-+~?]?include:%s\.?( |$)" % re.escape(name),
+                     rec, re.I):
             return ("pyspf refuses a record that includes its own domain "
                     "(%s) when it parses it, RFC 7208 evaluates up to "
-                    "the match" % m.group(1))
-    terms = with_redirect = taken = 0
+                    "the match" % name)
+    with_redirect = sum(1 for _, rec in fetched(trace, recs)
+                        if re.search(r" redirect=", rec))
+    terms = taken = 0
     for ln in trace.splitlines():
         m = re.search(r"; (\d+) DNS terms,", ln)
         if ln.startswith("spf: result") and m:
             terms = int(m.group(1))
-        elif " TXT -> " in ln and re.search(r" redirect=", ln):
-            with_redirect += 1
         elif re.match(r"spf: redirect=\S+ -> ", ln):
             taken += 1
     skipped = with_redirect - taken
