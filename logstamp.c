@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "logstamp.h"
+#include "rfc5322.h"
 
 #define TAI_OFFSET	0x400000000000000AULL	/* 2^62 + 10 */
 #define FUTURE_SLACK	86400	/* syslog: a line ahead of now */
@@ -50,18 +51,6 @@ digits(const char *p, size_t n, int *v)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* @ and 24 hex digits (TAI64N); the nanoseconds are not used. */
 static int
 tai64n(const char *p, size_t n, time_t *t)
@@ -73,7 +62,7 @@ tai64n(const char *p, size_t n, time_t *t)
 	if (n < 25 || p[0] != '@')
 		return -1;
 	for (i = 1; i < 25; i++) {
-		if ((h = hexval(p[i])) == -1)
+		if ((h = rfc_hexval((unsigned char)p[i])) == -1)
 			return -1;
 		if (i <= 16)
 			x = x << 4 | (uint64_t)h;
