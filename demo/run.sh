@@ -98,8 +98,9 @@ free_port() {
 }
 
 # The zones: a ZEN-like list (IPv4 and IPv6 parts), a DNSWL-like
-# allowlist, a DBL-like domain list, forward names and MX records of the
-# senders, and empty reverse zones (no client has a PTR record).
+# allowlist, a DBL-like domain list (sender domains and linked domains),
+# forward names and MX records of the senders, and empty reverse zones
+# (no client has a PTR record).
 ZONES="zen.dnsbl.test:ip4set:zen-sbl zen.dnsbl.test:ip4set:zen-css
 zen.dnsbl.test:ip4set:zen-xbl zen.dnsbl.test:ip4set:zen-pbl
 zen.dnsbl.test:ip6trie:zen6-sbl zen.dnsbl.test:ip6trie:zen6-xbl
@@ -325,6 +326,9 @@ show "An IPv6 client on the IPv6 part of the ZEN-like list" \
 show "A relay client (RELAYCLIENT set: your own user, from a listed IP)" \
     7-relay.msg carol@example.com friend@example.org \
     TCPREMOTEIP=192.0.2.99 RELAYCLIENT=
+show "A clean client, but the message links to a listed domain (URI list)" \
+    8-uri.msg alice@example.org bob@example.com \
+    TCPREMOTEIP=198.51.100.20 TCPREMOTEHOST=mail.example.org
 
 # ---- what an administrator sees -----------------------------------------------------
 

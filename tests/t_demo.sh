@@ -51,7 +51,7 @@ logline() {
 # DNS check and the GeoIP lookup answered)
 answered() {
 	_n=0
-	for _s in 1 2 3 4 5 6 7; do
+	for _s in 1 2 3 4 5 6 7 8; do
 		case " $(logline $_s "${1-}") " in
 		*" errors=none "*) _n=$((_n + 1)) ;;
 		esac
@@ -77,7 +77,7 @@ secs=$(($(date +%s) - start))
 assert_eq "demo exits 0" 0 "$rc"
 [ "$rc" = 0 ] || sed 's/^/# /' "$T/demo.out" "$T/demo.err"
 assert_eq "demo ends with its closing line" \
-    "demo: 7 messages tagged and queued; rbldnsd stopped, temporary files removed." \
+    "demo: 8 messages tagged and queued; rbldnsd stopped, temporary files removed." \
     "$(tail -n 1 "$T/demo.out")"
 assert_eq "nothing on stderr" "" "$(cat "$T/demo.err")"
 if [ "$secs" -le 20 ]; then
@@ -85,13 +85,13 @@ if [ "$secs" -le 20 ]; then
 else
 	fail "demo runs in a few seconds" "$secs s"
 fi
-assert_eq "seven sections" "1 2 3 4 5 6 7" \
+assert_eq "eight sections" "1 2 3 4 5 6 7 8" \
     "$(sed -n 's/^\([0-9]\)\. .*/\1/p' "$T/demo.out" | tr '\n' ' ' |
     sed 's/ $//')"
-assert_eq "every message queued with exit 0" 7 \
+assert_eq "every message queued with exit 0" 8 \
     "$(grep -c '^queue   : exit 0, [0-9]* bytes queued, the envelope byte for byte$' \
     "$T/demo.out")"
-assert_eq "a log line for every message" 7 \
+assert_eq "a log line for every message" 8 \
     "$(grep -c '^    qqtag: pid=' "$T/demo.out")"
 
 added 1 > "$T/a1"
@@ -159,7 +159,27 @@ assert_eq "relay client: only checked=no reason=relayclient" \
 assert_eq "relay client: its forged X-Spam-Status shown as stripped" \
     "X-Spam-Status: No, score=0.0 (my own mail is never spam)" \
     "$(stripped 7)"
-assert_eq "every checked message: every check answered (errors=none)" 6 \
+added 8 > "$T/a8"
+unfold "$T/a8" > "$T/u8"
+grep -q '^X-Spam-Warning: cheap-pills\.example is listed in DBLURI as URIBL_DBL_SPAM (127\.0\.1\.2)' \
+    "$T/u8" &&
+    grep -q '^X-Spam-Status: No, .*tests=\(.*,\)*URIBL_DBL_SPAM\(,\|$\)' "$T/u8" &&
+    ok "linking message: the linked domain in the URI list (URIBL_DBL_SPAM)" ||
+    fail "linking message: URIBL_DBL_SPAM" "$(cat "$T/a8")"
+case " $(logline 8) " in
+*" uris=cheap-pills.example "*) ok "linking message: uris= in its log line" ;;
+*) fail "linking message: uris= in its log line" "$(logline 8)" ;;
+esac
+# the clean message 1 has no link: no URI finding, no uris= (in a log
+# line that is there)
+l1=$(logline 1)
+if ! grep -q 'URIBL' "$T/u1" && [ -n "$l1" ] && [ -s "$T/u1" ] &&
+    case " $l1 " in *" uris="*) false ;; *) true ;; esac; then
+	ok "clean message: no URI finding, no uris="
+else
+	fail "clean message: no URI finding" "$(cat "$T/a1"; echo "$l1")"
+fi
+assert_eq "every checked message: every check answered (errors=none)" 7 \
     "$(answered)"
 grep -q '^score [0-9.]* required 5\.0 flag yes' "$T/demo.out" &&
     ok "qqtag -c shown for the listed client" ||
@@ -169,14 +189,14 @@ grep -q '^score [0-9.]* required 5\.0 flag yes' "$T/demo.out" &&
 # (qqtag knows the geoip keyword); then every checked message has its
 # X-Qqtag-Geo and country= in X-Qqtag, and the relay client has neither
 geo=0
-for s in 1 2 3 4 5 6 7; do
+for s in 1 2 3 4 5 6 7 8; do
 	added $s | unfold /dev/stdin | grep -q '^X-Qqtag-Geo: ' && geo=$((geo + 1))
 done
 if perl -MMaxMind::DB::Writer::Tree -e 1 2> /dev/null; then
 	grep -q '^  GeoIP     on: ' "$T/demo.out" &&
 	    ok "GeoIP: the demo uses the sample databases" ||
 	    fail "GeoIP on" "$(sed -n '/GeoIP/,+2p' "$T/demo.out")"
-	assert_eq "GeoIP: X-Qqtag-Geo on the six checked messages" 6 "$geo"
+	assert_eq "GeoIP: X-Qqtag-Geo on the seven checked messages" 7 "$geo"
 	assert_eq "GeoIP: the forged message's client, weighted" \
 	    "X-Qqtag-Geo: CN AS64501|country=CN asn=64501|GEO_CC_CN,GEO_ASN_64501" \
 	    "$(unfold "$T/a5" | sed -n 's/^\(X-Qqtag-Geo: CN AS64501\) .*/\1/p')|$(
@@ -235,10 +255,10 @@ PY
 		bad="$bad $n"
 	fi
 done
-assert_eq "7 messages as sent: demo/msgs/ with the dates of now" "7:" \
+assert_eq "8 messages as sent: demo/msgs/ with the dates of now" "8:" \
     "$n:$dates"
-assert_eq "7 messages: our block, then the original less forged tags" \
-    "7:" "$n:$bad"
+assert_eq "8 messages: our block, then the original less forged tags" \
+    "8:" "$n:$bad"
 # the header sections as queued (up to the first empty line)
 for q in "$T"/out/[0-9]*.msg; do
 	sed '/^$/q' "$q"
@@ -261,7 +281,7 @@ assert_eq "listed message: X-Spam-Flag: YES" "X-Spam-Flag: YES" \
 printf 'Fwinner@lottery.example\0Tbob@example.com\0\0' > "$T/env2"
 assert_file_eq "listed message: envelope byte for byte" "$T/env2" \
     "$T/out/2.env"
-assert_eq "every log line says result=queue" 7 \
+assert_eq "every log line says result=queue" 8 \
     "$(cat "$T"/out/*.log | grep -c ' result=queue$')"
 assert_eq "DEMO_OUT: no process left" "" "$(leftovers "$T/tmp2")"
 assert_eq "DEMO_OUT: no temporary file left" "" "$(ls -A "$T/tmp2" 2>&1)"
@@ -275,7 +295,7 @@ if unshare -n sh -c 'ip link set lo up' > /dev/null 2>&1; then
 	(cd "$TOP" && TMPDIR=$T/tmp5 unshare -n sh -c \
 	    'ip link set lo up && exec sh demo/run.sh') > "$T/demo5.out" 2>&1
 	rc=$?
-	if [ "$rc" = 0 ] && [ "$(answered "$T/demo5.out")" = 6 ] &&
+	if [ "$rc" = 0 ] && [ "$(answered "$T/demo5.out")" = 7 ] &&
 	    [ "$(tail -n 1 "$T/demo5.out")" = "$(tail -n 1 "$T/demo.out")" ]; then
 		ok "only loopback (unshare -n): same run, every check answered"
 	else
