@@ -320,11 +320,41 @@ comment_rdns(const char *c, size_t cn, int exim, struct rcvd_hop *h)
 		set_rdns(h, c, k);
 }
 
+/* n base-62 bytes at p, then the byte end. */
+static int
+b62_run(const char *p, size_t n, char end)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (!rfc_isalpha((unsigned char)p[i]) &&
+		    !rfc_isdigit((unsigned char)p[i]))
+			return 0;
+	return p[n] == end;
+}
+
+/*
+ * Exim's message ID, which it writes as the queue ID even where the
+ * administrator took "(Exim 4.96)" out of the Received line:
+ * "1abcDE-0001Xy-AB" (6-6-2 base-62 bytes) before Exim 4.97,
+ * "1rBAvT-00000000Ttm-2k3A" (6-11-4) since.
+ */
+static int
+exim_id(const char *id)
+{
+	if (!b62_run(id, 6, '-'))
+		return 0;
+	if (b62_run(id + 7, 6, '-'))
+		return b62_run(id + 14, 2, '\0');
+	return b62_run(id + 7, 11, '-') && b62_run(id + 19, 4, '\0');
+}
+
 /*
  * The HELO and rDNS of a from-clause v[0..n) after "from ": qmail's
  * "HOST (HELO h)" (HOST "unknown" tells nothing: tcpserver -H writes it
  * too), Exim's "host ([IP] helo=h)", else the first word is the HELO
- * and the comment after it holds the rDNS (comment_rdns).
+ * and the comment after it holds the rDNS (comment_rdns; Exim's by its
+ * name or its queue ID, by_id's h->id).
  */
 static void
 from_clause(const char *v, size_t n, struct rcvd_hop *h)
@@ -358,7 +388,7 @@ from_clause(const char *v, size_t n, struct rcvd_hop *h)
 	keep_lc(h->helo, x, xn);
 	if (e != NULL)
 		comment_rdns(c + 1, (size_t)(e - c - 1),
-		    memmem(v, n, "Exim", 4) != NULL, h);
+		    memmem(v, n, "Exim", 4) != NULL || exim_id(h->id), h);
 }
 
 /* " with SMTP" (any case), not ESMTP...: the client said HELO. */

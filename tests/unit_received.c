@@ -638,6 +638,35 @@ t_trace_hop(void)
 		{ "from web1.mail.yahoo.com ([216.136.130.65]) by l.example "
 		  "with smtp (Exim 3.31) id 1; D", "web1.mail.yahoo.com", "",
 		  "216.136.130.65", RCVD_RDNS_NA, 1, 1 },
+		/* Exim with its name taken out of the line: known by its
+		 * queue ID (6-6-2 or, since 4.97, 6-11-4 base-62 bytes) */
+		{ "from mail-yw1.google.com ([209.85.128.1]) by l.example "
+		  "with esmtps id 1abcDE-0001Xy-AB for b@example.org; D",
+		  "mail-yw1.google.com", "", "209.85.128.1", RCVD_RDNS_NA, 0,
+		  1 },
+		{ "from mail-yw1.google.com ([209.85.128.1]) by l.example "
+		  "with esmtps id 1rBAvT-00000000Ttm-2k3A; D",
+		  "mail-yw1.google.com", "", "209.85.128.1", RCVD_RDNS_NA, 0,
+		  1 },
+		/* ... and only by one: Sendmail's and near-Exim IDs, a
+		 * Postfix-style one, no ID: "([IP])" is no rDNS */
+		{ "from gmail.com ([209.85.128.1]) by l.example "
+		  "(8.17.1/8.17.1) with ESMTP id 3ARBeK1x012345; D",
+		  "gmail.com", "", "209.85.128.1", RCVD_RDNS_NONE, 0, 1 },
+		{ "from gmail.com ([209.85.128.1]) by l.example with esmtps "
+		  "id 1abcDE-0001Xy-ABC; D", "gmail.com", "", "209.85.128.1",
+		  RCVD_RDNS_NONE, 0, 1 },
+		{ "from gmail.com ([209.85.128.1]) by l.example with esmtps "
+		  "id 1abcDE-0001X_-AB; D", "gmail.com", "", "209.85.128.1",
+		  RCVD_RDNS_NONE, 0, 1 },
+		{ "from gmail.com ([209.85.128.1]) by l.example with esmtps "
+		  "id 1rBAvT-0000000Ttm-2k3A; D", "gmail.com", "",
+		  "209.85.128.1", RCVD_RDNS_NONE, 0, 1 },
+		{ "from gmail.com ([209.85.128.1]) by l.example with ESMTP "
+		  "id 4Nq2xY1Z3z; D", "gmail.com", "", "209.85.128.1",
+		  RCVD_RDNS_NONE, 0, 1 },
+		{ "from gmail.com ([209.85.128.1]) by l.example; D",
+		  "gmail.com", "", "209.85.128.1", RCVD_RDNS_NONE, 0, 1 },
 		/* qmail: HOST "unknown" tells nothing (tcpserver -H); its
 		 * "with SMTP" follows EHLO too, so it says nothing of HELO */
 		{ "from unknown (HELO n19.grp.example.com) (66.218.66.74) by "
