@@ -111,7 +111,11 @@ q cap -t 5000 "$RS" "$@"
 assert_eq "DNS_TOTAL_MAX ($TM) queries answered" "$TM" "$(count cap ' nxdomain ')"
 assert_eq "  ... the next one is capped" 1 "$(count cap "^n$TM.cap.test/A capped ")"
 has cap "  ... without a query; $((TM - IM)) waited for a slot" "^queries $TM hits 0 capped 1 tcp 0 queued $((TM - IM))\$"
-assert_eq "  ... $TM on the wire" "$TM" "$(grep -c '^n[0-9]*.cap.test 1 ' "$T/relay.log")"
+# distinct names: on a loaded machine c-ares may send one again after
+# its retry interval, which is one query, not two
+assert_eq "  ... $TM distinct names on the wire" "$TM" \
+    "$(grep -o '^n[0-9]*\.cap\.test 1 ' "$T/relay.log" | sort -u | wc -l)"
+assert_eq "  ... the capped one never" 0 "$(wire "n$TM\.cap\.test" 1)"
 q capnow -t 2000 -c 0,1 "$RS" a.slow.test/A b.slow.test/A
 a=$(ms_of capnow a.slow.test/A)
 b=$(ms_of capnow b.slow.test/A)
