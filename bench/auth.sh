@@ -35,23 +35,10 @@
 set -u
 export LC_ALL=C
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-N=${1:-9}
-RTT=${RTT:-50}
+. "$TOP/bench/bench-lib.sh"
+bench_init auth.sh "${1-}"
 BIG=${BIG:-1}
-case $N$RTT in
-*[!0-9]* | "") echo "auth.sh: N and RTT must be numbers" >&2; exit 2 ;;
-esac
-[ "$N" -ge 7 ] || { echo "auth.sh: N must be at least 7" >&2; exit 2; }
-QQTAG=${QQTAG:-$TOP/qqtag}
-STANDIN=${STANDIN:-$TOP/tests/qq-standin}
-if [ "$QQTAG" = "$TOP/qqtag" ]; then
-	make -s -C "$TOP" qqtag >&2 || { echo "auth.sh: build failed" >&2; exit 2; }
-fi
 . "$TOP/tests/lib.sh"
-die() {
-	echo "auth.sh: $*" >&2
-	exit 2
-}
 [ -n "${QQTAG_OLD:-}" ] || die "QQTAG_OLD: the qqtag binary before issue 12"
 command -v nsd > /dev/null || die "nsd missing (sh tests/deps.sh test)"
 DRIVE="$PYTHON $TOP/bench/dns-drive.py"

@@ -38,24 +38,11 @@
 set -u
 export LC_ALL=C
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-N=${1:-9}
-RTT=${RTT:-50}
-case $N$RTT in
-*[!0-9]* | "") echo "dns.sh: N and RTT must be numbers" >&2; exit 2 ;;
-esac
-[ "$N" -ge 7 ] || { echo "dns.sh: N must be at least 7" >&2; exit 2; }
-QQTAG=${QQTAG:-$TOP/qqtag}
-STANDIN=${STANDIN:-$TOP/tests/qq-standin}
-if [ "$QQTAG" = "$TOP/qqtag" ]; then
-	make -s -C "$TOP" qqtag >&2 || { echo "dns.sh: build failed" >&2; exit 2; }
-fi
+. "$TOP/bench/bench-lib.sh"
+bench_init dns.sh "${1-}"
 # lib.sh: $T (removed at exit unless KEEP=1), free_port, start_rbldnsd,
 # start_nsd, dnsq, and the trap that stops the servers
 . "$TOP/tests/lib.sh"
-die() {
-	echo "dns.sh: $*" >&2
-	exit 2
-}
 for p in rbldnsd nsd; do
 	command -v $p > /dev/null || die "$p missing (sh tests/deps.sh test)"
 done

@@ -26,23 +26,10 @@
 set -u
 export LC_ALL=C
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-N=${1:-9}
-RTT=${RTT:-50}
+. "$TOP/bench/bench-lib.sh"
+bench_init uri.sh "${1-}"
 BIG=${BIG:-1}
-case $N$RTT in
-*[!0-9]* | "") echo "uri.sh: N and RTT must be numbers" >&2; exit 2 ;;
-esac
-[ "$N" -ge 7 ] || { echo "uri.sh: N must be at least 7" >&2; exit 2; }
-QQTAG=${QQTAG:-$TOP/qqtag}
-STANDIN=${STANDIN:-$TOP/tests/qq-standin}
-if [ "$QQTAG" = "$TOP/qqtag" ]; then
-	make -s -C "$TOP" qqtag >&2 || { echo "uri.sh: build failed" >&2; exit 2; }
-fi
 . "$TOP/tests/lib.sh"
-die() {
-	echo "uri.sh: $*" >&2
-	exit 2
-}
 command -v rbldnsd > /dev/null || die "rbldnsd missing (sh tests/deps.sh test)"
 DRIVE="$PYTHON $TOP/bench/dns-drive.py"
 REV=$(git -C "$TOP" rev-parse --short HEAD 2> /dev/null || echo "?")
