@@ -381,3 +381,16 @@ agg_top(const struct names *t, const uint64_t *v, size_t *idx, size_t max)
 	}
 	return n;
 }
+
+/* The lists with a query, most asked first (agg_top), into
+ * idx[AG_LISTS + 1].  Returns how many. */
+size_t
+agg_top_lists(const struct agg *a, size_t *idx)
+{
+	uint64_t	asked[AG_LISTS + 1];
+	size_t		i;
+
+	for (i = 0; i <= AG_LISTS; i++)
+		asked[i] = a->list[i].asked;
+	return agg_top(&a->lists, asked, idx, AG_LISTS + 1);
+}

@@ -82,6 +82,7 @@ const char	*agg_kind_name(enum ag_kind);
  * included: at most max into idx; returns how many.
  */
 size_t	agg_top(const struct names *, const uint64_t *, size_t *, size_t);
+size_t	agg_top_lists(const struct agg *, size_t *);
 /* Free it. */
 void	agg_free(struct agg *);
 

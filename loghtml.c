@@ -184,14 +184,11 @@ volume(FILE *o, const struct agg *a)
 static void
 lists_chart(FILE *o, const struct agg *a)
 {
-	uint64_t	asked[AG_LISTS + 1];
 	size_t		idx[AG_LISTS + 1], n, i;
 	const struct ag_list *l;
 	double		wl, we, wc, y;
 
-	for (i = 0; i <= AG_LISTS; i++)
-		asked[i] = a->list[i].asked;
-	n = agg_top(&a->lists, asked, idx, AG_LISTS + 1);
+	n = agg_top_lists(a, idx);
 	fputs("<h2>Lists</h2>\n", o);
 	if (n == 0) {
 		fputs("<p>No list was asked (or the log has no lists= "

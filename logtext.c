@@ -127,13 +127,10 @@ list_errors(FILE *o, const struct ag_list *l)
 static void
 lists(FILE *o, const struct agg *a)
 {
-	uint64_t	asked[AG_LISTS + 1];
 	size_t		idx[AG_LISTS + 1], n, i;
 	const struct ag_list *l;
 
-	for (i = 0; i <= AG_LISTS; i++)
-		asked[i] = a->list[i].asked;
-	n = agg_top(&a->lists, asked, idx, AG_LISTS + 1);
+	n = agg_top_lists(a, idx);
 	fprintf(o, "%-36s %10s %6s %6s %6s\n", "Lists", "asked", "listed",
 	    "clean", "error");
 	for (i = 0; i < n; i++) {
