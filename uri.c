@@ -55,9 +55,9 @@
 #include "uriextract.h"
 #include "util.h"
 
-#define URI_DOMAINS_MAX	24	/* distinct domains asked per message: the
-				   extractor's 20 hosts, Reply-To:, rDNS
-				   and DKIM d= */
+/* distinct domains asked per message: the extractor's hosts (body and
+ * Reply-To:), the rDNS name, the d= of each DKIM signature */
+#define URI_DOMAINS_MAX	(URIX_HOSTS_MAX + 1 + AUTH_DKIM_MAX)
 #define URI_ALLOW_MAX	256	/* uriallow domains of one policy */
 #define URI_NAMEMAX	(DOM_MAX + 1)
 
@@ -437,9 +437,17 @@ dkim_valid(const struct msg *m, const char *dom)
 	return 0;
 }
 
-/* Did a result before the i-th list the same test (another domain)? */
+/* Does result r count: not a d= without a valid signature of its own? */
 static int
-scored(const struct dnsbl_run *run, size_t i)
+counted(const struct msg *m, const struct dnsbl_result *r)
+{
+	return r->source != DNSBL_DKIM || dkim_valid(m, r->subject);
+}
+
+/* Did a counted result before the i-th list the same test (another
+ * domain)? */
+static int
+scored(const struct msg *m, const struct dnsbl_run *run, size_t i)
 {
 	const struct dnsbl_result	*r = dnsbl_result(run, i), *p;
 	size_t				 j;
@@ -447,7 +455,7 @@ scored(const struct dnsbl_run *run, size_t i)
 	for (j = 0; j < i; j++) {
 		p = dnsbl_result(run, j);
 		if (p->verdict == DNSBL_LISTED && p->weight != 0 &&
-		    strcmp(p->test, r->test) == 0)
+		    strcmp(p->test, r->test) == 0 && counted(m, p))
 			return 1;
 	}
 	return 0;
@@ -470,12 +478,12 @@ uri_findings(void *v, struct msg *m, struct report *rep)
 	dnsbl_stop(u->run);
 	for (i = 0; i < dnsbl_nresults(u->run); i++) {
 		r = dnsbl_result(u->run, i);
-		if (r->source == DNSBL_DKIM && !dkim_valid(m, r->subject)) {
+		if (!counted(m, r)) {
 			trace(u, "DKIM d= not valid, not counted:",
 			    r->subject, "");
 			continue;
 		}
-		if (r->verdict == DNSBL_LISTED && scored(u->run, i)) {
+		if (r->verdict == DNSBL_LISTED && scored(m, u->run, i)) {
 			once = *r;
 			once.weight = 0;
 			once.has_weight = 1;

@@ -459,6 +459,29 @@ else
 	fail "-a FILE shows the extracted domains" "$(cat "$T/a.out")"
 fi
 cat "$T/a.out" >> "$T/sent"
+# the cap: 5 DKIM d= (asked first, at the header step) and 22 links: the
+# d= and the extractor's 20 hosts all asked, none past the cap
+{
+	for i in 1 2 3 4 5; do
+		printf 'DKIM-Signature: v=1; a=rsa-sha256; d=signer%d.example; ' \
+		    "$i"
+		printf 's=s; h=from; bh=AAAA; b=AAAA\n'
+	done
+	printf 'From: a@sender.example\nSubject: links\n\n'
+	i=1
+	while [ $i -le 22 ]; do
+		echo "http://www.link$i.example/"
+		i=$((i + 1))
+	done
+} > "$T/capmsg"
+QQTAG_DNS=127.0.0.1:$RELAY "$QQTAG" -a "$T/capmsg" > "$T/cap.out" 2>&1
+assert_eq "cap: 5 DKIM d= and 20 links asked" "5 20" \
+    "$(grep -c '^uri: domain signer[1-5]\.example ' "$T/cap.out") $(grep -c \
+    '^uri: domain www\.link[0-9]*\.example ' "$T/cap.out")"
+check "cap: the last link kept is asked (link20)" grep -q \
+    '^uri: domain www\.link20\.example -> link20\.example$' "$T/cap.out"
+check "cap: none past the cap" sh -c "[ -s '$T/cap.out' ] &&
+    ! grep -q 'past the cap' '$T/cap.out'"
 
 # ---- the zone key never leaves -------------------------------------------------------------------
 if [ -s "$T/sent" ] && grep -q 'SURBL' "$T/sent" &&

@@ -56,6 +56,9 @@ def out(name, data):
 out("listed", sign(b"listed.example"))
 out("broken", sign(b"listed.example").replace(b"today", b"TODAY"))
 out("unlisted", sign(b"unlisted.example"))
+# the signature broken by a link to a listed domain put in its place
+out("forged", sign(b"listed.example").replace(b"www.clean.example",
+                                               b"www.spam.example"))
 EOF
 if ! "$PYTHON" "$T/sign.py" "$T" > "$T/sign.log" 2>&1; then
 	fail "sign.py makes the key and signed messages" "$(tail -n 5 \
@@ -71,7 +74,7 @@ check "the broken one differs in its body only" sh -c \
 NSD=$(free_port)
 start_nsd "$T/zone" "$NSD" || { fail "nsd starts"; t_done; }
 mkdir -p "$T/rbl"
-printf ':127.0.1.2:DBL spam domain $\ndbltest.com\nlisted.example\n' \
+printf ':127.0.1.2:DBL spam domain $\ndbltest.com\nlisted.example\nspam.example\n' \
     > "$T/rbl/dbl"
 RBL=$(free_port)
 start_rbldnsd "$T/rbl" "$RBL" dbl.test:dnset:dbl ||
@@ -193,4 +196,21 @@ if grep -q '^X-Spam-Status: No' "$T/unlisted.hdr" &&
 else
 	fail "unlisted: no warning" "$(cat "$T/unlisted.hdr")"
 fi
+
+# ---- a forged signature of a listed d=, and a listed link ----------------
+# the d= result comes first (asked at the header step) and is not
+# counted; it must not take the link's URIBL_DBL_SPAM score away
+q forged
+assert_eq "forged: queued" 0 "$RC"
+check "forged: the signature failed (DKIM_INVALID)" has forged DKIM_INVALID
+check "forged: the link's domain scores (URIBL_DBL_SPAM)" has forged \
+    URIBL_DBL_SPAM
+sc=$(logkv forged score)
+check "forged: URIBL_DBL_SPAM's 2.5 in the score ($sc)" awk -v s="$sc" \
+    'BEGIN { exit !(s != "" && s + 0 >= 2.5) }'
+assert_eq "forged: uris= names the link's domain only" spam.example \
+    "$(logkv forged uris)"
+check "forged: its warning, with the weight" grep -q \
+    '^X-Spam-Warning: spam\.example is listed in DBL as URIBL_DBL_SPAM' \
+    "$T/forged.hdr"
 t_done
