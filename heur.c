@@ -754,14 +754,16 @@ static const char *const providers[][8] = {
 static int
 provider(const char *name)
 {
-	char	low[RFC_NAME];
-	size_t	i, k;
+	char		 low[RFC_NAME];
+	const char	*reg;
+	size_t		 i, k;
 
 	if (keep_lower(low, sizeof(low), name, strlen(name)))
 		return -1;
+	reg = heur_regdom(low);
 	for (i = 0; i < NPROVIDERS; i++)
 		for (k = 0; providers[i][k] != NULL; k++)
-			if (strcmp(heur_regdom(low), providers[i][k]) == 0)
+			if (strcmp(reg, providers[i][k]) == 0)
 				return (int)i;
 	return -1;
 }
@@ -793,6 +795,7 @@ static void
 trace_hop(const struct rcvd_hop *h, struct run *r, int *done)
 {
 	struct ipaddr	hip;
+	char		ip[IPADDR_TEXT];
 	int		literal;
 
 	if (!h->from || h->ip.family == 0)
@@ -808,7 +811,8 @@ trace_hop(const struct rcvd_hop *h, struct run *r, int *done)
 		*done |= 2;
 	}
 	if (!(*done & 4) && illegal_ip(&h->ip)) {
-		fire(r, T_RCVD_ILLEGAL_IP, "from ", h->helo);
+		ipaddr_text(&h->ip, ip, sizeof(ip));
+		fire(r, T_RCVD_ILLEGAL_IP, "client ", ip);
 		*done |= 4;
 	}
 }

@@ -784,6 +784,8 @@ t_trace(void)
 	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
 	    "[240.1.2.3])", "mx.example.net (Postfix) with ESMTP id 1", D0)
 	    GOOD_HDRS "\n", "RCVD_ILLEGAL_IP");
+	T(nhits == 1 && strcmp(hits[0].detail, "client 240.1.2.3") == 0,
+	    "illegal IP detail: %s", nhits ? hits[0].detail : "");
 	ONLY(QMAIL("mail.example.net", "") HOP("a.example.net (a.example.net "
 	    "[223.255.255.254])", "mx.example.net (Postfix) with ESMTP id 1",
 	    D0) GOOD_HDRS "\n", "");
