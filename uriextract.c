@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "rfc5322.h"
 #include "uriextract.h"
 
 enum { SC_TEXT, SC_HOST, SC_MAILTO, SC_ATTR, SC_ATTR1 };
@@ -86,12 +87,6 @@ urix_reply_to(struct urix *u, const char *p, size_t n)
 	}
 }
 
-static int
-lc(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* The window ends with s (n bytes, lowercase, at most 8). */
 #define TAIL(w, s)	tail((w), (s), sizeof(s) - 1)
 static int
@@ -165,8 +160,7 @@ host_put(struct urix_scan *s, int c)
 static int
 host_pct(struct urix_scan *s, int *c)
 {
-	int	v = *c >= '0' && *c <= '9' ? *c - '0' :
-	    lc(*c) >= 'a' && lc(*c) <= 'f' ? lc(*c) - 'a' + 10 : -1;
+	int	v = rfc_hexval(*c);
 
 	if (s->pct == 0) {
 		if (*c != '%')
@@ -288,7 +282,7 @@ scan_byte(struct urix *u, int c)
 			return;
 		break;
 	}
-	c = c == 0 ? 1 : lc(c);
+	c = c == 0 ? 1 : rfc_lc(c);
 	s->win = s->win << 8 | (unsigned)c;
 	if (c == '/' || c == '.' || c == ':' || c == '=')
 		trigger(s, c);
@@ -313,13 +307,13 @@ entity(const char *e, size_t n, int semi)
 {
 	unsigned long	v = 0;
 	size_t		i, k = 0;
-	int		hex = n >= 2 && e[0] == '#' && lc(e[1]) == 'x';
+	int		hex = n >= 2 && e[0] == '#' && rfc_lc(e[1]) == 'x';
 
 	if (n > 0 && e[0] == '#') {
 		for (i = hex ? 2 : 1; i < n; i++, k++) {
-			int	c = lc((unsigned char)e[i]);
-			int	d = c >= '0' && c <= '9' ? c - '0' :
-			    hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+			int	c = (unsigned char)e[i];
+			int	d = hex ? rfc_hexval(c) :
+			    rfc_isdigit(c) ? c - '0' : -1;
 
 			if (d < 0)
 				return -1;
@@ -352,8 +346,8 @@ ent_raw(struct urix *u)
 static int
 ent_char(int c, const char *e, size_t elen)
 {
-	int	digit = c >= '0' && c <= '9';
-	int	alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	int	digit = rfc_isdigit(c);
+	int	alpha = rfc_isalpha(c);
 
 	if (elen == 0)
 		return alpha || digit || c == '#';
@@ -362,7 +356,7 @@ ent_char(int c, const char *e, size_t elen)
 	if (elen == 1 && (c == 'x' || c == 'X'))
 		return 1;
 	if (elen >= 2 && (e[1] == 'x' || e[1] == 'X'))
-		return digit || (lc(c) >= 'a' && lc(c) <= 'f');
+		return rfc_hexval(c) >= 0;
 	return digit;
 }
 
@@ -411,7 +405,7 @@ plain_run(struct urix_scan *s, const char *p, size_t n)
 		if (c == '/' || c == '.' || c == ':' || c == '=' || c == '&' ||
 		    c == '\0')
 			break;
-		w = w << 8 | (unsigned)lc(c);
+		w = w << 8 | (unsigned)rfc_lc(c);
 	}
 	s->win = w;
 	return i;

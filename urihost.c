@@ -14,13 +14,6 @@
 #include "rfc5322.h"
 #include "uriextract.h"
 
-static int
-lc(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-
 /* One IPv4 part: 0x hex, 0 octal, or decimal; -1 if not a number. */
 static int
 v4part(const char *p, size_t n, uint64_t *v)
@@ -29,7 +22,7 @@ v4part(const char *p, size_t n, uint64_t *v)
 	int		d;
 
 	*v = 0;
-	if (n >= 2 && p[0] == '0' && lc(p[1]) == 'x') {
+	if (n >= 2 && p[0] == '0' && rfc_lc(p[1]) == 'x') {
 		base = 16;
 		p += 2;
 		n -= 2;
@@ -67,7 +60,7 @@ ends_in_number(const char *p, size_t n)
 		;
 	if (i == n)
 		return 1;
-	if (n < 2 || p[0] != '0' || lc(p[1]) != 'x')
+	if (n < 2 || p[0] != '0' || rfc_lc(p[1]) != 'x')
 		return 0;
 	for (i = 2; i < n; i++)
 		if (rfc_hexval((unsigned char)p[i]) < 0)
@@ -137,7 +130,7 @@ ldh(const char *p, size_t n, char *out)
 	if (n == 0 || n > 253)
 		return -1;
 	for (i = 0; i < n; i++) {
-		c = lc((unsigned char)p[i]);
+		c = rfc_lc((unsigned char)p[i]);
 		if (c == '.') {
 			if (lab == 0 || out[i - 1] == '-')
 				return -1;
