@@ -250,8 +250,7 @@ count_lists(struct agg *a, const struct ll_rec *r, struct lerr *e,
 		if ((mark == '+' || mark == '!') && --w.n == 0)
 			continue;
 		l = &a->list[names_id(&a->lists, w.p, w.n)];
-		if (l->asked++ == 0)
-			l->first = t;
+		l->asked++;
 		if (mark == '!')
 			list_error(l, error_of(e, ne, &w), t, stamped);
 		else {

@@ -41,7 +41,6 @@ struct ag_list {
 	time_t		run_since;	/* the first of them */
 	int		run_stamped;
 	char		run_code[AG_CODELEN];
-	time_t		first;		/* first message asking */
 };
 
 struct agg {

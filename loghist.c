@@ -40,7 +40,6 @@ hist_add(struct hist *h, uint64_t v)
 {
 	h->b[bucket(v)]++;
 	h->n++;
-	h->sum += (double)v;
 	if (v > h->max)
 		h->max = v;
 }

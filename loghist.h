@@ -12,7 +12,6 @@
 struct hist {
 	uint64_t	n;
 	uint64_t	max;
-	double		sum;
 	uint64_t	b[HIST_N];
 };
 

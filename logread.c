@@ -30,7 +30,6 @@ struct lr {
 	size_t		 inlen;		/* raw bytes first read */
 	size_t		 start, end;	/* unread: buf[start..end) */
 	uint64_t	 overlong;
-	uint64_t	 bytes;
 	char		 problem[160];
 	unsigned char	 in[LR_IN];
 	char		 buf[LR_BUF];
@@ -56,8 +55,6 @@ raw(struct lr *r, unsigned char *to, size_t room)
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		problem(r, "read error", strerror(errno));
-	else
-		r->bytes += (uint64_t)n;
 	return n;
 }
 
@@ -221,12 +218,6 @@ lr_overlong(const struct lr *r)
 	return r->overlong;
 }
 
-/* Bytes read from the file. */
-uint64_t
-lr_bytes(const struct lr *r)
-{
-	return r->bytes;
-}
 
 /* Close and free. */
 void

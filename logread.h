@@ -25,8 +25,6 @@ int	lr_line(struct lr *, const char **, size_t *);
 const char	*lr_problem(const struct lr *);
 /* Lines longer than LR_LINE_MAX skipped so far. */
 uint64_t	lr_overlong(const struct lr *);
-/* Bytes read from the file (compressed bytes for gzip). */
-uint64_t	lr_bytes(const struct lr *);
 /* Close and free (NULL is fine). */
 void	lr_close(struct lr *);
 

@@ -33,7 +33,6 @@
 static struct {
 	int		 tried;		/* orgdom_load ran */
 	const unsigned char *map;	/* the file, read; NULL: no list */
-	size_t		 maplen;
 	const unsigned char *graph;	/* after the header */
 	size_t		 glen;
 	char		 source[160];	/* the file, or why there is none */
@@ -100,7 +99,6 @@ read_list(const char *file)
 		return -1;
 	}
 	od.map = p;
-	od.maplen = len;
 	od.graph = od.map + h;
 	od.glen = len - h;
 	snprintf(od.source, sizeof(od.source), "%s", file);

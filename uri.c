@@ -90,7 +90,6 @@ struct uri_run {
 	int			 xstate;	/* 0 none, 1 fed, 2 ended */
 	char			 dom[URI_DOMAINS_MAX][URI_NAMEMAX];
 	size_t			 ndom;
-	size_t			 ncap;		/* domains past the cap */
 };
 
 /* ---- pure functions (unit_uri) ------------------------------------- */
@@ -288,7 +287,6 @@ ask(struct uri_run *u, int which, const char *host, const char *dom)
 			return;
 		}
 	if (u->ndom >= URI_DOMAINS_MAX || strlen(dom) >= URI_NAMEMAX) {
-		u->ncap++;
 		trace(u, "past the cap, not asked:", host, dom);
 		return;
 	}
