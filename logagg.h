@@ -82,6 +82,16 @@ const char	*agg_kind_name(enum ag_kind);
  */
 size_t	agg_top(const struct names *, const uint64_t *, size_t *, size_t);
 size_t	agg_top_lists(const struct agg *, size_t *);
+
+/* part as a percentage of whole (0 for none) */
+static inline double
+agg_pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+/* a count for printf's %llu */
+#define U(x)	((unsigned long long)(x))
 /* Free it. */
 void	agg_free(struct agg *);
 

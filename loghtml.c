@@ -22,14 +22,6 @@
 #define HTML_TOP	10
 #define LAT_BINS	16	/* after_eom_ms bins: 0, 1, 2-3 ... 16384+ */
 
-#define U(x)	((unsigned long long)(x))
-
-static double
-pct(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0;
-}
-
 /* s as HTML text. */
 void
 html_esc(FILE *o, const char *s)
@@ -106,8 +98,8 @@ summary(FILE *o, const struct agg *a)
 	    "<tr><td>checked</td><td>%llu</td><td>%.1f%%</td></tr>\n"
 	    "<tr><td>flagged</td><td>%llu</td><td>%.1f%% of checked</td></tr>\n"
 	    "<tr><td>untrusted, not checked</td><td>%llu</td></tr>\n"
-	    "</table>\n", U(a->msgs), U(a->checked), pct(a->checked, a->msgs),
-	    U(a->flagged), pct(a->flagged, a->checked), U(a->unchecked));
+	    "</table>\n", U(a->msgs), U(a->checked), agg_pct(a->checked, a->msgs),
+	    U(a->flagged), agg_pct(a->flagged, a->checked), U(a->unchecked));
 }
 
 static void
@@ -162,7 +154,7 @@ volume(FILE *o, const struct agg *a)
 	for (i = 0; i < len; i++)
 		if (l->n[i] > 0)
 			fprintf(o, "%.1f,%.1f ", 50 + (i + 0.5) * bw, 220 -
-			    2 * pct(l->flagged[i], l->n[i]));
+			    2 * agg_pct(l->flagged[i], l->n[i]));
 	text_time(l->base, t0, sizeof(t0));
 	text_time(l->base + (time_t)len * l->width, t1, sizeof(t1));
 	width_text(l->width, wt, sizeof(wt));
@@ -201,8 +193,8 @@ lists_chart(FILE *o, const struct agg *a)
 	for (i = 0; i < n; i++) {
 		l = &a->list[idx[i]];
 		y = 5 + (double)i * 30;
-		wl = 4.2 * pct(l->listed, l->asked);
-		we = 4.2 * pct(l->error, l->asked);
+		wl = 4.2 * agg_pct(l->listed, l->asked);
+		we = 4.2 * agg_pct(l->error, l->asked);
 		wc = 420 - wl - we > 0 ? 420 - wl - we : 0;
 		fputs("<text x=\"0\" y=\"", o);
 		fprintf(o, "%.0f\">", y + 17);
@@ -213,8 +205,8 @@ lists_chart(FILE *o, const struct agg *a)
 		    "\"/><rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height="
 		    "\"22\" fill=\"" C_CLEAN "\"/><text x=\"566\" y=\"%.0f\">"
 		    "%.0f%%/%.0f%%</text>\n", y, wl, 140 + wl, y, we,
-		    140 + wl + we, y, wc, y + 17, pct(l->listed, l->asked),
-		    pct(l->error, l->asked));
+		    140 + wl + we, y, wc, y + 17, agg_pct(l->listed, l->asked),
+		    agg_pct(l->error, l->asked));
 	}
 	fputs("</g></svg>\n<p class=\"key\">", o);
 	key(o, C_FLAG, "listed");
@@ -286,10 +278,10 @@ table(FILE *o, const char *title, const struct names *t, const uint64_t *v,
 		fputs("<tr><td>", o);
 		html_esc(o, names_str(t, idx[i]));
 		fprintf(o, "</td><td>%llu</td><td>%.1f%%</td>", U(v[idx[i]]),
-		    pct(v[idx[i]], whole));
+		    agg_pct(v[idx[i]], whole));
 		if (of != NULL)
 			fprintf(o, "<td>%.1f%% of its mail</td>",
-			    pct(v[idx[i]], of[idx[i]]));
+			    agg_pct(v[idx[i]], of[idx[i]]));
 		fputs("</tr>\n", o);
 	}
 	fputs("</table></div>\n", o);
@@ -315,8 +307,8 @@ list_table(FILE *o, const struct agg *a)
 		fputs("<tr><td>", o);
 		html_esc(o, names_str(&a->lists, i));
 		fprintf(o, "</td><td>%llu</td><td>%.1f%%</td><td>%.1f%%</td>"
-		    "<td>%.1f%%</td><td>", U(l->asked), pct(l->listed,
-		    l->asked), pct(l->clean, l->asked), pct(l->error,
+		    "<td>%.1f%%</td><td>", U(l->asked), agg_pct(l->listed,
+		    l->asked), agg_pct(l->clean, l->asked), agg_pct(l->error,
 		    l->asked));
 		for (k = 0; k < K_N; k++)
 			if (l->kind[k] > 0)
@@ -345,7 +337,7 @@ hours(FILE *o, const struct agg *a)
 		if (a->hour_n[h] > 0)
 			fprintf(o, "<tr><td>%02d:00</td><td>%llu</td>"
 			    "<td>%.1f%%</td></tr>\n", h, U(a->hour_n[h]),
-			    pct(a->hour_fl[h], a->hour_n[h]));
+			    agg_pct(a->hour_fl[h], a->hour_n[h]));
 	fputs("</table>\n", o);
 }
 

@@ -12,14 +12,6 @@
 
 #include "logtext.h"
 
-static double
-pct(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0;
-}
-
-#define U(x)	((unsigned long long)(x))
-
 /* "2026-12-03 13:00" (local time). */
 void
 text_time(time_t t, char *buf, size_t size)
@@ -58,9 +50,9 @@ messages(FILE *o, const struct agg *a)
 	fprintf(o, "Messages\n");
 	fprintf(o, "  %-34s %10llu\n", "messages", U(a->msgs));
 	fprintf(o, "  %-34s %10llu %5.1f%%\n", "checked", U(a->checked),
-	    pct(a->checked, a->msgs));
+	    agg_pct(a->checked, a->msgs));
 	fprintf(o, "  %-34s %10llu %5.1f%% of checked\n", "flagged",
-	    U(a->flagged), pct(a->flagged, a->checked));
+	    U(a->flagged), agg_pct(a->flagged, a->checked));
 	fprintf(o, "  %-34s %10llu\n", "untrusted, not checked",
 	    U(a->unchecked));
 	fprintf(o, "  %-34s %10llu\n", "bytes", U(a->bytes));
@@ -80,7 +72,7 @@ counts(FILE *o, const char *title, const struct names *t,
 	fprintf(o, "%s\n", title);
 	for (i = 0; i < n; i++)
 		fprintf(o, "  %-34s %10llu %5.1f%%\n", names_str(t, idx[i]),
-		    U(v[idx[i]]), pct(v[idx[i]], whole));
+		    U(v[idx[i]]), agg_pct(v[idx[i]], whole));
 	if (n == 0)
 		fprintf(o, "  (none)\n");
 	fputc('\n', o);
@@ -97,7 +89,7 @@ tests(FILE *o, const struct agg *a)
 	for (i = 0; i < n; i++)
 		fprintf(o, "  %-34s %10llu %5.1f%% %10llu\n",
 		    names_str(&a->tests, idx[i]), U(a->test_n[idx[i]]),
-		    pct(a->test_n[idx[i]], a->checked),
+		    agg_pct(a->test_n[idx[i]], a->checked),
 		    U(a->test_fl[idx[i]]));
 	if (n == 0)
 		fprintf(o, "  (none)\n");
@@ -137,8 +129,8 @@ lists(FILE *o, const struct agg *a)
 		l = &a->list[idx[i]];
 		fprintf(o, "  %-34s %10llu %5.1f%% %5.1f%% %5.1f%%\n",
 		    names_str(&a->lists, idx[i]), U(l->asked),
-		    pct(l->listed, l->asked), pct(l->clean, l->asked),
-		    pct(l->error, l->asked));
+		    agg_pct(l->listed, l->asked), agg_pct(l->clean, l->asked),
+		    agg_pct(l->error, l->asked));
 		if (l->error > 0)
 			list_errors(o, l);
 	}
@@ -179,7 +171,7 @@ flagged_by(FILE *o, const char *title, const struct names *t,
 	for (i = 0; i < k; i++)
 		fprintf(o, "  %-34s %10llu %5.1f%% %13.1f%%\n",
 		    names_str(t, idx[i]), U(fl[idx[i]]),
-		    pct(fl[idx[i]], flagged), pct(fl[idx[i]], n[idx[i]]));
+		    agg_pct(fl[idx[i]], flagged), agg_pct(fl[idx[i]], n[idx[i]]));
 	if (k == 0)
 		fprintf(o, "  (none)\n");
 	fputc('\n', o);
@@ -195,7 +187,7 @@ hours(FILE *o, const struct agg *a)
 	for (h = 0; h < 24; h++)
 		if (a->hour_n[h] > 0)
 			fprintf(o, "  %02d:00-%02d:59%23s %10llu %5.1f%%\n", h,
-			    h, "", U(a->hour_n[h]), pct(a->hour_fl[h],
+			    h, "", U(a->hour_n[h]), agg_pct(a->hour_fl[h],
 			    a->hour_n[h]));
 	if (!a->stamped)
 		fprintf(o, "  (no time stamps)\n");

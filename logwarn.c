@@ -66,12 +66,6 @@ warn_level(const struct warnings *w)
 	return lv;
 }
 
-static double
-pct(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0;
-}
-
 /* What an error code means (the operators' documentation, FACTS.md). */
 static const char *
 code_meaning(const char *c)
@@ -149,7 +143,7 @@ static void
 list_share(const struct thresholds *th, const char *name,
     const struct ag_list *l, struct warnings *w)
 {
-	double		p = pct(l->error, l->asked);
+	double		p = agg_pct(l->error, l->asked);
 	enum ag_kind	k = main_kind(l);
 	int		lv = p >= th->list_crit ? LV_CRIT : LV_WARN;
 
@@ -158,16 +152,16 @@ list_share(const struct thresholds *th, const char *name,
 	if (k == K_BROKEN)
 		warn_add(w, lv, "%s was not asked for %.1f%% of messages: "
 		    "marked broken by the health probe (qqtag -T); %s", name,
-		    pct(l->kind[k], l->asked), SEE_HEALTH);
+		    agg_pct(l->kind[k], l->asked), SEE_HEALTH);
 	else if (k == K_CODE && l->code[0].n > 0)
 		warn_add(w, lv, "%s answered error codes to %.1f%% of queries "
 		    "(%s %.1f%%: %s); %s", name, p, l->code[0].c,
-		    pct(l->code[0].n, l->asked), code_meaning(l->code[0].c),
+		    agg_pct(l->code[0].n, l->asked), code_meaning(l->code[0].c),
 		    SEE_RESOLVER);
 	else
 		warn_add(w, lv, "%s failed %.1f%% of queries (%s %.1f%%): "
 		    "the list or your resolver is down or slow; %s", name, p,
-		    agg_kind_name(k), pct(l->kind[k], l->asked), SEE_RESOLVER);
+		    agg_kind_name(k), agg_pct(l->kind[k], l->asked), SEE_RESOLVER);
 }
 
 /* Error keys with a code on lines without lists= (an older qqtag). */
@@ -182,11 +176,11 @@ old_codes(const struct agg *a, const struct thresholds *th,
 		s = names_str(&a->errkeys, i);
 		if ((c = strchr(s, ':')) == NULL || agg_kind(c + 1,
 		    strlen(c + 1)) != K_CODE || a->checked < th->min_msgs ||
-		    pct(a->err_n[i], a->checked) < th->list_warn)
+		    agg_pct(a->err_n[i], a->checked) < th->list_warn)
 			continue;
-		warn_add(w, pct(a->err_n[i], a->checked) >= th->list_crit ?
+		warn_add(w, agg_pct(a->err_n[i], a->checked) >= th->list_crit ?
 		    LV_CRIT : LV_WARN, "errors= named %s on %.1f%% of checked "
-		    "messages: %s; %s", s, pct(a->err_n[i], a->checked),
+		    "messages: %s; %s", s, agg_pct(a->err_n[i], a->checked),
 		    code_meaning(c + 1), SEE_RESOLVER);
 	}
 }
@@ -240,7 +234,7 @@ static void
 checks_warn(const struct agg *a, const struct thresholds *th,
     struct warnings *w)
 {
-	double		p = pct(a->unchecked, a->checked + a->unchecked);
+	double		p = agg_pct(a->unchecked, a->checked + a->unchecked);
 	uint64_t	p95 = hist_pct(&a->eom, 950);
 
 	if (a->unchecked > 0 && p >= th->unchecked_warn)
