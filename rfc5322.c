@@ -1031,18 +1031,6 @@ keep_first(char *dst, size_t cap, unsigned *k, const char *v, size_t n)
 		rfc_keep(dst, cap, v, n);
 }
 
-/* Does the field value v[0..n) hold a "boundary=" parameter (any case)? */
-static int
-has_boundary(const char *v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i + 9 <= n; i++)
-		if (strncasecmp(v + i, "boundary=", 9) == 0)
-			return 1;
-	return 0;
-}
-
 /* One field of interest, unfolded into v (n bytes). */
 static void
 field(struct rfc_fields *m, int which, const char *v, size_t n)
@@ -1075,7 +1063,7 @@ field(struct rfc_fields *m, int which, const char *v, size_t n)
 		break;
 	case F_CTYPE:
 		if (m->nctype == 0)	/* the whole value: the copy is cut */
-			m->ctype_boundary = has_boundary(v, n);
+			m->ctype_boundary = has_word(v, n, "boundary=");
 		keep_first(m->ctype, sizeof(m->ctype), &m->nctype, v, n);
 		break;
 	case F_XPRIO:

@@ -393,6 +393,7 @@ main(void)
 	if (orgdom_load(NULL) == 0) {
 		dkim_case(0);
 		dkim_case(1);
-	}
+	} else
+		T_SKIP("no public suffix list: the DKIM d= cases");
 	return t_done();
 }
