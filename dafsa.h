@@ -8,7 +8,10 @@
  *   bytes, without the file's 16-byte header) holds for the key (klen
  *   bytes), or -1 when the key is not in it.  Every read is bounds
  *   checked: hostile or truncated graphs give -1 or a wrong value, never
- *   a read outside g, and the work is bounded by glen + klen steps.
+ *   a read outside g.  Offsets only add, so between two characters of
+ *   the key the walk only moves forward: the work is bounded by
+ *   (klen + 1) * glen steps on a hostile graph, by about klen * the
+ *   widest node's children on the real one.
  * dafsa_header(p, n): the header's length (16) when p starts with an
  *   ASCII DAFSA header (".DAFSA@PSL_0", libpsl's format 0), else 0.
  */
