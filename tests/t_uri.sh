@@ -271,6 +271,7 @@ assert_eq "plain: spam-dbl.example asked of DBL once (two links, www. and bare)"
     1 "$(rq 'spam-dbl\.example\.dbl\.test\.\{0,1\}')"
 assert_eq "plain: ... of URIBL once" 1 \
     "$(rq 'spam-dbl\.example\.uribl\.test\.\{0,1\}')"
+check "plain: the relay logged the queries" [ -s "$T/relay.log" ]
 assert_eq "plain: no www. name asked" 0 "$(grep -c 'www\.' "$T/relay.log")"
 assert_eq "plain: the address, reversed, asked of SURBL only" "1 0 0" \
     "$(rq "7\.100\.51\.198\.$KEY\.surbl\.test\.\{0,1\}") $(rq \
@@ -310,6 +311,8 @@ assert_eq "mime: qp-split.example asked once of each list" 3 \
     "$(grep -c '^qp-split\.example\.[^ ]* 1 ' "$T/relay.log")"
 # the soft break and the boundary line split by pauses in the upload
 QB=$(grep -b -o 'qp-sp=' "$T/mime" | head -n 1 | cut -d: -f1)
+check "mime: the QP soft break found in the message (offset $QB)" \
+    [ -n "$QB" ]
 for d in 5 6 7; do
 	qd "mime$d" "$T/mime" "$((QB + d)):50" -- QQTAG_DNS=127.0.0.1:$RELAY
 	if [ "$(tests_of "mime$d" | tr '\n' ' ')" = "URIBL_BLACK URIBL_DBL_MALWARE URIBL_DBL_SPAM URIBL_PH_SURBL " ]
@@ -325,18 +328,20 @@ done
 q errs "$T/errs" QQTAG_DNS=127.0.0.1:$RELAY
 assert_eq "errs: queued" 0 "$RC"
 if grep -q '^X-Spam-Status: No' "$T/errs.hdr" &&
-    ! grep -q 'tests=URIBL' "$T/errs.hdr"; then
+    ! grep -q 'tests=[^ ]*URIBL' "$T/errs.hdr"; then
 	ok "errs: 127.0.1.255 (DBL) and 127.0.0.1 (URIBL refused) score nothing"
 else
 	fail "errs: errors scored" "$(cat "$T/errs.hdr")"
 fi
-e=$(grep -o 'DBL[^ ,;]*127\.0\.1\.255\|URIBL[^ ,;]*127\.0\.0\.1' \
-    "$T/errs.log" "$T/errs.hdr" | wc -l)
-if [ "$e" -ge 2 ]; then
-	ok "errs: both errors reported with their codes"
-else
-	fail "errs: both errors reported" "$(cat "$T/errs.log" "$T/errs.hdr")"
-fi
+# each code on its own (one error in both files must not count as two)
+for e in 'DBL[^ ,;]*127\.0\.1\.255' 'URIBL[^ ,;]*127\.0\.0\.1'; do
+	if cat "$T/errs.log" "$T/errs.hdr" 2> /dev/null | grep -q "$e"; then
+		ok "errs: the error $e reported with its code"
+	else
+		fail "errs: the error $e reported" \
+		    "$(cat "$T/errs.log" "$T/errs.hdr")"
+	fi
+done
 
 # ---- clean ----------------------------------------------------------------------------------
 q clean "$T/clean" QQTAG_DNS=127.0.0.1:$RELAY
@@ -346,6 +351,7 @@ if grep -q '^X-Spam-Status: No' "$T/clean.hdr" &&
 else
 	fail "clean" "$(cat "$T/clean.hdr")"
 fi
+assert_eq "clean: the log line says tests=none" none "$(logkv clean tests)"
 
 # ---- the rDNS name (TCPREMOTEHOST) ----------------------------------------------------------
 q rdns "$T/clean" QQTAG_DNS=127.0.0.1:$RELAY TCPREMOTEHOST=mx1.phish.example
