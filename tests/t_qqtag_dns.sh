@@ -632,7 +632,7 @@ upwin() {
 	    [ "$(logkv "$1" errors)" = none ]; then
 		ok "$2: after_eom_ms $_ae, last byte to exit $TAIL ms (< $TAILMAX)"
 	else
-		fail "$2: after_eom_ms and last byte to exit < 100 ms" \
+		fail "$2: after_eom_ms < 100 and last byte to exit < $TAILMAX ms" \
 		    "$(cat "$T/$1.drive" "$T/$1.log")"
 	fi
 }
