@@ -12,10 +12,15 @@ med() {
 		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
 }
 FAILED=0
-# verdict VALUE GOAL: V=PASS if VALUE <= GOAL, else V=FAIL and FAILED=1
-# (not in a subshell: FAILED must stick)
+# _num S: true if S is a decimal number (optional sign, digits, fraction)
+_num() {
+	printf '%s\n' "$1" | grep -Eqx '[-+]?[0-9]+(\.[0-9]+)?'
+}
+# verdict VALUE GOAL: V=PASS if VALUE is a number <= GOAL, else V=FAIL and
+# FAILED=1 ("-", no runs, fails) (not in a subshell: FAILED must stick)
 verdict() {
-	if awk -v v="$1" -v g="$2" 'BEGIN { exit !(v <= g) }'; then
+	if _num "$1" && _num "$2" &&
+	    awk -v v="$1" -v g="$2" 'BEGIN { exit !(v + 0 <= g + 0) }'; then
 		V=PASS
 	else
 		FAILED=1
@@ -33,7 +38,11 @@ row() {
 diff_row() {
 	_a=$(med "$1" "$3" | cut -d' ' -f1)
 	_b=$(med "$2" "$3" | cut -d' ' -f1)
-	_d=$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2f", a - b }')
+	if _num "$_a" && _num "$_b"; then
+		_d=$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2f", a - b }')
+	else
+		_d=-
+	fi
 	verdict "$_d" "$5"
 	echo "| $1 - $2 | $4 | $_a | $_b | $_d | <= +$5 | $V |"
 }

@@ -56,6 +56,12 @@ $(tail -n 5 "$T/check.out")"
 	fi
 }
 
+# logkv FILE KEY: the value of the first KEY= field in FILE (a qqtag log
+# line: blank-separated KEY=VALUE fields); empty if none or no FILE
+logkv() {
+	tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -n 1
+}
+
 # assert_eq DESC EXPECTED ACTUAL
 assert_eq() {
 	if [ "$2" = "$3" ]; then

@@ -190,10 +190,6 @@ EOF
 		fail "$2" "$(od -c "$T/$1.log" | head -n 12)"
 	fi
 }
-# logkv NAME KEY: the value of KEY= in run NAME's log line
-logkv() {
-	tr ' ' '\n' < "$T/$1.log" | sed -n "s/^$2=//p" | head -n 1
-}
 # printable TEXT: TEXT cut to 24 bytes, blanks and other bytes as '?'
 printable() {
 	printf '%s' "$1" | head -c 24 | LC_ALL=C tr -c '[:graph:]' '?'
@@ -316,7 +312,7 @@ for ip in x 999.1.1.1 "$LONG" "::ffff:" "::ffff:999.1.1.1" "::ffff:x" \
 	delivered ip$n "$T/m1.want" "$desc: queued intact"
 	assert_eq "  ... no DNS query" 0 "$NQ"
 	logline ip$n "  ... one log line, printable ASCII"
-	v=$(logkv ip$n ip)
+	v=$(logkv "$T/ip$n.log" ip)
 	[ ${#v} -le 63 ] && ok "  ... ip= at most 63 bytes (${#v})" ||
 	    fail "  ... ip= at most 63 bytes" "$v"
 done
@@ -390,7 +386,7 @@ for p in dead1 dead60 dead64; do
 	qq $p "$T/m1" QQTAG_POLICY="$T/pol.$p"
 	wall=$(($(now_ms) - t0))
 	delivered $p "$T/m1.want" "hanging DNS server, $p: queued intact, block lines <= 998 bytes"
-	ae=$(logkv $p after_eom_ms)
+	ae=$(logkv "$T/$p.log" after_eom_ms)
 	if [ -n "$ae" ] && [ "$ae" -ge 490 ] && [ "$ae" -le 600 ]; then
 		ok "  ... after_eom_ms $ae: within 0.5 s + 100 ms"
 	else
@@ -529,7 +525,7 @@ EOF
 "$PYTHON" "$TOP/tests/strip.py" "$T/big" "$T/big.want"
 qq big "$T/big"
 delivered big "$T/big.want" "50 MB header section (file): byte for byte less 12 forged fields"
-assert_eq "  ... the log counts 12 stripped" 12 "$(logkv big stripped)"
+assert_eq "  ... the log counts 12 stripped" 12 "$(logkv "$T/big.log" stripped)"
 rm -f "$T/big.msg"
 rm -f "$T/big.msg" "$T/big.env"
 cat "$T/big" | env QQ_OUT="$T/big" "$QQTAG" 1< "$T/env" 2> "$T/big.log"

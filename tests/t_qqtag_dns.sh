@@ -357,7 +357,9 @@ field() {
 kv() {
 	field "$1" "$2" | tr ' ' '\n' | sed -n "s/^$3=//p"
 }
-# logkv NAME KEY: the value of KEY=... in run NAME's log line
+# logkv NAME KEY: the value of KEY=... in run NAME's last qqtag line
+# (not lib.sh's logkv FILE KEY, which takes FILE's first KEY=: this one
+# replaces it here)
 logkv() {
 	grep '^qqtag: pid=' "$T/$1.log" | tail -n 1 | tr ' ' '\n' |
 	    sed -n "s/^$2=//p"
@@ -632,7 +634,7 @@ upwin() {
 	    [ "$(logkv "$1" errors)" = none ]; then
 		ok "$2: after_eom_ms $_ae, last byte to exit $TAIL ms (< $TAILMAX)"
 	else
-		fail "$2: after_eom_ms and last byte to exit < 100 ms" \
+		fail "$2: after_eom_ms < 100 and last byte to exit < $TAILMAX ms" \
 		    "$(cat "$T/$1.drive" "$T/$1.log")"
 	fi
 }

@@ -47,10 +47,12 @@ grep -q ' lists=none ' "$T/none.log" && ok "  ... lists=none when no list is ask
 # the generator writes qqtag's fields in qqtag's order (this policy has
 # no GeoIP: no geo=)
 order() { sed 's/^.*qqtag: //; s/=[^ ]*//g; s/ geo / /' | head -n 1; }
-assert_eq "reportgen.py: qqtag's field order" \
-    "$(grep 'SPAMHAUS_XBL' "$T/real.log" | order)" \
-    "$("$PYTHON" "$TOP/tests/reportgen.py" 5 "$START" 60 plain - |
-    grep 'flag=yes' | order)"
+o_real=$(grep 'SPAMHAUS_XBL' "$T/real.log" | order)
+o_gen=$("$PYTHON" "$TOP/tests/reportgen.py" 5 "$START" 60 plain - |
+    grep 'flag=yes' | order)
+check "reportgen.py: qqtag's line has fields ($o_real)" [ -n "$o_real" ]
+check "reportgen.py: a generated flag=yes line has fields" [ -n "$o_gen" ]
+assert_eq "reportgen.py: qqtag's field order" "$o_real" "$o_gen"
 "$REPORT" "$T/real.log" > "$T/real.out"
 assert_eq "real lines: 3 messages" "3" \
     "$(sed -n 's/^  messages  *\([0-9]*\)$/\1/p' "$T/real.out")"
@@ -297,6 +299,8 @@ grep -q 'qqtag-report: 65536 lines, ' "$T/pty.out" &&
     ok "a progress line on stderr when it is a terminal" ||
     fail "progress line on a terminal" "$(head -c 300 "$T/pty.out")"
 "$REPORT" "$T/70k.log" > /dev/null 2> "$T/nopty.err"
+rc=$?
+assert_eq "  ... qqtag-report on the 70k log exits 0" 0 "$rc"
 [ -s "$T/70k.log" ] && [ ! -s "$T/nopty.err" ] &&
     ok "  ... and none when stderr is a file" ||
     fail "  ... none when stderr is a file" "$(head -c 300 "$T/nopty.err")"

@@ -216,12 +216,9 @@ qd() {
 	RC=$(sed -n 's/.* rc=\([0-9]*\)$/\1/p' "$T/$_n.drive")
 	cat "$T/$_n.msg" "$T/$_n.log" >> "$T/sent" 2> /dev/null
 }
-logkv() {
-	tr ' ' '\n' < "$T/$1.log" | sed -n "s/^$2=//p" | head -n 1
-}
 # tests_of NAME: the tests= of run NAME's log line, one a line, sorted
 tests_of() {
-	logkv "$1" tests | tr ',' '\n' | sort
+	logkv "$T/$1.log" tests | tr ',' '\n' | sort
 }
 # delivered NAME MSG: the stand-in got MSG byte for byte after the block
 delivered() {
@@ -256,7 +253,7 @@ if grep -q '^X-Spam-Warning: .*spam-dbl\.example.* listed in DBL' \
 else
 	fail "plain: warnings" "$(grep Warning "$T/plain.hdr")"
 fi
-if [ "$(logkv plain uris)" = "spam-dbl.example,black.example,ph.example,198.51.100.7" ]
+if [ "$(logkv "$T/plain.log" uris)" = "spam-dbl.example,black.example,ph.example,198.51.100.7" ]
 then
 	ok "plain: the log line names the listed domains (uris=), each once"
 else
@@ -271,6 +268,7 @@ assert_eq "plain: spam-dbl.example asked of DBL once (two links, www. and bare)"
     1 "$(rq 'spam-dbl\.example\.dbl\.test\.\{0,1\}')"
 assert_eq "plain: ... of URIBL once" 1 \
     "$(rq 'spam-dbl\.example\.uribl\.test\.\{0,1\}')"
+check "plain: the relay logged the queries" [ -s "$T/relay.log" ]
 assert_eq "plain: no www. name asked" 0 "$(grep -c 'www\.' "$T/relay.log")"
 assert_eq "plain: the address, reversed, asked of SURBL only" "1 0 0" \
     "$(rq "7\.100\.51\.198\.$KEY\.surbl\.test\.\{0,1\}") $(rq \
@@ -294,7 +292,7 @@ URIBL_GREY
 URIBL_RED" "$(tests_of html)"
 # 1.7 + 1.5 + 0.5 + 0.1: URIBL_GREY scores once for its two domains
 assert_eq "html: a test scores once a message (score 3.8)" 3.8 \
-    "$(logkv html score)"
+    "$(logkv "$T/html.log" score)"
 delivered html "$T/html" "html: delivered byte for byte"
 
 # ---- MIME: quoted-printable, base64, mailto:, Reply-To: ----------------------------------
@@ -310,6 +308,8 @@ assert_eq "mime: qp-split.example asked once of each list" 3 \
     "$(grep -c '^qp-split\.example\.[^ ]* 1 ' "$T/relay.log")"
 # the soft break and the boundary line split by pauses in the upload
 QB=$(grep -b -o 'qp-sp=' "$T/mime" | head -n 1 | cut -d: -f1)
+check "mime: the QP soft break found in the message (offset $QB)" \
+    [ -n "$QB" ]
 for d in 5 6 7; do
 	qd "mime$d" "$T/mime" "$((QB + d)):50" -- QQTAG_DNS=127.0.0.1:$RELAY
 	if [ "$(tests_of "mime$d" | tr '\n' ' ')" = "URIBL_BLACK URIBL_DBL_MALWARE URIBL_DBL_SPAM URIBL_PH_SURBL " ]
@@ -325,18 +325,20 @@ done
 q errs "$T/errs" QQTAG_DNS=127.0.0.1:$RELAY
 assert_eq "errs: queued" 0 "$RC"
 if grep -q '^X-Spam-Status: No' "$T/errs.hdr" &&
-    ! grep -q 'tests=URIBL' "$T/errs.hdr"; then
+    ! grep -q 'tests=[^ ]*URIBL' "$T/errs.hdr"; then
 	ok "errs: 127.0.1.255 (DBL) and 127.0.0.1 (URIBL refused) score nothing"
 else
 	fail "errs: errors scored" "$(cat "$T/errs.hdr")"
 fi
-e=$(grep -o 'DBL[^ ,;]*127\.0\.1\.255\|URIBL[^ ,;]*127\.0\.0\.1' \
-    "$T/errs.log" "$T/errs.hdr" | wc -l)
-if [ "$e" -ge 2 ]; then
-	ok "errs: both errors reported with their codes"
-else
-	fail "errs: both errors reported" "$(cat "$T/errs.log" "$T/errs.hdr")"
-fi
+# each code on its own (one error in both files must not count as two)
+for e in 'DBL[^ ,;]*127\.0\.1\.255' 'URIBL[^ ,;]*127\.0\.0\.1'; do
+	if cat "$T/errs.log" "$T/errs.hdr" 2> /dev/null | grep -q "$e"; then
+		ok "errs: the error $e reported with its code"
+	else
+		fail "errs: the error $e reported" \
+		    "$(cat "$T/errs.log" "$T/errs.hdr")"
+	fi
+done
 
 # ---- clean ----------------------------------------------------------------------------------
 q clean "$T/clean" QQTAG_DNS=127.0.0.1:$RELAY
@@ -346,6 +348,8 @@ if grep -q '^X-Spam-Status: No' "$T/clean.hdr" &&
 else
 	fail "clean" "$(cat "$T/clean.hdr")"
 fi
+assert_eq "clean: the log line says tests=none" none \
+    "$(logkv "$T/clean.log" tests)"
 
 # ---- the rDNS name (TCPREMOTEHOST) ----------------------------------------------------------
 q rdns "$T/clean" QQTAG_DNS=127.0.0.1:$RELAY TCPREMOTEHOST=mx1.phish.example
@@ -354,7 +358,7 @@ assert_eq "rdns: TCPREMOTEHOST's registrable domain listed (DBL phish)" \
 
 # ---- a dead list ------------------------------------------------------------------------------
 qd dead "$T/plain" -- QQTAG_DNS=127.0.0.1:$RELAY QQTAG_POLICY="$T/policy.dead"
-ae=$(logkv dead after_eom_ms)
+ae=$(logkv "$T/dead.log" after_eom_ms)
 if [ "$RC" = 0 ] && [ -n "$ae" ] && [ "$ae" -ge 900 ] && [ "$ae" -lt 1500 ]
 then
 	ok "dead list: waits for the deadline (timeout 1) and no more: $ae ms"
@@ -398,14 +402,14 @@ fi
 # every answer 300 ms late; the link is in the first body line
 BB=$((HL + 36))
 qd up0 "$T/split" -- QQTAG_DNS=127.0.0.1:$R300
-ae=$(logkv up0 after_eom_ms)
+ae=$(logkv "$T/up0.log" after_eom_ms)
 if [ -n "$ae" ] && [ "$ae" -ge 250 ]; then
 	ok "instant upload, answers 300 ms late: after_eom_ms $ae (the wait is real)"
 else
 	fail "instant upload: after_eom_ms >= 250" "$(cat "$T/up0.log")"
 fi
 qd up1 "$T/split" "$BB:700" -- QQTAG_DNS=127.0.0.1:$R300
-ae=$(logkv up1 after_eom_ms)
+ae=$(logkv "$T/up1.log" after_eom_ms)
 if [ "$RC" = 0 ] && [ -n "$ae" ] && [ "$ae" -lt 100 ] &&
     sed '/^$/q' "$T/up1.msg" | grep -q 'URIBL_DBL_SPAM'; then
 	ok "700 ms pause after the link (A, TXT: 2 round trips): listed, after_eom_ms $ae (< 100)"

@@ -65,8 +65,9 @@ if ! "$PYTHON" "$T/sign.py" "$T" > "$T/sign.log" 2>&1; then
 	    "$T/sign.log")"
 	t_done
 fi
-check "three signed messages made" [ -s "$T/msgs/listed" ] && \
-    [ -s "$T/msgs/broken" ] && [ -s "$T/msgs/unlisted" ]
+for f in listed broken unlisted; do
+	check "signed message $f made" [ -s "$T/msgs/$f" ]
+done
 check "the broken one differs in its body only" sh -c \
     "! cmp -s '$T/msgs/listed' '$T/msgs/broken' &&
     grep -q TODAY '$T/msgs/broken'"
@@ -122,12 +123,9 @@ q() {
 	sed '/^$/q' "$T/$1.msg" 2> /dev/null > "$T/$1.hdr"
 	sed 's/^/# /' "$T/$1.log"
 }
-logkv() {
-	tr ' ' '\n' < "$T/$1.log" | sed -n "s/^$2=//p" | head -n 1
-}
 # has NAME TEST: is TEST among the tests= of run NAME?
 has() {
-	case ,$(logkv "$1" tests), in *,"$2",*) return 0 ;; esac
+	case ,$(logkv "$T/$1.log" tests), in *,"$2",*) return 0 ;; esac
 	return 1
 }
 
@@ -140,7 +138,8 @@ check "listed: the d= domain listed (URIBL_DBL_SPAM)" has listed \
 check "listed: the warning names the d= domain" grep -q \
     '^X-Spam-Warning: listed\.example is listed in DBL as URIBL_DBL_SPAM' \
     "$T/listed.hdr"
-assert_eq "listed: uris= names it" listed.example "$(logkv listed uris)"
+assert_eq "listed: uris= names it" listed.example \
+    "$(logkv "$T/listed.log" uris)"
 check "listed: the body's link asked, and clean" grep -q \
     '^clean\.example\.dbl\.test 1 ' "$T/listed.rq"
 check "listed: the key fetched through the relay" grep -q \
@@ -152,7 +151,7 @@ assert_eq "broken: queued" 0 "$RC"
 check "broken: the signature failed (DKIM_INVALID)" has broken DKIM_INVALID
 check "broken: d= asked all the same (speculatively, during the upload)" \
     grep -q '^listed\.example\.dbl\.test 1 ' "$T/broken.rq"
-if [ -n "$(logkv broken tests)" ] && ! has broken URIBL_DBL_SPAM; then
+if [ -n "$(logkv "$T/broken.log" tests)" ] && ! has broken URIBL_DBL_SPAM; then
 	ok "broken: the listed d= not counted"
 else
 	fail "broken: no URIBL_DBL_SPAM" "$(cat "$T/broken.log")"
@@ -184,7 +183,8 @@ check "unlisted: the signature verified (DKIM_VALID)" has unlisted \
     DKIM_VALID
 check "unlisted: its d= asked" grep -q \
     '^unlisted\.example\.dbl\.test 1 ' "$T/unlisted.rq"
-if [ -n "$(logkv unlisted tests)" ] && ! logkv unlisted tests |
+if [ -n "$(logkv "$T/unlisted.log" tests)" ] &&
+    ! logkv "$T/unlisted.log" tests |
     grep -q URIBL; then
 	ok "unlisted: no URI test"
 else
