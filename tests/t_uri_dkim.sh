@@ -205,11 +205,11 @@ assert_eq "forged: queued" 0 "$RC"
 check "forged: the signature failed (DKIM_INVALID)" has forged DKIM_INVALID
 check "forged: the link's domain scores (URIBL_DBL_SPAM)" has forged \
     URIBL_DBL_SPAM
-sc=$(logkv forged score)
+sc=$(logkv "$T/forged.log" score)
 check "forged: URIBL_DBL_SPAM's 2.5 in the score ($sc)" awk -v s="$sc" \
     'BEGIN { exit !(s != "" && s + 0 >= 2.5) }'
 assert_eq "forged: uris= names the link's domain only" spam.example \
-    "$(logkv forged uris)"
+    "$(logkv "$T/forged.log" uris)"
 check "forged: its warning, with the weight" grep -q \
     '^X-Spam-Warning: spam\.example is listed in DBL as URIBL_DBL_SPAM' \
     "$T/forged.hdr"
