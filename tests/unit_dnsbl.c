@@ -609,17 +609,30 @@ static int
 dead_port(void)
 {
 	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int s = socket(AF_INET, SOCK_DGRAM, 0), port;
+	int s, port, i;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(s, (struct sockaddr *)&sin, sizeof(sin));
-	getsockname(s, (struct sockaddr *)&sin, &len);
-	port = ntohs(sin.sin_port);
-	close(s);
-	return port;
+	/*
+	 * Below Linux's ephemeral range (32768-60999): a port the kernel
+	 * handed out and we closed could come back as the source port of
+	 * c-ares's own socket, which would then read its query as the
+	 * answer (a "clean" run, once in a while).
+	 */
+	for (i = 0; i < 1000; i++) {
+		port = 20000 + (int)(((unsigned)getpid() * 7919u +
+		    (unsigned)i * 104729u) % 12000u);
+		if ((s = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+			break;
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = htons((unsigned short)port);
+		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			close(s);
+			return port;
+		}
+		close(s);
+	}
+	return 9;	/* discard: nobody listens on loopback here */
 }
 
 /* A run on its own DNS service of the conf's servers. */
